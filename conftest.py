@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Shared test personas, as in healthchecks' hc/test.py.
+
+Alice and Bob work at the North site; Charlie works at the South site only.
+``persona(role, site)`` makes a staff member with one role at one site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from openiop.accounts.models import User
+from openiop.accounts.roles import RoleCode
+from openiop.accounts.services import staff_create
+from openiop.sites.models import OpeningHours, Organization, Room, Site
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_mfa_off(settings: Any) -> None:
+    # Argon2 is deliberately slow; tests that check hashing ask for it explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.OPENIOP_REQUIRE_MFA = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def organization(db: None) -> Organization:
+    return Organization.objects.create(name="Test Recovery Services", mrn_prefix="TR")
+
+
+def make_site(organization: Organization, code: str, name: str, zip_code: str = "02108") -> Site:
+    site = Site.objects.create(
+        organization=organization, code=code, name=name, street="1 Main Street",
+        city="Boston", state="MA", zip_code=zip_code, time_zone="America/New_York",
+    )
+    Room.objects.create(site=site, name="Group room", capacity=12)
+    OpeningHours.objects.create(site=site, weekday=0, opens=dt.time(8), closes=dt.time(20))
+    return site
+
+
+@pytest.fixture
+def north(organization: Organization) -> Site:
+    return make_site(organization, "north", "North Site")
+
+
+@pytest.fixture
+def south(organization: Organization) -> Site:
+    return make_site(organization, "south", "South Site", zip_code="60601")
+
+
+@pytest.fixture
+def persona(north: Site) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def make(role: str = RoleCode.CLINICIAN, site: Site | None = None, **extra: Any) -> User:
+        counter["n"] += 1
+        username = extra.pop("username", f"{role}-{counter['n']}")
+        return staff_create(
+            username=username, password=PASSWORD, first_name=role.title(), last_name=f"Tester{counter['n']}",
+            email=f"{username}@example.invalid", role_codes=[role], sites=[site or north], **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def alice(persona: Callable[..., User]) -> User:
+    """Administrator at North."""
+    return persona(RoleCode.ADMINISTRATOR, username="alice")
+
+
+@pytest.fixture
+def bob(persona: Callable[..., User]) -> User:
+    """Clinician at North, like Alice's site."""
+    return persona(RoleCode.CLINICIAN, username="bob")
+
+
+@pytest.fixture
+def charlie(persona: Callable[..., User], south: Site) -> User:
+    """Administrator at South only: reaches nothing of North's."""
+    return persona(RoleCode.ADMINISTRATOR, site=south, username="charlie")

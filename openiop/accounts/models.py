@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from openiop.accounts.access import RestrictedQuerySet
+
+
+class Action(models.Model):
+    """Something a view or service checks before it acts ("audit.view")."""
+
+    code = models.CharField(max_length=80, unique=True)
+    label = models.CharField(max_length=200)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Role(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    actions = models.ManyToManyField(Action, related_name="roles", blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class StaffUserManager(UserManager["User"]):
+    def get_queryset(self) -> RestrictedQuerySet[User]:
+        return RestrictedQuerySet(self.model, using=self._db)
+
+    def restrict(self, user: object, action: str) -> RestrictedQuerySet[User]:
+        return self.get_queryset().restrict(user, action)  # type: ignore[arg-type]
+
+
+class User(AbstractUser):
+    """A staff member. Every person who logs in has their own account (HIPAA
+    unique user identification); roles and sites decide what they reach."""
+
+    credentials = models.CharField(_("credentials"), max_length=60, blank=True, help_text=_("For example LCSW, RN, MD."))
+    roles = models.ManyToManyField(Role, related_name="users", blank=True)
+    sites = models.ManyToManyField("sites.Site", related_name="staff", blank=True)
+    requires_cosignature = models.BooleanField(
+        _("requires co-signature"), default=False, help_text=_("Notes need a supervisor's co-signature.")
+    )
+
+    objects: ClassVar[StaffUserManager] = StaffUserManager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full}, {self.credentials}" if full and self.credentials else full or self.username
+
+    def site_ids(self) -> list[int]:
+        cached: list[int] | None = getattr(self, "_openiop_site_ids", None)
+        if cached is None:
+            cached = list(self.sites.values_list("pk", flat=True))
+            self._openiop_site_ids = cached
+        return cached
+
+    def role_codes(self) -> list[str]:
+        return sorted(self.roles.values_list("code", flat=True))

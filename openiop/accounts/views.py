@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+
+from openiop.accounts import mfa
+from openiop.accounts.access import has_action
+from openiop.accounts.forms import TokenForm
+from openiop.accounts.models import Action, Role, User
+from openiop.accounts.permissions import MATRIX_MANAGE, MATRIX_VIEW
+from openiop.accounts.services import matrix_set_grant
+from openiop.core.views import require_action
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["mfa_required"] = settings.OPENIOP_REQUIRE_MFA
+        return context
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_enrol(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if mfa.confirmed_devices(user) and not request.user.is_verified():  # type: ignore[union-attr]
+        # Adding a second device needs the first one: verify before enrolling.
+        return HttpResponseRedirect(f"{reverse('accounts:mfa_verify')}?next={request.get_full_path()}")
+    device = mfa.pending_device(user)
+    form = TokenForm(request.POST or None, devices=[device])
+    if request.method == "POST" and form.is_valid():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        otp_login(request, device)
+        messages.success(request, _("Your authenticator app is set up. You will be asked for a code at each sign-in."))
+        return HttpResponseRedirect(_safe_next(request))
+    return render(
+        request,
+        "accounts/mfa_enrol.html",
+        {"form": form, "qr_svg": mfa.qr_svg(device), "secret": mfa.base32_secret(device), "next": _safe_next(request)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    devices = mfa.confirmed_devices(user)
+    if not devices:
+        return HttpResponseRedirect(f"{reverse('accounts:mfa_enrol')}?next={_safe_next(request)}")
+    form = TokenForm(request.POST or None, devices=devices)
+    if request.method == "POST" and form.is_valid() and form.device is not None:
+        otp_login(request, form.device)
+        return HttpResponseRedirect(_safe_next(request))
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@require_action(MATRIX_VIEW)
+@require_http_methods(["GET", "POST"])
+def permission_matrix(request: HttpRequest) -> HttpResponse:
+    roles = list(Role.objects.restrict(request.user, MATRIX_VIEW).prefetch_related("actions"))
+    actions = list(Action.objects.restrict(request.user, MATRIX_VIEW))
+    can_edit = has_action(request.user, MATRIX_MANAGE)
+    if request.method == "POST":
+        if not can_edit:
+            return render(request, "403.html", status=403)
+        role = Role.objects.restrict(request.user, MATRIX_MANAGE).filter(code=request.POST.get("role")).first()
+        action = Action.objects.restrict(request.user, MATRIX_MANAGE).filter(code=request.POST.get("action")).first()
+        if role is None or action is None:
+            messages.error(request, _("Unknown role or action; nothing was changed."))
+        else:
+            granted = request.POST.get("granted") == "1"
+            matrix_set_grant(actor=request.user, role=role, action=action, granted=granted)  # type: ignore[arg-type]
+            messages.success(
+                request,
+                (_("%(role)s may now: %(action)s") if granted else _("%(role)s may no longer: %(action)s"))
+                % {"role": role.name, "action": action.label},
+            )
+        return HttpResponseRedirect(reverse("accounts:permission_matrix"))
+    grants = {(role.pk, action.pk) for role in roles for action in role.actions.all()}
+    rows = [(action, [(role, (role.pk, action.pk) in grants) for role in roles]) for action in actions]
+    return render(request, "accounts/permission_matrix.html", {"roles": roles, "rows": rows, "can_edit": can_edit})

@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from openiop.audit.filters import AuditEventFilter
+from openiop.audit.models import AuditEvent
+from openiop.audit.permissions import AUDIT_EXPORT, AUDIT_VIEW
+from openiop.audit.services import log_action
+from openiop.core.views import require_action
+
+CSV_COLUMNS = [
+    "seq", "occurred_at", "actor_username", "action", "object_type", "object_id",
+    "object_repr", "patient_id", "site_id", "ip", "request_id", "hash",
+]
+
+
+def _filtered(request: HttpRequest, action: str) -> AuditEventFilter:
+    queryset = AuditEvent.objects.restrict(request.user, action).order_by("-seq")
+    return AuditEventFilter(request.GET or None, queryset=queryset)
+
+
+@require_action(AUDIT_VIEW)
+def event_list(request: HttpRequest) -> HttpResponse:
+    filterset = _filtered(request, AUDIT_VIEW)
+    events = filterset.qs if filterset.is_bound is False or filterset.is_valid() else AuditEvent.objects.none()
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/event_list.html",
+        {"filter": filterset, "page": page, "querystring": query.urlencode()},
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_action(AUDIT_EXPORT)
+def event_export(request: HttpRequest) -> HttpResponse:
+    filterset = _filtered(request, AUDIT_EXPORT)
+    if filterset.is_bound and not filterset.is_valid():
+        return render(request, "audit/event_list.html", {"filter": filterset, "page": None, "querystring": ""}, status=400)
+    events = filterset.qs
+    log_action("audit.export", data={"filters": {k: v for k, v in request.GET.items()}, "rows": events.count()})
+    writer = csv.writer(_Echo())
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(CSV_COLUMNS)
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow([getattr(event, column) for column in CSV_COLUMNS])
+
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="openiop-audit-{stamp}.csv"'
+    return response

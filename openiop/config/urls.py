@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("openiop.core.urls")),
+    path("", include("openiop.accounts.urls")),
+    path("", include("openiop.sites.urls")),
+    path("audit/", include("openiop.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "openiop.core.views.error_403"
+handler404 = "openiop.core.views.error_404"
+handler500 = "openiop.core.views.error_500"

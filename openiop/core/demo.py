@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Synthetic demo data: an organization, its sites and rooms, and staff in
+every role. Everything here is invented; no real person's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from openiop.accounts.models import User
+from openiop.accounts.roles import RoleCode
+from openiop.accounts.services import staff_create
+from openiop.sites.models import OpeningHours, Organization, Room, Site
+
+DEMO_PASSWORD = "openiop-demo-2026"
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    code: str
+    name: str
+    street: str
+    city: str
+    state: str
+    zip_code: str
+    time_zone: str
+
+
+DEMO_SITES = [
+    SiteSpec("boston", "OpenIOP Boston", "120 Tremont Street", "Boston", "MA", "02108", "America/New_York"),
+    SiteSpec("chicago", "OpenIOP Chicago", "35 East Wacker Drive", "Chicago", "IL", "60601", "America/Chicago"),
+    SiteSpec("denver", "OpenIOP Denver", "1600 Broadway", "Denver", "CO", "80202", "America/Denver"),
+]
+
+# (username, role, first, last, credentials) of the logins printed by `make demo`.
+DEMO_LOGINS = [
+    ("admin", RoleCode.ADMINISTRATOR, "Ada", "Admin", ""),
+    ("director", RoleCode.CLINICAL_DIRECTOR, "Diane", "Director", "PhD, LCADC"),
+    ("clinician", RoleCode.CLINICIAN, "Carlos", "Clinician", "LCSW"),
+    ("nurse", RoleCode.NURSE, "Nadia", "Nurse", "RN"),
+    ("prescriber", RoleCode.PRESCRIBER, "Priya", "Prescriber", "MD"),
+    ("navigator", RoleCode.ADMISSIONS_NAVIGATOR, "Noah", "Navigator", ""),
+    ("billing", RoleCode.BILLING_SPECIALIST, "Bea", "Biller", "CPC"),
+    ("frontdesk", RoleCode.FRONT_DESK, "Frank", "Frontdesk", ""),
+]
+
+SIZES = {
+    # extra sites beyond the three named ones, staff per role per site
+    "small": (0, 1),
+    "medium": (7, 3),
+    "large": (97, 4),
+}
+
+FIRST_NAMES = ["Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery", "Quinn", "Rosa", "Luis", "Mei", "Omar", "Grace", "Tariq"]
+LAST_NAMES = ["Rivera", "Nguyen", "Okafor", "Schmidt", "Haddad", "Kowalski", "Moreno", "Patel", "Johnson", "Lee", "Garcia", "Brown", "Kim", "Silva"]
+ROOM_NAMES = [("Group room A", 14), ("Group room B", 12), ("Family room", 6), ("Office 1", 3), ("Office 2", 3)]
+
+Progress = Callable[[int], None]
+
+
+def _site(organization: Organization, spec: SiteSpec) -> Site:
+    site, created = Site.objects.get_or_create(
+        code=spec.code,
+        defaults={
+            "organization": organization,
+            "name": spec.name,
+            "street": spec.street,
+            "city": spec.city,
+            "state": spec.state,
+            "zip_code": spec.zip_code,
+            "time_zone": spec.time_zone,
+            "phone": "555-0100",
+        },
+    )
+    if created:
+        for name, capacity in ROOM_NAMES:
+            Room.objects.create(site=site, name=name, capacity=capacity)
+        for weekday in range(5):
+            OpeningHours.objects.create(site=site, weekday=weekday, opens=dt.time(8, 0), closes=dt.time(21, 0))
+        OpeningHours.objects.create(site=site, weekday=5, opens=dt.time(9, 0), closes=dt.time(14, 0))
+    return site
+
+
+def extra_site_specs(count: int, rng: random.Random) -> list[SiteSpec]:
+    """Further synthetic sites at real ZIP centroids (for benchmark sizes)."""
+    import zipcodes
+
+    pool = [z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["timezone"].startswith("America/")]
+    chosen = rng.sample(pool, count)
+    return [
+        SiteSpec(
+            f"site-{index:03d}",
+            f"OpenIOP {z['city'].title()} {index:03d}",
+            f"{rng.randint(1, 999)} Main Street",
+            z["city"].title(),
+            z["state"],
+            z["zip_code"],
+            z["timezone"],
+        )
+        for index, z in enumerate(chosen, start=1)
+    ]
+
+
+def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | None = None) -> dict[str, int]:
+    """Create (or top up) the demo organization. Safe to run again."""
+    extra_sites, staff_per_role = SIZES[size]
+    rng = random.Random(seed_value)
+    tick = progress or (lambda n: None)
+    with transaction.atomic():
+        organization, _ = Organization.objects.get_or_create(
+            pk=1, defaults={"name": "OpenIOP Demo Recovery Services", "npi": "1234567893", "mrn_prefix": "OI"}
+        )
+        specs = DEMO_SITES + (extra_site_specs(extra_sites, rng) if extra_sites else [])
+        sites = []
+        for spec in specs:
+            sites.append(_site(organization, spec))
+            tick(1)
+        main_sites = sites[:3]
+        for username, role, first, last, credentials in DEMO_LOGINS:
+            if not User.objects.filter(username=username).exists():
+                staff_create(
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@demo.openiop.invalid",
+                    credentials=credentials,
+                    role_codes=[role],
+                    # The demo's named logins see every site so each dashboard has something in it.
+                    sites=sites if role == RoleCode.ADMINISTRATOR else main_sites,
+                    is_staff=role == RoleCode.ADMINISTRATOR,
+                )
+            tick(1)
+        for site in sites:
+            for role in RoleCode.values:
+                for number in range(1, staff_per_role + 1):
+                    username = f"{site.code}-{role.replace('_', '')}-{number}"
+                    if not User.objects.filter(username=username).exists():
+                        staff_create(
+                            username=username,
+                            password=None,
+                            first_name=rng.choice(FIRST_NAMES),
+                            last_name=rng.choice(LAST_NAMES),
+                            email=f"{username}@demo.openiop.invalid",
+                            role_codes=[role],
+                            sites=[site],
+                            requires_cosignature=role == RoleCode.CLINICIAN and number % 2 == 0,
+                        )
+                tick(1)
+    return {"sites": len(sites), "staff": User.objects.count()}
+
+
+def progress_total(size: str) -> int:
+    extra_sites, _ = SIZES[size]
+    sites = len(DEMO_SITES) + extra_sites
+    return sites + len(DEMO_LOGINS) + sites * len(RoleCode.values)

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import connection, models
+from django.db.migrations.executor import MigrationExecutor
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from openiop.accounts.access import has_action
+from openiop.audit.services import log_action
+from openiop.core import navigation
+from openiop.core.models import WorkerHeartbeat
+
+_M = TypeVar("_M", bound=models.Model)
+ViewFunc = Callable[..., HttpResponse]
+
+
+def require_action(action: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Signed-in users whose roles grant ACTION; everyone else is refused
+    (anonymous: to the login page; signed in without the grant: 403)."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_action(request.user, action):
+                log_action("access.denied", data={"action": action, "path": request.path})
+                raise PermissionDenied(action)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_action = action  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def get_restricted_or_404(queryset: models.QuerySet[_M], request: HttpRequest, action: str, **lookup: Any) -> _M:
+    """One record the user may reach with ACTION, else 404.
+
+    A record that exists but lies outside the user's reach is answered exactly
+    like one that does not exist, and the attempt is audited.
+    """
+    restricted = queryset.restrict(request.user, action)  # type: ignore[attr-defined]
+    try:
+        return restricted.get(**lookup)  # type: ignore[no-any-return]
+    except queryset.model.DoesNotExist:
+        target = queryset.model._default_manager.filter(**lookup).first()
+        if target is not None:
+            log_action("access.denied", obj=target, data={"action": action, "path": request.path})
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None
+
+
+@never_cache
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    panels = navigation.dashboard_panels(request.user)
+    return render(request, "core/dashboard.html", {"panels": panels})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database reachable, migrations applied, worker heartbeat recent.
+
+    Answers 200 only when all three hold, so a load balancer can act on it.
+    """
+    checks: dict[str, dict[str, Any]] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True}
+    except Exception as exc:  # any database error means unhealthy
+        checks["database"] = {"ok": False, "error": exc.__class__.__name__}
+    if checks["database"]["ok"]:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        checks["migrations"] = {"ok": not pending, "pending": len(pending)}
+        newest = WorkerHeartbeat.objects.order_by("-last_seen").first()
+        if newest is None:
+            checks["worker"] = {"ok": False, "last_seen": None}
+        else:
+            age = (timezone.now() - newest.last_seen).total_seconds()
+            checks["worker"] = {
+                "ok": age <= settings.OPENIOP_WORKER_STALE_SECONDS,
+                "last_seen": newest.last_seen.isoformat(),
+                "age_seconds": round(age),
+            }
+    healthy = all(check["ok"] for check in checks.values()) and len(checks) == 3
+    return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors that touch the database: the database may be why we are here.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test.utils import override_settings
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
@@ -19,6 +20,17 @@ from openiop.accounts.services import staff_create
 from openiop.sites.models import OpeningHours, Organization, Room, Site
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_for_tests() -> Any:
+    # Production defaults are HTTPS-only cookies and redirects; the test client
+    # and the live server speak plain HTTP on loopback. Session-wide, so the
+    # live server's middleware is built with it.
+    with override_settings(
+        SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False, SECURE_HSTS_SECONDS=0
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

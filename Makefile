@@ -43,7 +43,7 @@ system-deps:
 	@if [ ! -x /usr/bin/chromium ]; then echo "Installing Chromium for browser tests"; $(APT_INSTALL) chromium fonts-dejavu-core; fi
 
 demo: install
-	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v1
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(DEMO_ENV) $(BIN)/python manage.py seed --size small
 	$(DEMO_ENV) HOST=$(HOST) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) scripts/serve.sh

@@ -21,13 +21,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import models
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
 
     from openiop.accounts.models import User
-
-    AnyUser = User | AnonymousUser
-else:
-    AnyUser = Any
 
 _M = TypeVar("_M", bound=models.Model)
 ScopeRule = Callable[["models.QuerySet[Any]", "User", str], "models.QuerySet[Any]"]
@@ -37,7 +34,7 @@ _scope_rules: dict[type[models.Model], list[ScopeRule]] = {}
 _ACTIONS_CACHE_ATTR = "_openiop_allowed_actions"
 
 
-def allowed_actions(user: AnyUser) -> frozenset[str]:
+def allowed_actions(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
     """Codes of every action the user's roles grant (cached on the user object)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return frozenset()
@@ -45,17 +42,17 @@ def allowed_actions(user: AnyUser) -> frozenset[str]:
     if cached is None:
         from openiop.accounts.models import Action
 
-        cached = frozenset(Action.objects.filter(roles__users=user).values_list("code", flat=True).distinct())
+        cached = frozenset(Action.objects.filter(roles__users=user.pk).values_list("code", flat=True).distinct())
         setattr(user, _ACTIONS_CACHE_ATTR, cached)
     return cached
 
 
-def forget_cached_actions(user: AnyUser) -> None:
+def forget_cached_actions(user: AbstractBaseUser | AnonymousUser) -> None:
     if hasattr(user, _ACTIONS_CACHE_ATTR):
         delattr(user, _ACTIONS_CACHE_ATTR)
 
 
-def has_action(user: AnyUser, action: str) -> bool:
+def has_action(user: AbstractBaseUser | AnonymousUser, action: str) -> bool:
     return action in allowed_actions(user)
 
 
@@ -88,7 +85,7 @@ def everything(queryset: models.QuerySet[Any], user: User, action: str) -> model
 
 
 class RestrictedQuerySet(models.QuerySet[_M]):
-    def restrict(self, user: AnyUser, action: str) -> RestrictedQuerySet[_M]:
+    def restrict(self, user: AbstractBaseUser | AnonymousUser, action: str) -> RestrictedQuerySet[_M]:
         if not has_action(user, action):
             return self.none()
         rules = scope_rules(self.model)
@@ -97,5 +94,5 @@ class RestrictedQuerySet(models.QuerySet[_M]):
             return self.none()
         queryset: models.QuerySet[Any] = self
         for rule in rules:
-            queryset = rule(queryset, user, action)  # type: ignore[arg-type]
+            queryset = rule(queryset, user, action)  # type: ignore[arg-type]  # has_action() ruled out AnonymousUser
         return queryset  # type: ignore[return-value]

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import io
-
 import qrcode
 import qrcode.image.svg
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,9 +27,10 @@ def confirmed_devices(user: User) -> list[TOTPDevice]:
 def qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// URL as an inline SVG QR code (no image library, no network)."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue().decode("utf-8")
+    # The bare <svg> element: save() would add an XML declaration, which has no
+    # place in the middle of an HTML page.
+    svg: str = image.to_string(encoding="unicode")
+    return svg
 
 
 def base32_secret(device: TOTPDevice) -> str:

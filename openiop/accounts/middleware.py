@@ -3,18 +3,29 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
+
+from openiop.audit.context import acting_as
+from openiop.audit.middleware import client_ip
 
 LAST_SEEN_KEY = "openiop_last_seen"
 
 # Paths a signed-in person who has not yet passed MFA may still reach.
 _MFA_EXEMPT_PREFIXES = ("/auth/", "/static/", "/healthz", "/i18n/")
+
+
+def _with_next(url_name: str, request: HttpRequest, **extra: str) -> str:
+    # Only a page can be come back to: replaying a form's address as a GET
+    # (sign out, save a note) after signing in again would fail or mislead.
+    params = {"next": request.get_full_path()} if request.method in {"GET", "HEAD"} else {}
+    # Encoded, so a query string in the current path survives as part of next.
+    query = urlencode({**params, **extra})
+    return f"{reverse(url_name)}?{query}" if query else reverse(url_name)
 
 
 class IdleLogoutMiddleware:
@@ -26,17 +37,30 @@ class IdleLogoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        now = time.time()
         if request.user.is_authenticated:
-            now = time.time()
             last_seen = request.session.get(LAST_SEEN_KEY)
             limit = settings.OPENIOP_IDLE_TIMEOUT_MINUTES * 60
             if isinstance(last_seen, int | float) and now - last_seen > limit:
                 request.logout_reason = "idle"  # type: ignore[attr-defined]
-                logout(request)
-                messages.info(request, _("You were signed out after %(minutes)d idle minutes.") % {"minutes": settings.OPENIOP_IDLE_TIMEOUT_MINUTES})
-                return HttpResponseRedirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+                # The audit context middleware runs after this one; without this
+                # the logout event would carry no address or request id.
+                with acting_as(
+                    actor_id=request.user.pk,
+                    actor_username=request.user.get_username(),
+                    ip=client_ip(request),
+                    request_id=getattr(request, "request_id", None),
+                ):
+                    logout(request)
+                # No flash message: the message middleware has not run yet. The
+                # login page explains ?idle=1, as it does for the page's own timer.
+                return HttpResponseRedirect(_with_next("accounts:login", request, idle="1"))
+        response = self.get_response(request)
+        # Stamped after the view too, so the clock starts at sign-in rather
+        # than at the first page after it.
+        if request.user.is_authenticated:
             request.session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
+        return response
 
 
 class RequireMFAMiddleware:
@@ -57,5 +81,5 @@ class RequireMFAMiddleware:
             from django_otp import user_has_device
 
             target = "accounts:mfa_verify" if user_has_device(user) else "accounts:mfa_enrol"
-            return HttpResponseRedirect(f"{reverse(target)}?next={request.get_full_path()}")
+            return HttpResponseRedirect(_with_next(target, request))
         return self.get_response(request)

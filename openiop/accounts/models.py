@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -43,8 +43,8 @@ class StaffUserManager(UserManager["User"]):
     def get_queryset(self) -> RestrictedQuerySet[User]:
         return RestrictedQuerySet(self.model, using=self._db)
 
-    def restrict(self, user: object, action: str) -> RestrictedQuerySet[User]:
-        return self.get_queryset().restrict(user, action)  # type: ignore[arg-type]
+    def restrict(self, user: Any, action: str) -> RestrictedQuerySet[User]:
+        return self.get_queryset().restrict(user, action)
 
 
 class User(AbstractUser):
@@ -58,7 +58,7 @@ class User(AbstractUser):
         _("requires co-signature"), default=False, help_text=_("Notes need a supervisor's co-signature.")
     )
 
-    objects: ClassVar[StaffUserManager] = StaffUserManager()  # type: ignore[assignment]
+    objects: ClassVar[StaffUserManager] = StaffUserManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

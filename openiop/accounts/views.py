@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,11 +37,25 @@ class LoginView(auth_views.LoginView):
         return context
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        # The lockout page offers a reset as the way back in. Following the
+        # emailed link proves more than a password would, so it lifts the lockout.
+        axes_reset(username=form.user.get_username())
+        return response
+
+
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    # Encoded, so a query string inside next stays part of next.
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
 
 
 @login_required
@@ -47,7 +64,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if mfa.confirmed_devices(user) and not request.user.is_verified():  # type: ignore[union-attr]
         # Adding a second device needs the first one: verify before enrolling.
-        return HttpResponseRedirect(f"{reverse('accounts:mfa_verify')}?next={request.get_full_path()}")
+        return HttpResponseRedirect(_with_next("accounts:mfa_verify", request.get_full_path()))
     device = mfa.pending_device(user)
     form = TokenForm(request.POST or None, devices=[device])
     if request.method == "POST" and form.is_valid():
@@ -69,7 +86,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     devices = mfa.confirmed_devices(user)
     if not devices:
-        return HttpResponseRedirect(f"{reverse('accounts:mfa_enrol')}?next={_safe_next(request)}")
+        return HttpResponseRedirect(_with_next("accounts:mfa_enrol", _safe_next(request)))
     form = TokenForm(request.POST or None, devices=devices)
     if request.method == "POST" and form.is_valid() and form.device is not None:
         otp_login(request, form.device)

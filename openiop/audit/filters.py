@@ -24,7 +24,7 @@ class AuditEventFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def is_valid(self) -> bool:
-        valid = super().is_valid()
+        valid = bool(super().is_valid())
         data = self.form.cleaned_data if valid else {}
         if valid and data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.form.add_error("date_to", _("The end date is before the start date."))

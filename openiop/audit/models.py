@@ -29,8 +29,14 @@ class AuditEventQuerySet(RestrictedQuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events cannot be changed")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("audit events cannot be deleted")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        # An upsert would rewrite existing events through the back door.
+        if kwargs.get("update_conflicts"):
+            raise AppendOnlyError("audit events cannot be changed")
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class AuditEvent(models.Model):
@@ -69,8 +75,12 @@ class AuditEvent(models.Model):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
+        # A new instance given an existing primary key would make Django try an
+        # UPDATE first and silently overwrite that event; only the database
+        # hands out ids, and only as an INSERT.
+        if not self._state.adding or self.pk is not None:
             raise AppendOnlyError("audit events cannot be changed")
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-
 from django.db import models, router, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from openiop.audit import context
 from openiop.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
@@ -46,6 +48,21 @@ def _site_of(obj: models.Model | None) -> int | None:
     if value is None:
         value = getattr(obj, "site_id", None)
     return int(value) if value is not None else None
+
+
+def _stored_ip(value: str | None) -> str | None:
+    """The address exactly as the database hands it back (IPv6 compressed and
+    lower-cased, as GenericIPAddressField stores it), so the hash survives the
+    round trip. Something that is not an address (a proxy passing on a bad
+    header) is dropped rather than failing the write on PostgreSQL's inet."""
+    if not value:
+        return None
+    try:
+        if ":" in value:
+            return clean_ipv6_address(value)
+        return str(ipaddress.IPv4Address(value))
+    except (ValueError, ValidationError):
+        return None
 
 
 def log_action(
@@ -94,7 +111,7 @@ def log_action(
             object_repr=str(obj)[:200] if obj is not None else "",
             patient_id=str(patient_id) if patient_id is not None else _patient_of(obj),
             site_id=site_id if site_id is not None else _site_of(obj),
-            ip=ctx.ip,
+            ip=_stored_ip(ctx.ip),
             request_id=ctx.request_id,
             # Round-trip through JSON now so the hashed value is exactly what
             # the database will hand back (dates become ISO strings, etc.).

@@ -44,5 +44,10 @@ def verify_chain(*, chunk_size: int = 5000) -> Iterator[Problem]:
         expected_seq = event.seq + 1
         last_seq = event.seq
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_seq != last_seq or (last_seq and head.last_hash != previous_hash)):
+    if head is None:
+        # log_action creates the head with the first event; events without a
+        # head mean it was removed, and with it the check on a cut tail.
+        if last_seq:
+            yield Problem(None, "head", f"the chain head is missing but the log holds events up to #{last_seq}")
+    elif head.last_seq != last_seq or (last_seq and head.last_hash != previous_hash):
         yield Problem(None, "head", f"the last recorded event is #{head.last_seq} but the log ends at #{last_seq}")

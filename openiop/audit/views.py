@@ -40,24 +40,39 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula; object
+# names and user names are typed by people, so the export defuses them.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return f"'{value}"
+    return value
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
 
 
 @require_action(AUDIT_EXPORT)
-def event_export(request: HttpRequest) -> HttpResponse:
+def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     filterset = _filtered(request, AUDIT_EXPORT)
     if filterset.is_bound and not filterset.is_valid():
         return render(request, "audit/event_list.html", {"filter": filterset, "page": None, "querystring": ""}, status=400)
-    events = filterset.qs
-    log_action("audit.export", data={"filters": {k: v for k, v in request.GET.items()}, "rows": events.count()})
+    # Export what existed when asked: without the bound, the file would also
+    # hold this export's own event (and any written while it streams), and
+    # disagree with the row count the export event records.
+    newest = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    events = filterset.qs.filter(seq__lte=newest)
+    log_action("audit.export", data={"filters": dict(request.GET.items()), "rows": events.count()})
     writer = csv.writer(_Echo())
 
     def rows() -> Iterator[str]:
         yield writer.writerow(CSV_COLUMNS)
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([getattr(event, column) for column in CSV_COLUMNS])
+            yield writer.writerow([_csv_cell(getattr(event, column)) for column in CSV_COLUMNS])
 
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

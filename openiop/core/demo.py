@@ -89,7 +89,8 @@ def extra_site_specs(count: int, rng: random.Random) -> list[SiteSpec]:
     """Further synthetic sites at real ZIP centroids (for benchmark sizes)."""
     import zipcodes
 
-    pool = [z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["timezone"].startswith("America/")]
+    every_zip = zipcodes.list_all()  # type: ignore[no-untyped-call]
+    pool = [z for z in every_zip if z["zip_code_type"] == "STANDARD" and z["timezone"].startswith("America/")]
     chosen = rng.sample(pool, count)
     return [
         SiteSpec(
@@ -136,9 +137,9 @@ def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | No
                 )
             tick(1)
         for site in sites:
-            for role in RoleCode.values:
+            for role_code in RoleCode.values:
                 for number in range(1, staff_per_role + 1):
-                    username = f"{site.code}-{role.replace('_', '')}-{number}"
+                    username = f"{site.code}-{role_code.replace('_', '')}-{number}"
                     if not User.objects.filter(username=username).exists():
                         staff_create(
                             username=username,
@@ -146,9 +147,9 @@ def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | No
                             first_name=rng.choice(FIRST_NAMES),
                             last_name=rng.choice(LAST_NAMES),
                             email=f"{username}@demo.openiop.invalid",
-                            role_codes=[role],
+                            role_codes=[role_code],
                             sites=[site],
-                            requires_cosignature=role == RoleCode.CLINICIAN and number % 2 == 0,
+                            requires_cosignature=role_code == RoleCode.CLINICIAN and number % 2 == 0,
                         )
                 tick(1)
     return {"sites": len(sites), "staff": User.objects.count()}

@@ -7,21 +7,23 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import connection, models
 from django.db.migrations.executor import MigrationExecutor
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from openiop.accounts.access import has_action
+from openiop.accounts.permissions import DASHBOARD_VIEW
 from openiop.audit.services import log_action
 from openiop.core import navigation
 from openiop.core.models import WorkerHeartbeat
 
 _M = TypeVar("_M", bound=models.Model)
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]
 
 
 def require_action(action: str) -> Callable[[ViewFunc], ViewFunc]:
@@ -30,7 +32,7 @@ def require_action(action: str) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_action(request.user, action):
@@ -53,7 +55,7 @@ def get_restricted_or_404(queryset: models.QuerySet[_M], request: HttpRequest, a
     restricted = queryset.restrict(request.user, action)  # type: ignore[attr-defined]
     try:
         return restricted.get(**lookup)  # type: ignore[no-any-return]
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         target = queryset.model._default_manager.filter(**lookup).first()
         if target is not None:
             log_action("access.denied", obj=target, data={"action": action, "path": request.path})
@@ -61,9 +63,10 @@ def get_restricted_or_404(queryset: models.QuerySet[_M], request: HttpRequest, a
 
 
 @never_cache
+@require_action(DASHBOARD_VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+    # Through the matrix like every other page: withdrawing "dashboard.view"
+    # from a role must close the page, not only hide its menu entry.
     panels = navigation.dashboard_panels(request.user)
     return render(request, "core/dashboard.html", {"panels": panels})
 

@@ -56,6 +56,12 @@ class Site(models.Model):
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
+    @property
+    def audit_site_id(self) -> int | None:
+        # So events about a site itself (a refused look at another site's
+        # page) can be found by the site filter like those about its rooms.
+        return self.pk
+
 
 class OpeningHours(models.Model):
     class Weekday(models.IntegerChoices):

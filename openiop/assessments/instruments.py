@@ -407,7 +407,8 @@ DAST_10 = Instrument(
     name="Drug Abuse Screening Test-10",
     citation=Citation("Skinner, The Drug Abuse Screening Test, Addict Behav 7:363-371", "10-item", 1982),
     prompt="These questions refer to the past 12 months. Drug use means the use of prescribed or over-the-counter "
-    "drugs in excess of the directions, and any non-medical use of drugs. The questions do not include alcoholic beverages.",
+    "drugs in excess of the directions, and any non-medical use of drugs. The questions do not include alcoholic "
+    "beverages.",
     items=(
         Item("1", "Have you used drugs other than those required for medical reasons?", _yes_no()),
         Item("2", "Do you abuse more than one drug at a time?", _yes_no()),

@@ -13,7 +13,10 @@ class AuditEventFilter(django_filters.FilterSet):
     patient = django_filters.CharFilter(field_name="patient_id", lookup_expr="exact", label=_("Patient"))
     action = django_filters.CharFilter(field_name="action", lookup_expr="istartswith", label=_("Action starts with"))
     date_from = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+        field_name="occurred_at",
+        lookup_expr="date__gte",
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__lte", label=_("To"), widget=forms.DateInput(attrs={"type": "date"})

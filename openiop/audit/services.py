@@ -95,8 +95,10 @@ def log_action(
         actor_username = actor.get_username()
     using = router.db_for_write(AuditEvent)
     with transaction.atomic(using=using):
-        head, _ = AuditChainHead.objects.using(using).select_for_update().get_or_create(
-            pk=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
+        head, _ = (
+            AuditChainHead.objects.using(using)
+            .select_for_update()
+            .get_or_create(pk=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH})
         )
         event = AuditEvent(
             seq=head.last_seq + 1,

@@ -28,7 +28,9 @@ def is_audited(model: type[models.Model]) -> bool:
     )
 
 
-def on_save(sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False, **kwargs: Any) -> None:
+def on_save(
+    sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if raw or not is_audited(sender):
         return
     update_fields = kwargs.get("update_fields")
@@ -41,7 +43,9 @@ def on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any)
         log_action("record.delete", obj=instance)
 
 
-def on_m2m(sender: type[models.Model], instance: models.Model, action: str, pk_set: set[int] | None, **kwargs: Any) -> None:
+def on_m2m(
+    sender: type[models.Model], instance: models.Model, action: str, pk_set: set[int] | None, **kwargs: Any
+) -> None:
     if action not in {"post_add", "post_remove", "post_clear"} or not is_audited(type(instance)):
         return
     field = next(
@@ -65,7 +69,9 @@ def on_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> No
         log_action("auth.logout", actor=user, obj=user, data={"reason": getattr(request, "logout_reason", "user")})
 
 
-def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     log_action("auth.login_failed", data={"username": str(credentials.get("username", ""))[:150]})
 
 

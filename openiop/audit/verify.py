@@ -39,7 +39,11 @@ def verify_chain(*, chunk_size: int = 5000) -> Iterator[Problem]:
         elif event.prev_hash != previous_hash:
             yield Problem(event.seq, "reordered", "does not follow the event before it in the chain")
         if event.compute_hash() != event.hash:
-            yield Problem(event.seq, "altered", f"content does not match its hash ({event.action} {event.object_type}:{event.object_id})")
+            yield Problem(
+                event.seq,
+                "altered",
+                f"content does not match its hash ({event.action} {event.object_type}:{event.object_id})",
+            )
         previous_hash = event.hash
         expected_seq = event.seq + 1
         last_seq = event.seq

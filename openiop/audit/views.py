@@ -16,8 +16,18 @@ from openiop.audit.services import log_action
 from openiop.core.views import require_action
 
 CSV_COLUMNS = [
-    "seq", "occurred_at", "actor_username", "action", "object_type", "object_id",
-    "object_repr", "patient_id", "site_id", "ip", "request_id", "hash",
+    "seq",
+    "occurred_at",
+    "actor_username",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "patient_id",
+    "site_id",
+    "ip",
+    "request_id",
+    "hash",
 ]
 
 
@@ -60,7 +70,9 @@ class _Echo:
 def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     filterset = _filtered(request, AUDIT_EXPORT)
     if filterset.is_bound and not filterset.is_valid():
-        return render(request, "audit/event_list.html", {"filter": filterset, "page": None, "querystring": ""}, status=400)
+        return render(
+            request, "audit/event_list.html", {"filter": filterset, "page": None, "querystring": ""}, status=400
+        )
     # Export what existed when asked: without the bound, the file would also
     # hold this export's own event (and any written while it streams), and
     # disagree with the row count the export event records.

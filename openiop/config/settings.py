@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "openiop.accounts",
     "openiop.sites",
     "openiop.audit",
+    "openiop.patients",
 ]
 
 MIDDLEWARE = [
@@ -50,9 +51,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before idle logoff, so the automatic logout event names who was signed out.
+    "openiop.audit.middleware.AuditContextMiddleware",
     "openiop.accounts.middleware.IdleLogoutMiddleware",
     "openiop.accounts.middleware.RequireMFAMiddleware",
-    "openiop.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

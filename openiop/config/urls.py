@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("openiop.accounts.urls")),
     path("", include("openiop.sites.urls")),
     path("audit/", include("openiop.audit.urls")),
+    path("patients/", include("openiop.patients.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

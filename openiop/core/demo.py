@@ -49,10 +49,10 @@ DEMO_LOGINS = [
 ]
 
 SIZES = {
-    # extra sites beyond the three named ones, staff per role per site
-    "small": (0, 1),
-    "medium": (7, 3),
-    "large": (97, 4),
+    # extra sites beyond the three named ones, staff per role per site, patients
+    "small": (0, 1, 300),
+    "medium": (7, 3, 1000),
+    "large": (97, 4, 10000),
 }
 
 FIRST_NAMES = ["Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery", "Quinn", "Rosa", "Luis", "Mei", "Omar", "Grace", "Tariq"]
@@ -108,12 +108,12 @@ def extra_site_specs(count: int, rng: random.Random) -> list[SiteSpec]:
 
 def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | None = None) -> dict[str, int]:
     """Create (or top up) the demo organization. Safe to run again."""
-    extra_sites, staff_per_role = SIZES[size]
+    extra_sites, staff_per_role, patient_count = SIZES[size]
     rng = random.Random(seed_value)
     tick = progress or (lambda n: None)
     with transaction.atomic():
-        organization, _ = Organization.objects.get_or_create(
-            pk=1, defaults={"name": "OpenIOP Demo Recovery Services", "npi": "1234567893", "mrn_prefix": "OI"}
+        organization = Organization.objects.order_by("pk").first() or Organization.objects.create(
+            name="OpenIOP Demo Recovery Services", npi="1234567893", mrn_prefix="OI"
         )
         specs = DEMO_SITES + (extra_site_specs(extra_sites, rng) if extra_sites else [])
         sites = []
@@ -135,6 +135,9 @@ def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | No
                     sites=sites if role == RoleCode.ADMINISTRATOR else main_sites,
                     is_staff=role == RoleCode.ADMINISTRATOR,
                 )
+                if role == RoleCode.ADMINISTRATOR:
+                    # Site, room and staff maintenance happens in Django's admin for now.
+                    User.objects.filter(username=username).update(is_superuser=True)
             tick(1)
         for site in sites:
             for role_code in RoleCode.values:
@@ -152,10 +155,13 @@ def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | No
                             requires_cosignature=role_code == RoleCode.CLINICIAN and number % 2 == 0,
                         )
                 tick(1)
-    return {"sites": len(sites), "staff": User.objects.count()}
+        from openiop.patients.demo import seed_patients
+
+        patients = seed_patients(count=patient_count, sites=sites, rng=rng, tick=tick)
+    return {"sites": len(sites), "staff": User.objects.count(), "patients": patients}
 
 
 def progress_total(size: str) -> int:
-    extra_sites, _ = SIZES[size]
+    extra_sites, _staff, patients = SIZES[size]
     sites = len(DEMO_SITES) + extra_sites
-    return sites + len(DEMO_LOGINS) + sites * len(RoleCode.values)
+    return sites + len(DEMO_LOGINS) + sites * len(RoleCode.values) + patients

@@ -15,14 +15,18 @@ zip_validator = RegexValidator(r"^\d{5}(-\d{4})?$", _("Enter a US ZIP code such 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("%(value)s is not a known time zone (use a name such as America/Chicago)."), params={"value": value})
+        raise ValidationError(
+            _("%(value)s is not a known time zone (use a name such as America/Chicago)."), params={"value": value}
+        )
 
 
 class Organization(models.Model):
     """The provider running the program. OpenIOP serves one organization."""
 
     name = models.CharField(max_length=200)
-    npi = models.CharField(_("NPI"), max_length=10, blank=True, validators=[RegexValidator(r"^\d{10}$", _("An NPI has 10 digits."))])
+    npi = models.CharField(
+        _("NPI"), max_length=10, blank=True, validators=[RegexValidator(r"^\d{10}$", _("An NPI has 10 digits."))]
+    )
     tax_id = models.CharField(_("TIN"), max_length=10, blank=True)
     mrn_prefix = models.CharField(_("medical record number prefix"), max_length=6, default="OI")
 
@@ -38,7 +42,9 @@ class Site(models.Model):
     code = models.SlugField(max_length=20, unique=True, help_text=_("Short code shown in lists, e.g. 'north'."))
     street = models.CharField(max_length=200)
     city = models.CharField(max_length=100)
-    state = models.CharField(max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter state code."))])
+    state = models.CharField(
+        max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter state code."))]
+    )
     zip_code = models.CharField(_("ZIP code"), max_length=10, validators=[zip_validator])
     phone = models.CharField(max_length=30, blank=True)
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
@@ -83,7 +89,9 @@ class OpeningHours(models.Model):
     class Meta:
         ordering = ["site", "weekday", "opens"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="opening_hours_close_after_open"),
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="opening_hours_close_after_open"
+            ),
         ]
         verbose_name_plural = "opening hours"
 

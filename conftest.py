@@ -19,7 +19,7 @@ from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
 from openiop.sites.models import OpeningHours, Organization, Room, Site
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test personas only
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -51,8 +51,14 @@ def organization(db: None) -> Organization:
 
 def make_site(organization: Organization, code: str, name: str, zip_code: str = "02108") -> Site:
     site = Site.objects.create(
-        organization=organization, code=code, name=name, street="1 Main Street",
-        city="Boston", state="MA", zip_code=zip_code, time_zone="America/New_York",
+        organization=organization,
+        code=code,
+        name=name,
+        street="1 Main Street",
+        city="Boston",
+        state="MA",
+        zip_code=zip_code,
+        time_zone="America/New_York",
     )
     Room.objects.create(site=site, name="Group room", capacity=12)
     OpeningHours.objects.create(site=site, weekday=0, opens=dt.time(8), closes=dt.time(20))
@@ -77,8 +83,14 @@ def persona(north: Site) -> Callable[..., User]:
         counter["n"] += 1
         username = extra.pop("username", f"{role}-{counter['n']}")
         return staff_create(
-            username=username, password=PASSWORD, first_name=role.title(), last_name=f"Tester{counter['n']}",
-            email=f"{username}@example.invalid", role_codes=[role], sites=[site or north], **extra,
+            username=username,
+            password=PASSWORD,
+            first_name=role.title(),
+            last_name=f"Tester{counter['n']}",
+            email=f"{username}@example.invalid",
+            role_codes=[role],
+            sites=[site or north],
+            **extra,
         )
 
     return make

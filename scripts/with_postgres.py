@@ -30,8 +30,10 @@ def find_bin_dir() -> Path:
     for candidate in candidates:
         if candidate and (Path(candidate) / "initdb").exists():
             return Path(candidate)
-    sys.exit("PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin; set PG_BIN). "
-             "`make test` installs Debian's postgresql package.")
+    sys.exit(
+        "PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin; set PG_BIN). "
+        "`make test` installs Debian's postgresql package."
+    )
 
 
 def free_port() -> int:
@@ -62,13 +64,27 @@ def main(argv: list[str]) -> int:
     )
     try:
         subprocess.run(
-            [*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-             "-E", "UTF8", "--locale=C", "--no-sync"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                *run_as,
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         subprocess.run(
             [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", server_options, "-w", "start"],
-            check=True, stdout=subprocess.DEVNULL,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         subprocess.run(
             [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "openiop"], check=True
@@ -83,8 +99,11 @@ def main(argv: list[str]) -> int:
         return 1
     finally:
         if (data / "postmaster.pid").exists():
-            subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         shutil.rmtree(root, ignore_errors=True)
 
 

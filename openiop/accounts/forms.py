@@ -27,7 +27,7 @@ class StaffPasswordResetForm(PasswordResetForm):
     mean "signs in through LDAP or SSO"; OpenIOP has no such outside source.
     """
 
-    def get_users(self, email: str) -> Iterator[User]:  # type: ignore[override]
+    def get_users(self, email: str) -> Iterator[User]:
         candidates = User._default_manager.filter(email__iexact=email, is_active=True)
         return (user for user in candidates if _same_address(email, user.email))
 

@@ -75,7 +75,7 @@ class RequireMFAMiddleware:
         if (
             settings.OPENIOP_REQUIRE_MFA
             and user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[attr-defined]  # added by OTPMiddleware
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
         ):
             from django_otp import user_has_device

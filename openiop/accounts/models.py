@@ -51,7 +51,9 @@ class User(AbstractUser):
     """A staff member. Every person who logs in has their own account (HIPAA
     unique user identification); roles and sites decide what they reach."""
 
-    credentials = models.CharField(_("credentials"), max_length=60, blank=True, help_text=_("For example LCSW, RN, MD."))
+    credentials = models.CharField(
+        _("credentials"), max_length=60, blank=True, help_text=_("For example LCSW, RN, MD.")
+    )
     roles = models.ManyToManyField(Role, related_name="users", blank=True)
     sites = models.ManyToManyField("sites.Site", related_name="staff", blank=True)
     requires_cosignature = models.BooleanField(

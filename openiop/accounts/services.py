@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from openiop.accounts.access import forget_cached_actions
 from openiop.accounts.models import Action, Role, User
 from openiop.accounts.roles import RoleCode, declared_actions
 from openiop.audit.services import log_action
 from openiop.sites.models import Site
+
+ADMINISTRATOR_KEEPS = frozenset({"permissions.view", "permissions.manage", "dashboard.view"})
 
 
 def sync_permission_matrix(*, using: str = "default") -> list[str]:
@@ -39,7 +43,16 @@ def sync_permission_matrix(*, using: str = "default") -> list[str]:
 
 @transaction.atomic
 def matrix_set_grant(*, actor: User, role: Role, action: Action, granted: bool) -> None:
-    """Grant or withdraw one action from one role (audited)."""
+    """Grant or withdraw one action from one role (audited).
+
+    The administrator role always keeps the matrix actions: withdrawing them
+    would leave nobody able to put the matrix right again.
+    """
+    if not granted and role.code == RoleCode.ADMINISTRATOR and action.code in ADMINISTRATOR_KEEPS:
+        raise ValidationError(
+            _("Administrators always keep “%(action)s”, so the matrix can always be corrected.")
+            % {"action": action.label}
+        )
     if granted:
         role.actions.add(action)
     else:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from openiop.accounts.forms import TokenForm
 from openiop.accounts.models import Action, Role, User
 from openiop.accounts.permissions import MATRIX_MANAGE, MATRIX_VIEW
 from openiop.accounts.services import matrix_set_grant
+from openiop.audit.services import log_action
 from openiop.core.views import require_action
 
 
@@ -38,7 +40,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         # The lockout page offers a reset as the way back in. Following the
         # emailed link proves more than a password would, so it lifts the lockout.
@@ -90,7 +92,10 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None, devices=devices)
     if request.method == "POST" and form.is_valid() and form.device is not None:
         otp_login(request, form.device)
+        log_action("auth.mfa_verified", obj=user)
         return HttpResponseRedirect(_safe_next(request))
+    if request.method == "POST":
+        log_action("auth.mfa_failed", obj=user)
     return render(request, "accounts/mfa_verify.html", {"form": form, "next": _safe_next(request)})
 
 
@@ -102,14 +107,19 @@ def permission_matrix(request: HttpRequest) -> HttpResponse:
     can_edit = has_action(request.user, MATRIX_MANAGE)
     if request.method == "POST":
         if not can_edit:
-            return render(request, "403.html", status=403)
+            log_action("access.denied", data={"action": MATRIX_MANAGE, "path": request.path})
+            raise PermissionDenied(MATRIX_MANAGE)
         role = Role.objects.restrict(request.user, MATRIX_MANAGE).filter(code=request.POST.get("role")).first()
         action = Action.objects.restrict(request.user, MATRIX_MANAGE).filter(code=request.POST.get("action")).first()
         if role is None or action is None:
             messages.error(request, _("Unknown role or action; nothing was changed."))
         else:
             granted = request.POST.get("granted") == "1"
-            matrix_set_grant(actor=request.user, role=role, action=action, granted=granted)  # type: ignore[arg-type]
+            try:
+                matrix_set_grant(actor=request.user, role=role, action=action, granted=granted)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return HttpResponseRedirect(reverse("accounts:permission_matrix"))
             messages.success(
                 request,
                 (_("%(role)s may now: %(action)s") if granted else _("%(role)s may no longer: %(action)s"))

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -31,7 +31,9 @@ def env_str(name: str, default: str | None = None) -> str | None:
 
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
-    if raw is None:
+    # Set-but-empty means "not set": an empty OPENIOP_REQUIRE_MFA= must never
+    # quietly switch a security default off.
+    if raw is None or raw.strip() == "":
         return default
     value = raw.strip().lower()
     if value in _TRUE:
@@ -103,5 +105,7 @@ def database(default_sqlite_path: Path) -> dict[str, object]:
         raise ImproperlyConfigured(f"DATABASE_URL: {exc}") from exc
     engine = str(parsed.get("ENGINE", ""))
     if engine not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
-        raise ImproperlyConfigured(f"DATABASE_URL: only postgres:// and sqlite:// are supported, got {url.split(':', 1)[0]!r}")
+        raise ImproperlyConfigured(
+            f"DATABASE_URL: only postgres:// and sqlite:// are supported, got {url.split(':', 1)[0]!r}"
+        )
     return parsed

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "openiop.sites",
     "openiop.audit",
     "openiop.patients",
+    "openiop.admissions",
 ]
 
 MIDDLEWARE = [

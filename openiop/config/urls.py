@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("openiop.sites.urls")),
     path("audit/", include("openiop.audit.urls")),
     path("patients/", include("openiop.patients.urls")),
+    path("admissions/", include("openiop.admissions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

@@ -16,7 +16,7 @@ from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
 from openiop.sites.models import OpeningHours, Organization, Room, Site
 
-DEMO_PASSWORD = "openiop-demo-2026"
+DEMO_PASSWORD = "openiop-demo-2026"  # noqa: S105 - synthetic demo logins, printed by make demo
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,40 @@ SIZES = {
     "large": (97, 4, 10000),
 }
 
-FIRST_NAMES = ["Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery", "Quinn", "Rosa", "Luis", "Mei", "Omar", "Grace", "Tariq"]
-LAST_NAMES = ["Rivera", "Nguyen", "Okafor", "Schmidt", "Haddad", "Kowalski", "Moreno", "Patel", "Johnson", "Lee", "Garcia", "Brown", "Kim", "Silva"]
+FIRST_NAMES = [
+    "Alex",
+    "Sam",
+    "Jordan",
+    "Taylor",
+    "Morgan",
+    "Casey",
+    "Riley",
+    "Jamie",
+    "Avery",
+    "Quinn",
+    "Rosa",
+    "Luis",
+    "Mei",
+    "Omar",
+    "Grace",
+    "Tariq",
+]
+LAST_NAMES = [
+    "Rivera",
+    "Nguyen",
+    "Okafor",
+    "Schmidt",
+    "Haddad",
+    "Kowalski",
+    "Moreno",
+    "Patel",
+    "Johnson",
+    "Lee",
+    "Garcia",
+    "Brown",
+    "Kim",
+    "Silva",
+]
 ROOM_NAMES = [("Group room A", 14), ("Group room B", 12), ("Family room", 6), ("Office 1", 3), ("Office 2", 3)]
 
 Progress = Callable[[int], None]

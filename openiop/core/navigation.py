@@ -31,6 +31,7 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Dashboard"), "core:dashboard", "dashboard.view"),
     NavItem(_("Patients"), "patients:list", "patients.view"),
+    NavItem(_("Admissions"), "admissions:board", "admissions.view"),
     NavItem(_("Sites"), "sites:list", "sites.view"),
     NavItem(_("Staff"), "sites:staff", "staff.view"),
     NavItem(_("Permissions"), "accounts:permission_matrix", "permissions.view"),

@@ -291,9 +291,7 @@ def test_it_lets_the_reset_link_set_a_new_password(client: Client, bob: User) ->
 
     form_page = client.get(reset_link(mail.outbox[0]), follow=True)
     assert form_page.context["validlink"] is True
-    done = client.post(
-        form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    )
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
     assert done.status_code == 302
     assert done["Location"] == "/auth/password/reset/complete/"
@@ -327,8 +325,13 @@ def test_it_answers_an_unknown_address_with_the_same_page_and_no_email(client: C
 def test_it_emails_a_reset_link_to_staff_created_without_a_password(client: Client, north: Site) -> None:
     # staff_create(password=None) promises the reset link as the way in.
     newcomer = staff_create(
-        username="dana", password=None, first_name="Dana", last_name="New", email="dana@example.invalid",
-        role_codes=[RoleCode.CLINICIAN], sites=[north],
+        username="dana",
+        password=None,
+        first_name="Dana",
+        last_name="New",
+        email="dana@example.invalid",
+        role_codes=[RoleCode.CLINICIAN],
+        sites=[north],
     )
     client.post(RESET_URL, {"email": "dana@example.invalid"})
 
@@ -369,7 +372,11 @@ def test_it_hashes_passwords_with_argon2(settings: Any, north: Site) -> None:
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
 
     user = staff_create(
-        username="erin", password=PASSWORD, first_name="Erin", last_name="Hash", role_codes=[RoleCode.CLINICIAN],
+        username="erin",
+        password=PASSWORD,
+        first_name="Erin",
+        last_name="Hash",
+        role_codes=[RoleCode.CLINICIAN],
         sites=[north],
     )
 

@@ -127,9 +127,7 @@ def test_it_sends_an_anonymous_visitor_to_sign_in_not_to_enrol(client: Client) -
     assert redirect_target(response)[0] == LOGIN_URL
 
 
-def test_it_does_not_ask_for_a_second_step_when_mfa_is_switched_off(
-    client: Client, alice: User, settings: Any
-) -> None:
+def test_it_does_not_ask_for_a_second_step_when_mfa_is_switched_off(client: Client, alice: User, settings: Any) -> None:
     settings.OPENIOP_REQUIRE_MFA = False
     password_sign_in(client, alice)
 
@@ -232,9 +230,10 @@ def test_it_asks_for_the_existing_device_before_enrolling_another(client: Client
     confirmed_device(alice)
     password_sign_in(client, alice)
 
-    response = client.get(ENROL_URL)
+    response = client.get(ENROL_URL, {"next": "/sites/?page=2&sort=name"})
 
-    assert redirect_target(response)[0] == VERIFY_URL
+    back_to_enrol = "/auth/mfa/enrol/?next=%2Fsites%2F%3Fpage%3D2%26sort%3Dname"
+    assert redirect_target(response) == (VERIFY_URL, {"next": [back_to_enrol]})
     assert TOTPDevice.objects.filter(user=alice, confirmed=False).count() == 0
 
 
@@ -323,9 +322,9 @@ def test_it_slows_down_guessing_after_a_wrong_code(client: Client, alice: User, 
 def test_it_sends_a_user_without_a_device_from_verify_to_enrol(client: Client, alice: User) -> None:
     password_sign_in(client, alice)
 
-    response = client.get(VERIFY_URL)
+    response = client.get(VERIFY_URL, {"next": "/sites/?page=2&sort=name"})
 
-    assert redirect_target(response)[0] == ENROL_URL
+    assert redirect_target(response) == (ENROL_URL, {"next": ["/sites/?page=2&sort=name"]})
 
 
 def test_it_asks_for_a_code_again_after_signing_in_again(client: Client, alice: User) -> None:

@@ -25,7 +25,11 @@ class Command(BaseCommand):
             tqdm(total=demo.progress_total(size), desc=f"Seeding ({size})", unit="step", disable=None) as bar,
         ):
             counts = demo.seed(size=size, seed_value=options["seed"], progress=bar.update)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {counts['sites']} sites, {counts['staff']} staff, {counts['patients']} patients."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {counts['sites']} sites, {counts['staff']} staff, {counts['patients']} patients."
+            )
+        )
         if not options["quiet_logins"]:
             self.stdout.write(f"Demo logins (password for each: {demo.DEMO_PASSWORD}):")
             for username, role, *_ in demo.DEMO_LOGINS:

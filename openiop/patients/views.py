@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from openiop.accounts.models import User
+from openiop.accounts.roles import RoleCode
+from openiop.audit.services import log_read
+from openiop.core.views import get_restricted_or_404, require_action
+from openiop.patients import selectors, services
+from openiop.patients.forms import AdmitForm, PatientForm
+from openiop.patients.models import Patient
+from openiop.patients.permissions import EPISODE_MANAGE, PATIENT_EDIT, PATIENT_VIEW
+from openiop.sites.models import Site
+from openiop.sites.permissions import SITE_VIEW
+
+
+@require_action(PATIENT_VIEW)
+def patient_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "")
+    page = Paginator(selectors.patient_list(user=request.user, search=search), 50).get_page(request.GET.get("page"))
+    return render(request, "patients/patient_list.html", {"page": page, "search": search})
+
+
+@require_action(PATIENT_EDIT)
+@require_http_methods(["GET", "POST"])
+def patient_register(request: HttpRequest) -> HttpResponse:
+    sites = Site.objects.restrict(request.user, SITE_VIEW)
+    form = PatientForm(request.POST or None, sites=sites)
+    duplicates: list[Patient] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = services.possible_duplicates(
+            phone=data["phone"],
+            first_name=data["legal_first_name"],
+            last_name=data["legal_last_name"],
+            birth_date=data["birth_date"],
+        )
+        if duplicates and not data.get("confirm_not_duplicate"):
+            form.add_error(
+                None, _("This may be someone already registered. Check the matches below before creating a new chart.")
+            )
+        else:
+            try:
+                patient = services.patient_register(site=data["site"], **form.patient_fields())
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("Registered %(name)s, MRN %(mrn)s.") % {"name": patient.display_name, "mrn": patient.mrn}
+                )
+                return HttpResponseRedirect(reverse("patients:chart", args=[patient.pk]))
+    visible = set(
+        Patient.objects.restrict(request.user, PATIENT_VIEW)
+        .filter(pk__in=[p.pk for p in duplicates])
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "duplicates": duplicates, "visible_ids": visible, "creating": True},
+    )
+
+
+@require_action(PATIENT_VIEW)
+def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_restricted_or_404(selectors.patient_chart_queryset(), request, PATIENT_VIEW, pk=pk)
+    log_read(patient, data={"view": "chart"})
+    tab = request.GET.get("tab", "overview")
+    if tab not in {"overview", "episodes", "contacts"}:
+        tab = "overview"
+    episodes = list(patient.episodes.all())
+    return render(
+        request,
+        "patients/chart.html",
+        {
+            "patient": patient,
+            "tab": tab,
+            "episodes": episodes,
+            "active_episode": next((e for e in episodes if e.status == "active"), None),
+        },
+    )
+
+
+@require_action(PATIENT_EDIT)
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_restricted_or_404(Patient.objects.all(), request, PATIENT_EDIT, pk=pk)
+    form = PatientForm(request.POST or None, instance=patient, sites=Site.objects.none())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(
+                patient=patient, expected_version=int(form.cleaned_data.get("version") or 0), **form.patient_fields()
+            )
+        except services.StaleEditError as exc:
+            form.add_error(None, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return HttpResponseRedirect(reverse("patients:chart", args=[patient.pk]))
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient, "creating": False})
+
+
+@require_action(EPISODE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def episode_admit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_restricted_or_404(Patient.objects.all(), request, EPISODE_MANAGE, pk=pk)
+    sites = Site.objects.restrict(request.user, SITE_VIEW)
+    counsellors = User.objects.filter(
+        is_active=True, sites__in=sites, roles__code__in=[RoleCode.CLINICIAN, RoleCode.CLINICAL_DIRECTOR]
+    ).distinct()
+    form = AdmitForm(request.POST or None, sites=sites, counsellors=counsellors, initial={"site": patient.site_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.episode_admit(
+                actor=request.user,  # type: ignore[arg-type]
+                patient=patient,
+                site=data["site"],
+                admission_date=data["admission_date"],
+                level_of_care=data["level_of_care"],
+                program=data["program"],
+                primary_counsellor=data["primary_counsellor"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Admitted %(name)s.") % {"name": patient.display_name})
+            return HttpResponseRedirect(reverse("patients:chart", args=[patient.pk]) + "?tab=episodes")
+    return render(request, "patients/admit_form.html", {"form": form, "patient": patient})

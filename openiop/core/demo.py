@@ -190,6 +190,11 @@ def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | No
         from openiop.patients.demo import seed_patients
 
         patients = seed_patients(count=patient_count, sites=sites, rng=rng, tick=tick)
+        from openiop.admissions.demo import seed_inquiries
+        from openiop.admissions.models import Inquiry
+
+        if not Inquiry.objects.exists():
+            seed_inquiries(sites=main_sites, rng=rng, count=60)
     return {"sites": len(sites), "staff": User.objects.count(), "patients": patients}
 
 

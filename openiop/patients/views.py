@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_read
@@ -26,7 +27,9 @@ from openiop.sites.permissions import SITE_VIEW
 def patient_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")
     page = Paginator(selectors.patient_list(user=request.user, search=search), 50).get_page(request.GET.get("page"))
-    return render(request, "patients/patient_list.html", {"page": page, "search": search})
+    # Links only to what the user may do: no doors that answer 403.
+    can_register = has_action(request.user, PATIENT_EDIT)
+    return render(request, "patients/patient_list.html", {"page": page, "search": search, "can_register": can_register})
 
 
 @require_action(PATIENT_EDIT)
@@ -85,6 +88,8 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
             "tab": tab,
             "episodes": episodes,
             "active_episode": next((e for e in episodes if e.status == "active"), None),
+            "can_edit": has_action(request.user, PATIENT_EDIT),
+            "can_admit": has_action(request.user, EPISODE_MANAGE),
         },
     )
 

@@ -26,6 +26,9 @@ from openiop.accounts.models import Action, Role, User
 from openiop.accounts.permissions import DASHBOARD_VIEW, MATRIX_VIEW, STAFF_VIEW
 from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import matrix_set_grant
+from openiop.admissions.models import Inquiry
+from openiop.admissions.permissions import ADMISSIONS_CREATE, ADMISSIONS_MANAGE, ADMISSIONS_VIEW
+from openiop.admissions.services import inquiry_create
 from openiop.audit.models import AuditEvent
 from openiop.audit.permissions import AUDIT_EXPORT, AUDIT_VIEW
 from openiop.core.navigation import NAV_ITEMS, nav_items
@@ -43,6 +46,7 @@ class Objects:
 
     site: Site
     patient: Patient
+    inquiry: Inquiry
 
 
 Kwargs = Callable[[Objects], dict[str, Any]]
@@ -70,6 +74,10 @@ def the_patient(objects: Objects) -> dict[str, Any]:
     return {"pk": objects.patient.pk}
 
 
+def the_inquiry(objects: Objects) -> dict[str, Any]:
+    return {"pk": objects.inquiry.pk}
+
+
 # Every page behind the permission matrix (GET; forms answer with the form).
 PAGES = [
     Page("core:dashboard", DASHBOARD_VIEW),
@@ -84,6 +92,11 @@ PAGES = [
     Page("patients:chart", PATIENT_VIEW, the_patient),
     Page("patients:edit", PATIENT_EDIT, the_patient),
     Page("patients:admit", EPISODE_MANAGE, the_patient),
+    Page("admissions:board", ADMISSIONS_VIEW),
+    Page("admissions:create", ADMISSIONS_CREATE),
+    Page("admissions:detail", ADMISSIONS_VIEW, the_inquiry),
+    Page("admissions:move", ADMISSIONS_MANAGE, the_inquiry),
+    Page("admissions:referral_report", ADMISSIONS_VIEW),
 ]
 
 # Pages anyone may reach, each for a reason: signing in and out, recovering a
@@ -131,7 +144,18 @@ def objects(north: Site) -> Objects:
     patient = patient_register(
         site=north, legal_first_name="Test", legal_last_name="Patient", birth_date=dt.date(1990, 1, 1)
     )
-    return Objects(site=north, patient=patient)
+    inquiry = inquiry_create(
+        actor=None,
+        site=north,
+        caller_name="Rosa Diaz",
+        caller_relation="parent",
+        first_name="Tom",
+        last_name="Diaz",
+        birth_date=dt.date(1998, 4, 2),
+        phone="(617) 555-0142",
+        consent_to_contact=True,
+    )
+    return Objects(site=north, patient=patient, inquiry=inquiry)
 
 
 @pytest.fixture

@@ -314,7 +314,7 @@ def test_the_list_puts_the_users_care_team_patients_first(north: Site, counsello
     listed = list(selectors.patient_list(user=counsellor))
 
     assert listed == [zoe, aaron]
-    assert [p.on_my_team for p in listed] == [True, False]  # type: ignore[attr-defined]
+    assert [p.on_my_team for p in listed] == [True, False]
 
 
 def test_a_discharged_episodes_care_team_does_not_put_the_patient_first(north: Site, counsellor: User) -> None:

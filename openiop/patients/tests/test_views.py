@@ -519,6 +519,45 @@ def test_an_administrator_can_read_charts_but_not_register(client: Client, alice
 
 
 @pytest.mark.parametrize(
+    ("role", "edit_link", "admit_link"),
+    [(RoleCode.CLINICIAN, True, True), (RoleCode.FRONT_DESK, True, False), (RoleCode.BILLING_SPECIALIST, False, False)],
+)
+def test_the_chart_links_only_to_what_the_reader_may_do(
+    client: Client, persona: Callable[..., User], north: Site, role: str, edit_link: bool, admit_link: bool
+) -> None:
+    patient = register(north)
+    signed_in(client, persona(role))
+
+    overview = client.get(reverse("patients:chart", args=[patient.pk])).content.decode()
+    episodes = client.get(reverse("patients:chart", args=[patient.pk]), {"tab": "episodes"}).content.decode()
+
+    assert (reverse("patients:edit", args=[patient.pk]) in overview) is edit_link
+    assert (reverse("patients:admit", args=[patient.pk]) in overview) is admit_link
+    assert (reverse("patients:admit", args=[patient.pk]) in episodes) is admit_link
+
+
+def test_the_admit_link_disappears_while_an_episode_is_active(client: Client, bob: User, north: Site) -> None:
+    patient = register(north)
+    admit(patient, north, bob)
+
+    overview = signed_in(client, bob).get(reverse("patients:chart", args=[patient.pk])).content.decode()
+
+    assert reverse("patients:admit", args=[patient.pk]) not in overview
+    assert reverse("patients:edit", args=[patient.pk]) in overview
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [(RoleCode.ADMISSIONS_NAVIGATOR, True), (RoleCode.BILLING_SPECIALIST, False)]
+)
+def test_the_list_offers_registration_only_to_those_who_may_register(
+    client: Client, persona: Callable[..., User], role: str, shown: bool
+) -> None:
+    html = signed_in(client, persona(role)).get(reverse("patients:list")).content.decode()
+
+    assert (reverse("patients:register") in html) is shown
+
+
+@pytest.mark.parametrize(
     "page", ["patients:list", "patients:register", "patients:chart", "patients:edit", "patients:admit"]
 )
 def test_anonymous_visitors_are_sent_to_sign_in(client: Client, north: Site, page: str) -> None:

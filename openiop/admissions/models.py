@@ -1,0 +1,221 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Admissions: inquiries from the helpline, the website and referrers, and the
+stage history of each. The stage rules live in ``pipeline.py``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openiop.accounts.access import RestrictedQuerySet
+from openiop.admissions import pipeline
+from openiop.patients.models import Patient, validate_birth_date
+from openiop.sites.models import Site
+
+
+class Stage(models.TextChoices):
+    NEW = pipeline.NEW, _("New")
+    PRE_SCREEN = pipeline.PRE_SCREEN, _("Pre-screen")
+    BENEFITS_CHECK = pipeline.BENEFITS_CHECK, _("Benefits check")
+    ASSESSMENT_SCHEDULED = pipeline.ASSESSMENT_SCHEDULED, _("Assessment scheduled")
+    ADMITTED = pipeline.ADMITTED, _("Admitted")
+    REFERRED = pipeline.REFERRED, _("Referred elsewhere")
+    CLOSED = pipeline.CLOSED, _("Closed")
+
+
+class Channel(models.TextChoices):
+    HELPLINE = "helpline", _("Helpline")
+    WEBSITE = "website", _("Public website")
+    REFERRAL = "referral", _("Referral")
+
+
+class CallerRelation(models.TextChoices):
+    SELF = "self", _("Self")
+    PARENT = "parent", _("Parent or guardian")
+    SPOUSE = "spouse", _("Spouse or partner")
+    CHILD = "child", _("Adult child")
+    SIBLING = "sibling", _("Sibling")
+    OTHER_FAMILY = "other_family", _("Other family")
+    FRIEND = "friend", _("Friend")
+    PROFESSIONAL = "professional", _("Professional (referrer, employer, court)")
+    OTHER = "other", _("Other")
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    EMAIL = "email", _("Email")
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    SOON = "soon", _("Soon (within a few days)")
+    URGENT = "urgent", _("Urgent (today)")
+
+
+class Substance(models.TextChoices):
+    ALCOHOL = "alcohol", _("Alcohol")
+    OPIOIDS = "opioids", _("Opioids")
+    STIMULANTS = "stimulants", _("Stimulants (cocaine, methamphetamine)")
+    CANNABIS = "cannabis", _("Cannabis")
+    BENZODIAZEPINES = "benzodiazepines", _("Benzodiazepines / sedatives")
+    OTHER = "other", _("Other (see notes)")
+
+
+class ClosedReason(models.TextChoices):
+    UNREACHABLE = "unreachable", _("Could not reach the person")
+    DECLINED = "declined", _("Person declined services")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible / needs a different level of care")
+    COVERAGE = "coverage", _("No coverage and no payment option")
+    CHOSE_ELSEWHERE = "chose_elsewhere", _("Chose another provider")
+    DUPLICATE = "duplicate", _("Duplicate inquiry")
+    OTHER = "other", _("Other (see note)")
+
+
+class ReferralSource(models.Model):
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", _("Hospital or emergency department")
+        PHYSICIAN = "physician", _("Physician or clinic")
+        RESIDENTIAL = "residential", _("Residential or inpatient program (step-down)")
+        COURT = "court", _("Court or probation")
+        EMPLOYER = "employer", _("Employer or EAP")
+        SCHOOL = "school", _("School")
+        COMMUNITY = "community", _("Community or peer organization")
+        ONLINE = "online", _("Online search or directory")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(max_length=150, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    active = models.BooleanField(default=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Inquiry(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="inquiries")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.HELPLINE)
+    caller_name = models.CharField(max_length=150)
+    caller_relation = models.CharField(
+        _("caller's relation to the person"), max_length=20, choices=CallerRelation.choices, default=CallerRelation.SELF
+    )
+    first_name = models.CharField(_("person's first name"), max_length=100)
+    last_name = models.CharField(_("person's last name"), max_length=100)
+    birth_date = models.DateField(
+        _("person's date of birth"),
+        null=True,
+        blank=True,
+        validators=[validate_birth_date],
+        help_text=_("Needed before admission."),
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    # Digits only, for duplicate matching whatever way the number was typed.
+    phone_digits = models.CharField(max_length=30, blank=True, editable=False, db_index=True)
+    email = models.EmailField(blank=True)
+    preferred_contact = models.CharField(
+        _("preferred contact method"), max_length=10, choices=ContactMethod.choices, default=ContactMethod.PHONE
+    )
+    consent_to_contact = models.BooleanField(
+        _("consents to be contacted"),
+        default=False,
+        help_text=_("The person (or caller) agrees that we call, text or email back by the chosen method."),
+    )
+    substances = models.JSONField(default=list, blank=True)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    insurance_payer = models.CharField(max_length=120, blank=True)
+    insurance_member_id = models.CharField(_("insurance member ID"), max_length=60, blank=True)
+    insurance_plan = models.CharField(max_length=120, blank=True)
+    referral_source = models.ForeignKey(
+        ReferralSource, on_delete=models.PROTECT, related_name="inquiries", null=True, blank=True
+    )
+    notes = models.TextField(blank=True)
+    stage = models.CharField(max_length=24, choices=Stage.choices, default=Stage.NEW, db_index=True)
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    closed_reason = models.CharField(max_length=20, choices=ClosedReason.choices, blank=True)
+    referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="inquiries", null=True, blank=True)
+    # A default rather than auto_now_add, so demo data can carry a history.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inquiries_created", null=True, blank=True
+    )
+    # Optimistic locking, as on Patient: a move based on an old page is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "inquiries"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["site", "stage"]),
+            models.Index(fields=["last_name", "first_name", "birth_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(stage=pipeline.CLOSED) | ~models.Q(closed_reason=""),
+                name="inquiry_closed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(stage=pipeline.REFERRED) | ~models.Q(referred_to=""),
+                name="inquiry_referred_says_where",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Inquiry {self.pk}: {self.person_name}"
+
+    @property
+    def person_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return pipeline.is_open(self.stage)
+
+    def substance_labels(self) -> list[str]:
+        labels = dict(Substance.choices)
+        return [str(labels.get(code, code)) for code in self.substances]
+
+    def clean(self) -> None:
+        unknown = set(self.substances or []) - set(Substance.values)
+        if unknown:
+            raise ValidationError({"substances": _("Unknown substance codes: %(codes)s") % {"codes": sorted(unknown)}})
+        if self.preferred_contact == ContactMethod.EMAIL and not self.email:
+            raise ValidationError({"email": _("Email is the preferred contact method; give an address.")})
+        if self.preferred_contact in (ContactMethod.PHONE, ContactMethod.TEXT) and not self.phone:
+            raise ValidationError({"phone": _("Give a phone number for the preferred contact method.")})
+
+
+class StageChange(models.Model):
+    """One move of one inquiry: who, when, from where to where. Creation is
+    recorded too, with an empty ``from_stage``."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=24, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=24, choices=Stage.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inquiry_stage_changes", null=True, blank=True
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '-'} -> {self.to_stage} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def audit_site_id(self) -> int:
+        return int(self.inquiry.site_id)

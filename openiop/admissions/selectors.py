@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Reads for admissions, already restricted to the user's sites."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from openiop.admissions import pipeline
+from openiop.admissions.models import Inquiry, ReferralSource, Stage, StageChange, Urgency
+from openiop.admissions.permissions import ADMISSIONS_VIEW
+
+# Final columns show recent outcomes only; the board is for work in progress.
+FINAL_WINDOW_DAYS = 30
+FINAL_CARDS_SHOWN = 20
+
+
+@dataclass
+class Column:
+    stage: str
+    label: str
+    is_open: bool
+    count: int
+    cards: list[Inquiry]
+
+
+def inquiry_queryset() -> QuerySet[Inquiry]:
+    """Unrestricted on purpose: views pass it to get_restricted_or_404."""
+    return Inquiry.objects.select_related("site", "referral_source", "patient", "created_by").prefetch_related(
+        Prefetch("stage_changes", queryset=StageChange.objects.select_related("by"))
+    )
+
+
+def inquiry_board(*, user: Any, site_id: int | None = None) -> list[Column]:
+    """One column per stage: every open inquiry, urgent first then oldest, and
+    the outcomes of the last FINAL_WINDOW_DAYS days. Three queries whatever
+    the number of inquiries."""
+    visible = Inquiry.objects.restrict(user, ADMISSIONS_VIEW)
+    if site_id is not None:
+        visible = visible.filter(site_id=site_id)
+    since = timezone.now() - dt.timedelta(days=FINAL_WINDOW_DAYS)
+    urgency_rank = {Urgency.URGENT: 0, Urgency.SOON: 1, Urgency.ROUTINE: 2}
+    open_cards = sorted(
+        visible.filter(stage__in=pipeline.OPEN_STAGES).select_related("site", "referral_source"),
+        key=lambda inquiry: (urgency_rank.get(inquiry.urgency, 3), inquiry.created_at),  # type: ignore[call-overload]
+    )
+    final = list(
+        visible.filter(stage__in=pipeline.FINAL_STAGES, stage_changed_at__gte=since)
+        .select_related("site", "referral_source")
+        .order_by("-stage_changed_at")
+    )
+    labels = dict(Stage.choices)
+    columns = []
+    for stage in pipeline.ALL_STAGES:
+        if pipeline.is_open(stage):
+            cards = [inquiry for inquiry in open_cards if inquiry.stage == stage]
+            columns.append(Column(stage, str(labels[stage]), True, len(cards), cards))
+        else:
+            cards = [inquiry for inquiry in final if inquiry.stage == stage]
+            columns.append(Column(stage, str(labels[stage]), False, len(cards), cards[:FINAL_CARDS_SHOWN]))
+    return columns
+
+
+@dataclass
+class SourceRow:
+    source: ReferralSource | None
+    total: int
+    open: int
+    admitted: int
+    referred: int
+    closed: int
+
+    @property
+    def admitted_share(self) -> float | None:
+        return self.admitted / self.total if self.total else None
+
+    @property
+    def decided(self) -> int:
+        return self.admitted + self.referred + self.closed
+
+    @property
+    def conversion(self) -> float | None:
+        """Admitted among inquiries that reached an outcome (open ones are still undecided)."""
+        return self.admitted / self.decided if self.decided else None
+
+
+def referral_report(*, user: Any, since: dt.date | None = None) -> list[SourceRow]:
+    """Inquiries per referral source at the user's sites, with how many were
+    admitted; sources with no inquiries are listed too. Sorted by volume."""
+    inquiries = Inquiry.objects.restrict(user, ADMISSIONS_VIEW)
+    if since is not None:
+        inquiries = inquiries.filter(created_at__date__gte=since)
+    counts = {
+        row["referral_source"]: row
+        for row in inquiries.order_by()
+        .values("referral_source")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(stage__in=pipeline.OPEN_STAGES)),
+            admitted=Count("pk", filter=Q(stage=pipeline.ADMITTED)),
+            referred=Count("pk", filter=Q(stage=pipeline.REFERRED)),
+            closed=Count("pk", filter=Q(stage=pipeline.CLOSED)),
+        )
+    }
+    empty = {"total": 0, "open": 0, "admitted": 0, "referred": 0, "closed": 0}
+    rows = []
+    for source in ReferralSource.objects.restrict(user, ADMISSIONS_VIEW):
+        row = counts.get(source.pk, empty)
+        if row["total"] or source.active:
+            rows.append(SourceRow(source, *(row[key] for key in empty)))
+    if None in counts:
+        rows.append(SourceRow(None, *(counts[None][key] for key in empty)))
+    rows.sort(key=lambda row: (-row.total, str(row.source or "~")))
+    return rows

@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from django.urls import path
+
+from openiop.admissions import views
+
+app_name = "admissions"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("new/", views.inquiry_create, name="create"),
+    path("<int:pk>/", views.inquiry_detail, name="detail"),
+    path("<int:pk>/move/", views.inquiry_move, name="move"),
+    path("referral-sources/", views.referral_report, name="referral_report"),
+]

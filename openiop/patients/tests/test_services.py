@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
-from itertools import count
-from typing import Any
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from conftest import make_site
@@ -22,32 +18,8 @@ from openiop.audit.models import AuditEvent
 from openiop.patients import selectors, services
 from openiop.patients.models import CareTeamMember, Episode, LevelOfCare, MrnCounter, Patient, validate_birth_date
 from openiop.patients.permissions import PATIENT_VIEW
+from openiop.patients.tests.factories import TODAY, register
 from openiop.sites.models import Organization, Site
-
-NEW_YORK = ZoneInfo("America/New_York")
-# A Thursday morning; every date below is relative to it.
-NOW = dt.datetime(2026, 3, 5, 10, 0, tzinfo=NEW_YORK)
-TODAY = NOW.date()
-
-_phones = count(100)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_clock() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def register(site: Site, **fields: Any) -> Patient:
-    values: dict[str, Any] = {
-        "legal_first_name": "Maria",
-        "legal_last_name": "Garcia",
-        "birth_date": dt.date(1985, 6, 1),
-        "phone": f"617-555-{next(_phones):04d}",
-    }
-    values.update(fields)
-    return services.patient_register(site=site, **values)
-
 
 # --- Medical record numbers ---------------------------------------------------------------------------------------
 

@@ -5,13 +5,10 @@ and Bob (clinician) at North, Charlie (administrator) at South only."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from itertools import count
+from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -20,30 +17,8 @@ from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
 from openiop.patients import services
 from openiop.patients.models import Episode, LevelOfCare, Patient
+from openiop.patients.tests.factories import TODAY, register
 from openiop.sites.models import Site
-
-NEW_YORK = ZoneInfo("America/New_York")
-NOW = dt.datetime(2026, 3, 5, 10, 0, tzinfo=NEW_YORK)
-TODAY = NOW.date()
-
-_phones = count(200)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_clock() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def register(site: Site, **fields: Any) -> Patient:
-    values: dict[str, Any] = {
-        "legal_first_name": "Maria",
-        "legal_last_name": "Garcia",
-        "birth_date": dt.date(1985, 6, 1),
-        "phone": f"617-555-{next(_phones):04d}",
-    }
-    values.update(fields)
-    return services.patient_register(site=site, **values)
 
 
 def admit(patient: Patient, site: Site, actor: User, **extra: Any) -> Episode:

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Replace
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +25,7 @@ from openiop.admissions.models import Inquiry, StageChange
 from openiop.audit.services import log_action
 from openiop.patients import services as patient_services
 from openiop.patients.models import Patient
-from openiop.patients.services import StaleEditError
+from openiop.patients.services import PHONE_MATCH_DIGITS, StaleEditError
 from openiop.sites.models import Site
 
 INQUIRY_FIELDS = (
@@ -36,7 +35,6 @@ INQUIRY_FIELDS = (
 )  # fmt: skip
 
 # Fewer digits than this is not a phone number worth matching on.
-_PHONE_MATCH_DIGITS = 7
 
 
 def phone_digits(phone: str) -> str:
@@ -125,20 +123,6 @@ def _register_patient(inquiry: Inquiry) -> Patient:
     )
 
 
-def _patients_with_phone(digits: str) -> list[Patient]:
-    # patients.services.possible_duplicates compares the typed digits with the
-    # stored number as written ("555-0123" never contains "5550123"), so match
-    # here on the stored number with its punctuation stripped.
-    normalized: Any = F("phone")
-    for char in " -().+/":
-        normalized = Replace(normalized, Value(char), Value(""))
-    return list(
-        Patient.objects.annotate(phone_normalized=normalized)
-        .filter(phone_normalized__endswith=digits[-_PHONE_MATCH_DIGITS:])
-        .select_related("site")[:10]
-    )
-
-
 @dataclass
 class Duplicates:
     patients: list[Patient] = field(default_factory=list)
@@ -168,12 +152,9 @@ def possible_duplicates(
         phone=phone, first_name=first_name, last_name=last_name, birth_date=birth_date
     )
     digits = phone_digits(phone)
-    if len(digits) >= _PHONE_MATCH_DIGITS:
-        seen = {patient.pk for patient in patients}
-        patients += [patient for patient in _patients_with_phone(digits) if patient.pk not in seen]
     query = Q()
-    if len(digits) >= _PHONE_MATCH_DIGITS:
-        query |= Q(phone_digits__endswith=digits[-_PHONE_MATCH_DIGITS:])
+    if len(digits) >= PHONE_MATCH_DIGITS:
+        query |= Q(phone_digits__endswith=digits[-PHONE_MATCH_DIGITS:])
     if first_name.strip() and last_name.strip() and birth_date:
         query |= Q(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), birth_date=birth_date)
     inquiries: list[Inquiry] = []

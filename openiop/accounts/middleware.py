@@ -16,7 +16,9 @@ from openiop.audit.middleware import client_ip
 LAST_SEEN_KEY = "openiop_last_seen"
 
 # Paths a signed-in person who has not yet passed MFA may still reach.
-_MFA_EXEMPT_PREFIXES = ("/auth/", "/static/", "/healthz", "/i18n/")
+# /help/ is the public site: no patient data, and a signed-in staff member
+# previewing it needs no second factor.
+_MFA_EXEMPT_PREFIXES = ("/auth/", "/static/", "/healthz", "/i18n/", "/help/")
 
 
 def _with_next(url_name: str, request: HttpRequest, **extra: str) -> str:

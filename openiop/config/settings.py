@@ -40,6 +40,12 @@ INSTALLED_APPS = [
     "openiop.audit",
     "openiop.patients",
     "openiop.admissions",
+    "openiop.assessments",
+    "openiop.treatment",
+    "openiop.medications",
+    "openiop.scheduling",
+    "openiop.directory",
+    "openiop.public",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +182,7 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Front-end packages come from npm at set-up time (`make assets`), never a CDN.
 STATICFILES_DIRS = [
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -4,11 +4,17 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("openiop.core.urls")),
+    path("help/", include("openiop.public.urls")),
     path("", include("openiop.accounts.urls")),
     path("", include("openiop.sites.urls")),
     path("audit/", include("openiop.audit.urls")),
     path("patients/", include("openiop.patients.urls")),
     path("admissions/", include("openiop.admissions.urls")),
+    path("assessments/", include("openiop.assessments.urls")),
+    path("", include("openiop.treatment.urls")),
+    path("", include("openiop.medications.urls")),
+    path("scheduling/", include("openiop.scheduling.urls")),
+    path("help/find/", include("openiop.directory.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

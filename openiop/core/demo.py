@@ -5,10 +5,13 @@ every role. Everything here is invented; no real person's data."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 
 from openiop.accounts.models import User
@@ -195,10 +198,34 @@ def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | No
 
         if not Inquiry.objects.exists():
             seed_inquiries(sites=main_sites, rng=rng, count=60)
+        for module in app_demo_modules():
+            module.seed_app(size=size, sites=sites, rng=rng, tick=tick)
     return {"sites": len(sites), "staff": User.objects.count(), "patients": patients}
+
+
+def app_demo_modules() -> list[Any]:
+    """Demo seeders of the apps that come after patients and admissions, in
+    INSTALLED_APPS order. Each app's ``demo.py`` may define
+    ``seed_app(*, size, sites, rng, tick)`` (safe to run again) and
+    ``progress_steps(size) -> int`` (how many ticks it will report)."""
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("openiop.") or config.label in {"core", "patients", "admissions"}:
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.demo":
+                raise
+            continue
+        if hasattr(module, "seed_app"):
+            modules.append(module)
+    return modules
 
 
 def progress_total(size: str) -> int:
     extra_sites, _staff, patients = SIZES[size]
     sites = len(DEMO_SITES) + extra_sites
-    return sites + len(DEMO_LOGINS) + sites * len(RoleCode.values) + patients
+    steps = sites + len(DEMO_LOGINS) + sites * len(RoleCode.values) + patients
+    modules = app_demo_modules()
+    return steps + sum(int(module.progress_steps(size)) for module in modules if hasattr(module, "progress_steps"))

@@ -38,6 +38,59 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Audit log"), "audit:events", "audit.view"),
 ]
 
+
+def register_nav(item: NavItem, *, before: str | None = None) -> None:
+    """Add an app's menu entry (from its AppConfig.ready), optionally before
+    another entry's url_name; registering the same url_name twice is a no-op."""
+    if any(existing.url_name == item.url_name for existing in NAV_ITEMS):
+        return
+    names = [existing.url_name for existing in NAV_ITEMS]
+    NAV_ITEMS.insert(names.index(before) if before in names else len(NAV_ITEMS), item)
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """A block on top of the dashboard, e.g. unacknowledged safety alerts.
+
+    ``context(request)`` returns the template context, or None when there is
+    nothing to show; sections appear only to users whose roles grant ``action``.
+    """
+
+    key: str
+    action: str
+    template: str
+    context: Any  # Callable[[HttpRequest], dict[str, Any] | None]
+    order: int = 100
+
+
+DASHBOARD_SECTIONS: list[DashboardSection] = []
+
+
+def register_dashboard_section(section: DashboardSection) -> None:
+    if all(existing.key != section.key for existing in DASHBOARD_SECTIONS):
+        DASHBOARD_SECTIONS.append(section)
+        DASHBOARD_SECTIONS.sort(key=lambda entry: entry.order)
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    key: str
+    template: str
+    context: dict[str, Any]
+
+
+def dashboard_sections(request: Any) -> list[RenderedSection]:
+    actions = allowed_actions(request.user)
+    rendered = []
+    for section in DASHBOARD_SECTIONS:
+        if section.action not in actions:
+            continue
+        context = section.context(request)
+        if context is not None:
+            rendered.append(RenderedSection(key=section.key, template=section.template, context=context))
+    return rendered
+
+
 # What each role's dashboard is for, in the words of the people in that role.
 ROLE_FOCUS: dict[str, Any] = {
     RoleCode.ADMINISTRATOR: _("Staff accounts, sites, the permission matrix and the audit log."),

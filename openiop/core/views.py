@@ -68,7 +68,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Through the matrix like every other page: withdrawing "dashboard.view"
     # from a role must close the page, not only hide its menu entry.
     panels = navigation.dashboard_panels(request.user)
-    return render(request, "core/dashboard.html", {"panels": panels})
+    sections = navigation.dashboard_sections(request)
+    return render(request, "core/dashboard.html", {"panels": panels, "sections": sections})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from openiop.accounts.access import has_action
+from openiop.accounts.access import allowed_actions, has_action
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_read
 from openiop.core.views import get_restricted_or_404, require_action
-from openiop.patients import selectors, services
+from openiop.patients import chart, selectors, services
 from openiop.patients.forms import AdmitForm, PatientForm
 from openiop.patients.models import Patient
 from openiop.patients.permissions import EPISODE_MANAGE, PATIENT_EDIT, PATIENT_VIEW
@@ -76,9 +76,11 @@ def patient_register(request: HttpRequest) -> HttpResponse:
 def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_restricted_or_404(selectors.patient_chart_queryset(), request, PATIENT_VIEW, pk=pk)
     log_read(patient, data={"view": "chart"})
+    extra_tabs = chart.tabs_for(allowed_actions(request.user))
     tab = request.GET.get("tab", "overview")
-    if tab not in {"overview", "episodes", "contacts"}:
+    if tab not in {*chart.BUILT_IN_TABS, *(extra.key for extra in extra_tabs)}:
         tab = "overview"
+    current = next((extra for extra in extra_tabs if extra.key == tab), None)
     episodes = list(patient.episodes.all())
     return render(
         request,
@@ -86,6 +88,9 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "patient": patient,
             "tab": tab,
+            "extra_tabs": extra_tabs,
+            "extra_tab": current,
+            "extra_context": current.context(request, patient) if current else {},
             "episodes": episodes,
             "active_episode": next((e for e in episodes if e.status == "active"), None),
             "can_edit": has_action(request.user, PATIENT_EDIT),

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -26,57 +25,25 @@ from openiop.accounts.models import Action, Role, User
 from openiop.accounts.permissions import DASHBOARD_VIEW, MATRIX_VIEW, STAFF_VIEW
 from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import matrix_set_grant
-from openiop.admissions.models import Inquiry
 from openiop.admissions.permissions import ADMISSIONS_CREATE, ADMISSIONS_MANAGE, ADMISSIONS_VIEW
 from openiop.admissions.services import inquiry_create
 from openiop.audit.models import AuditEvent
 from openiop.audit.permissions import AUDIT_EXPORT, AUDIT_VIEW
 from openiop.core.navigation import NAV_ITEMS, nav_items
-from openiop.patients.models import Patient
+from openiop.core.testing import (
+    Objects,
+    Page,
+    app_pages,
+    app_public_names,
+    build_extra_objects,
+    the_inquiry,
+    the_patient,
+    the_site,
+)
 from openiop.patients.permissions import EPISODE_MANAGE, PATIENT_EDIT, PATIENT_VIEW
 from openiop.patients.services import patient_register
 from openiop.sites.models import Site
 from openiop.sites.permissions import SITE_VIEW
-
-
-@dataclass(frozen=True)
-class Objects:
-    """What the table's URLs point at: all at the persona's site (North), so a
-    refusal can only come from the matrix, never from site scope."""
-
-    site: Site
-    patient: Patient
-    inquiry: Inquiry
-
-
-Kwargs = Callable[[Objects], dict[str, Any]]
-
-
-def no_kwargs(objects: Objects) -> dict[str, Any]:
-    return {}
-
-
-@dataclass(frozen=True)
-class Page:
-    name: str
-    action: str
-    kwargs: Kwargs = no_kwargs
-
-    def url(self, objects: Objects) -> str:
-        return reverse(self.name, kwargs=self.kwargs(objects))
-
-
-def the_site(objects: Objects) -> dict[str, Any]:
-    return {"code": objects.site.code}
-
-
-def the_patient(objects: Objects) -> dict[str, Any]:
-    return {"pk": objects.patient.pk}
-
-
-def the_inquiry(objects: Objects) -> dict[str, Any]:
-    return {"pk": objects.inquiry.pk}
-
 
 # Every page behind the permission matrix (GET; forms answer with the form).
 PAGES = [
@@ -97,6 +64,8 @@ PAGES = [
     Page("admissions:detail", ADMISSIONS_VIEW, the_inquiry),
     Page("admissions:move", ADMISSIONS_MANAGE, the_inquiry),
     Page("admissions:referral_report", ADMISSIONS_VIEW),
+    # Apps that arrived later list their pages in openiop/<app>/tests/pages.py.
+    *app_pages(),
 ]
 
 # Pages anyone may reach, each for a reason: signing in and out, recovering a
@@ -113,6 +82,7 @@ PUBLIC_NAMES = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "set_language",
+    *app_public_names(),
 }
 PUBLIC_NAMESPACES = {"admin"}
 
@@ -155,7 +125,9 @@ def objects(north: Site) -> Objects:
         phone="(617) 555-0142",
         consent_to_contact=True,
     )
-    return Objects(site=north, patient=patient, inquiry=inquiry)
+    objects = Objects(site=north, patient=patient, inquiry=inquiry)
+    build_extra_objects(objects)
+    return objects
 
 
 @pytest.fixture

@@ -13,11 +13,17 @@ from typing import Any
 
 import pytest
 from django.test.utils import override_settings
+from hypothesis import settings as hypothesis_settings
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
 from openiop.sites.models import OpeningHours, Organization, Room, Site
+
+# No per-example deadline: on a shared 2-core CI machine a slow example is load,
+# not a bug. Property tests still run their full number of examples.
+hypothesis_settings.register_profile("openiop", deadline=None)
+hypothesis_settings.load_profile("openiop")
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test personas only
 

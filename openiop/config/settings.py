@@ -130,6 +130,9 @@ AXES_VERBOSE = False
 OPENIOP_REQUIRE_MFA = env_bool("OPENIOP_REQUIRE_MFA", True)
 OTP_TOTP_ISSUER = "OpenIOP"
 
+# Links in e-mails (password reset uses the request's host; background jobs have none).
+OPENIOP_BASE_URL = env_str("OPENIOP_BASE_URL") or "http://127.0.0.1:8000"
+
 # HIPAA automatic logoff (45 CFR 164.312(a)(2)(iii)): idle minutes before logout.
 OPENIOP_IDLE_TIMEOUT_MINUTES = env_int("OPENIOP_IDLE_TIMEOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = 12 * 60 * 60

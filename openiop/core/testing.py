@@ -38,7 +38,7 @@ class Objects:
     site: Site
     patient: Patient
     inquiry: Inquiry
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=lambda: LazyExtras())
 
 
 Kwargs = Callable[[Objects], dict[str, Any]]
@@ -94,7 +94,30 @@ def app_public_names() -> set[str]:
     return {name for module in app_page_modules() for name in getattr(module, "PUBLIC_NAMES", set())}
 
 
+class LazyExtras(dict[str, Any]):
+    """Builds each app's extra objects only when one of its pages asks for
+    them: most of the table's runs (a core page, a refused role) need none."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._base: Objects | None = None
+        self._pending: list[Callable[[Objects], dict[str, Any]]] = []
+
+    def bind(self, base: Objects, builders: list[Callable[[Objects], dict[str, Any]]]) -> None:
+        self._base, self._pending = base, list(builders)
+
+    def __missing__(self, key: str) -> Any:
+        while self._pending and self._base is not None:
+            self.update(self._pending.pop(0)(self._base))
+            if dict.__contains__(self, key):
+                return dict.__getitem__(self, key)
+        raise KeyError(key)
+
+
 def build_extra_objects(base: Objects) -> None:
-    for module in app_page_modules():
-        if hasattr(module, "extra_objects"):
-            base.extra.update(module.extra_objects(base))
+    builders = [module.extra_objects for module in app_page_modules() if hasattr(module, "extra_objects")]
+    if isinstance(base.extra, LazyExtras):
+        base.extra.bind(base, builders)
+    else:
+        for builder in builders:
+            base.extra.update(builder(base))

@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Forms built from the instrument definitions, so a new instrument needs data,
+not a template."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openiop.assessments import placement
+from openiop.assessments.instruments import SEXES, Answer, Instrument
+from openiop.assessments.models import WithdrawalCheck
+from openiop.patients.models import LevelOfCare
+
+
+def _field_name(key: str) -> str:
+    return f"item_{key}"
+
+
+def _encode(value: Answer) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+class InstrumentForm(forms.Form):
+    """One radio group per item; the numbers printed on the form are the values."""
+
+    administered_at = forms.DateTimeField(
+        label=_("Taken at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        required=False,
+        help_text=_("Leave empty for now."),
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, instrument: Instrument, ask_sex: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        for item in instrument.items:
+            choices: list[tuple[str, Any]] = [
+                (
+                    _encode(choice.value),
+                    f"{_encode(choice.value)} · {choice.label}" if choice.label else _encode(choice.value),
+                )
+                for choice in item.choices
+            ]
+            if item.is_yes_no:
+                choices = [(_encode(c.value), c.label or (_("Yes") if c.value else _("No"))) for c in item.choices]
+            self.fields[_field_name(item.key)] = forms.ChoiceField(
+                label=f"{item.key}. {item.text}",
+                choices=choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Answer item %(key)s.") % {"key": item.key}},
+            )
+        if ask_sex:
+            self.fields["sex"] = forms.ChoiceField(
+                label=_("Sex for the cut-off"),
+                choices=[(sex, sex.capitalize()) for sex in SEXES],
+                help_text=_("This instrument's cut-off differs by sex, and the chart does not say male or female."),
+            )
+        self.order_fields(
+            [name for name in self.fields if name.startswith("item_")] + ["sex", "administered_at", "notes"]
+        )
+
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("item_")]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith("item_")]
+
+    def answers(self) -> list[Answer]:
+        values: list[Answer] = []
+        for item in self.instrument.items:
+            raw = self.cleaned_data[_field_name(item.key)]
+            values.append(raw == "yes" if item.is_yes_no else int(raw))
+        return values
+
+    def when(self) -> dt.datetime | None:
+        value = self.cleaned_data.get("administered_at")
+        return value if value is None or timezone.is_aware(value) else timezone.make_aware(value)
+
+
+class WithdrawalCheckForm(InstrumentForm):
+    class Vitals(forms.ModelForm[WithdrawalCheck]):
+        class Meta:
+            model = WithdrawalCheck
+            fields = ["pulse", "systolic", "diastolic", "temperature_c", "respiratory_rate", "oxygen_saturation"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.Vitals().fields.items():
+            self.fields[name] = field
+
+    def vital_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.Vitals.Meta.fields]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("administered_at", "notes")]
+
+    def vitals(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Vitals.Meta.fields}
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label=_("What you did or decided"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: safety plan reviewed, crisis line given, referred for evaluation."),
+    )
+
+
+class SafetyConcernForm(forms.Form):
+    detail = forms.CharField(
+        label=_("What was reported"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In the person's words where you can, with when and to whom."),
+    )
+
+
+class EnteredInErrorForm(forms.Form):
+    reason = forms.CharField(label=_("Why this result is wrong"), max_length=300)
+
+
+RATING_CHOICES = [(str(value), str(value)) for value in range(5)]
+FIT_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("Not known"))]
+
+
+class PlacementForm(forms.Form):
+    adolescent = forms.BooleanField(label=_("Adolescent (under 18)"), required=False)
+
+    def __init__(self, *args: Any, suggested: dict[int, int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        suggested = suggested or {}
+        for dimension in placement.DIMENSIONS:
+            number = dimension.number
+            self.fields[f"d{number}_rating"] = forms.ChoiceField(
+                label=f"{number}. {dimension.name}",
+                choices=RATING_CHOICES,
+                widget=forms.RadioSelect,
+                initial=str(suggested[number]) if number in suggested else None,
+                error_messages={"required": _("Rate dimension %(n)d from 0 to 4.") % {"n": number}},
+            )
+            self.fields[f"d{number}_note"] = forms.CharField(
+                label=_("Notes for dimension %(n)d") % {"n": number},
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+            )
+        for factor in placement.FIT_FACTORS:
+            self.fields[f"fit_{factor.code}"] = forms.ChoiceField(
+                label=factor.question,
+                choices=FIT_CHOICES,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Answer this question, or choose 'Not known'.")},
+            )
+
+    def dimension_rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        return [(d, self[f"d{d.number}_rating"], self[f"d{d.number}_note"]) for d in placement.DIMENSIONS]
+
+    def fit_fields(self) -> list[forms.BoundField]:
+        return [self[f"fit_{factor.code}"] for factor in placement.FIT_FACTORS]
+
+    def ratings(self) -> dict[int, int]:
+        return {d.number: int(self.cleaned_data[f"d{d.number}_rating"]) for d in placement.DIMENSIONS}
+
+    def notes(self) -> dict[int, str]:
+        return {d.number: self.cleaned_data[f"d{d.number}_note"] for d in placement.DIMENSIONS}
+
+    def fit(self) -> dict[str, bool | None]:
+        mapping: dict[str, bool | None] = {"yes": True, "no": False, "unknown": None}
+        return {f.code: mapping[self.cleaned_data[f"fit_{f.code}"]] for f in placement.FIT_FACTORS}
+
+
+class DecisionForm(forms.Form):
+    level = forms.ChoiceField(label=_("Level of care decided"), choices=LevelOfCare.choices)
+    withdrawal_management = forms.BooleanField(label=_("Withdrawal management needed"), required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Required when your decision differs from the recommendation."),
+    )

@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from openiop.accounts.roles import CLINICAL_ROLES, RoleCode, declare
+
+# Scores and placement are clinical information: the clinical team reads them;
+# admissions, billing and the front desk do not.
+ASSESSMENT_VIEW = declare("assessments.view", "See instrument results, placements and alerts", CLINICAL_ROLES)
+ASSESSMENT_ADMINISTER = declare("assessments.administer", "Administer and score instruments", CLINICAL_ROLES)
+ALERT_ACKNOWLEDGE = declare(
+    "alerts.acknowledge",
+    "Acknowledge safety alerts with a note",
+    {RoleCode.CLINICAL_DIRECTOR, RoleCode.CLINICIAN, RoleCode.PRESCRIBER, RoleCode.NURSE},
+)
+ALERT_RAISE = declare("alerts.raise", "Report a safety concern (raises an alert)", CLINICAL_ROLES)
+PLACEMENT_DECIDE = declare(
+    "placement.decide",
+    "Run level-of-care decision support and record the placement decision",
+    {RoleCode.CLINICAL_DIRECTOR, RoleCode.CLINICIAN, RoleCode.PRESCRIBER},
+)
+WITHDRAWAL_RECORD = declare(
+    "withdrawal.record",
+    "Record withdrawal-monitoring scores and vital signs",
+    {RoleCode.CLINICAL_DIRECTOR, RoleCode.NURSE, RoleCode.PRESCRIBER},
+)

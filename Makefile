@@ -67,8 +67,13 @@ test-postgres: install-dev system-deps
 
 test: lint typecheck checks test-sqlite test-postgres
 
-bench: install-dev
-	@echo "No benchmarks yet: bench/ arrives with the scheduling and locator issues."
+# Speed is measured here, never in timed tests. Each script prints one JSON object.
+BENCH_SEEDS ?= 1 2 3
+bench: install-dev system-deps
+	@for seed in $(BENCH_SEEDS); do $(BIN)/python -m bench.schedule --patients 1000 --sites 10 --seed $$seed --json; done
+	$(BIN)/python -m bench.schedule --patients 10000 --sites 100 --seed 1 --json
+	$(BIN)/python -m bench.locator --facilities 20000 --json
+	$(BIN)/python -m bench.locator --facilities 20000 --json --database postgres
 
 # Re-pin constraints.txt from what the dev install resolves today.
 lock: $(BIN)/python

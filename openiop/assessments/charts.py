@@ -39,7 +39,7 @@ class TrendChart:
     points: tuple[Point, ...]
     path: str  # SVG polyline points attribute
     gridlines: tuple[Line, ...]  # band boundaries / thresholds
-    x_labels: tuple[tuple[float, str], ...]
+    x_labels: tuple[tuple[float, str, str], ...]  # x, text, SVG text-anchor
 
     @property
     def empty(self) -> bool:
@@ -74,11 +74,13 @@ def trend(
         points.append(
             Point(x=round(PAD_LEFT + plot_w * fraction, 1), y=y_of(value), value=value, label=f"{when:%Y-%m-%d}")
         )
-    x_labels: list[tuple[float, str]] = []
+    x_labels: list[tuple[float, str, str]] = []
     if points:
-        x_labels.append((points[0].x, points[0].label))
-        if len(points) > 1 and points[-1].label != points[0].label:
-            x_labels.append((points[-1].x, points[-1].label))
+        single = len(points) == 1 or points[-1].label == points[0].label
+        # First date anchored at its start and last at its end, so neither runs off the chart.
+        x_labels.append((points[0].x, points[0].label, "middle" if single else "start"))
+        if not single:
+            x_labels.append((points[-1].x, points[-1].label, "end"))
     return TrendChart(
         width=WIDTH,
         height=HEIGHT,

@@ -144,7 +144,7 @@ def flowsheets(user: User, patient: Patient) -> list[Flowsheet]:
             lines=lines,
         )
         pulse_chart = charts.trend(
-            [(c.result.administered_at, c.pulse) for c in valid], y_min=40, y_max=160, lines=[(100, "100/min")]
+            [(c.result.administered_at, c.pulse) for c in valid], y_min=40, y_max=160, lines=[(100, "pulse")]
         )
         out.append(Flowsheet(code=code, checks=rows, chart=chart, pulse_chart=pulse_chart, threshold=threshold))
     return out

@@ -310,3 +310,18 @@ def test_an_escalating_check_shows_the_alert_on_the_flowsheet(
     page = response.content.decode()
     assert SafetyAlert.objects.get().kind == SafetyAlert.Kind.WITHDRAWAL_ESCALATION
     assert "escalation threshold" in page and 'class="crisis-guidance"' in page
+
+
+def test_chart_dates_stay_inside_the_chart() -> None:
+    import datetime as dt
+
+    from openiop.assessments import charts
+
+    start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    chart = charts.trend([(start, 3), (start + dt.timedelta(days=7), 9)], y_min=0, y_max=27, lines=[(5, "mild")])
+
+    (first_x, _, first_anchor), (last_x, _, last_anchor) = chart.x_labels
+    assert (first_anchor, last_anchor) == ("start", "end")
+    assert 0 < first_x < last_x <= chart.width
+    assert chart.points[0].y > chart.points[1].y, "higher scores are drawn higher"
+    assert [line.label for line in chart.gridlines] == ["mild"]

@@ -45,6 +45,8 @@ PAYERS = [
     ("Medicaid", "MassHealth Standard"),
     ("Medicare", "Part B"),
 ]
+# No longer offered on new inquiries (the program closed), kept for its history.
+RETIRED_SOURCE = ("Harborview Sober Living (closed)", ReferralSource.Kind.COMMUNITY)
 REFERRED_TO = ["Lakeside Residential", "Harbor Partial Hospitalization Program", "City Detox Center"]
 # Where the demo inquiries end up, weighted towards work in progress.
 TARGETS = [
@@ -65,6 +67,7 @@ def seed_inquiries(*, sites: list[Site], rng: random.Random, count: int) -> int:
     """Create COUNT inquiries across SITES, every stage represented (when
     COUNT >= 7). Returns the number created."""
     sources = [ReferralSource.objects.get_or_create(name=name, defaults={"kind": kind})[0] for name, kind in SOURCES]
+    ReferralSource.objects.get_or_create(name=RETIRED_SOURCE[0], defaults={"kind": RETIRED_SOURCE[1], "active": False})
     navigators = {
         site.pk: list(User.objects.filter(sites=site, roles__code=RoleCode.ADMISSIONS_NAVIGATOR, is_active=True))
         for site in sites

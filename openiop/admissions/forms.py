@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from openiop.admissions import pipeline
@@ -29,14 +30,28 @@ class InquiryForm(forms.ModelForm[Inquiry]):
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField[Any], self.fields["site"]).queryset = sites
-        if sites.count() == 1:
-            self.fields["site"].initial = sites.first()
-        cast(forms.ModelChoiceField[Any], self.fields["referral_source"]).queryset = ReferralSource.objects.filter(
-            active=True
-        )
+        sources = ReferralSource.objects.filter(active=True)
+        if self.instance.pk:
+            # Editing: the site stays (moving an inquiry between sites is not
+            # a correction), nothing to confirm, and a source deactivated
+            # since the call stays selectable so saving does not drop it.
+            del self.fields["site"]
+            del self.fields["confirm_not_duplicate"]
+            self.fields["version"].initial = self.instance.version
+            if self.instance.referral_source_id:
+                sources = ReferralSource.objects.filter(
+                    models.Q(active=True) | models.Q(pk=self.instance.referral_source_id)
+                )
+        else:
+            del self.fields["version"]
+            cast(forms.ModelChoiceField[Any], self.fields["site"]).queryset = sites
+            if sites.count() == 1:
+                self.fields["site"].initial = sites.first()
+        cast(forms.ModelChoiceField[Any], self.fields["referral_source"]).queryset = sources
 
     def inquiry_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in INQUIRY_FIELDS}
@@ -68,3 +83,25 @@ class MoveForm(forms.Form):
         cast(forms.ModelChoiceField[Any], self.fields["existing_patient"]).queryset = linkable_patients
         if not linkable_patients.exists():
             del self.fields["existing_patient"]
+
+
+class ReferralSourceForm(forms.ModelForm[ReferralSource]):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ReferralSource
+        fields = ["name", "kind", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            # A new source is active; deactivating is a later decision.
+            del self.fields["version"]
+            del self.fields["active"]
+
+    def validate_unique(self) -> None:
+        # The service checks the name (regardless of capitals) and puts the
+        # message beside the field; the form's own check would double it.
+        pass

@@ -89,7 +89,11 @@ class ReferralSource(models.Model):
 
     name = models.CharField(max_length=150, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Offered on new inquiries. Inactive sources keep their history.")
+    )
+    # Optimistic locking, as on Patient and Inquiry.
+    version = models.PositiveIntegerField(default=1)
 
     objects = RestrictedQuerySet.as_manager()
 

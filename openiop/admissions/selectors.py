@@ -88,9 +88,11 @@ class SourceRow:
         return self.admitted / self.decided if self.decided else None
 
 
-def referral_report(*, user: Any, since: dt.date | None = None) -> list[SourceRow]:
+def referral_report(*, user: Any, since: dt.date | None = None, include_inactive: bool = False) -> list[SourceRow]:
     """Inquiries per referral source at the user's sites, with how many were
-    admitted; sources with no inquiries are listed too. Sorted by volume."""
+    admitted. Active sources with no inquiries are listed too, and inactive
+    ones when they have inquiries in the period (or INCLUDE_INACTIVE). Sorted
+    by volume."""
     inquiries = Inquiry.objects.restrict(user, ADMISSIONS_VIEW)
     if since is not None:
         inquiries = inquiries.filter(created_at__date__gte=since)
@@ -110,7 +112,7 @@ def referral_report(*, user: Any, since: dt.date | None = None) -> list[SourceRo
     rows = []
     for source in ReferralSource.objects.restrict(user, ADMISSIONS_VIEW):
         row = counts.get(source.pk, empty)
-        if row["total"] or source.active:
+        if row["total"] or source.active or include_inactive:
             rows.append(SourceRow(source, *(row[key] for key in empty)))
     if None in counts:
         rows.append(SourceRow(None, *(counts[None][key] for key in empty)))

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.admissions import pipeline
-from openiop.admissions.models import Inquiry, StageChange
+from openiop.admissions.models import Inquiry, ReferralSource, StageChange
 from openiop.audit.services import log_action
 from openiop.patients import services as patient_services
 from openiop.patients.models import Patient
@@ -108,6 +109,58 @@ def inquiry_move(
     return current
 
 
+class InquiryFinalError(ValidationError):
+    """The inquiry reached a final stage; its intake record is kept as it was."""
+
+
+@transaction.atomic
+def inquiry_update(*, actor: User | None, inquiry: Inquiry, expected_version: int, **fields: Any) -> Inquiry:
+    """Correct the intake details of an open inquiry (audited as
+    "inquiry.update" with the names of the changed fields, not their values).
+
+    Raises ``StaleEditError`` when someone else saved or moved the inquiry
+    since ``expected_version``, ``InquiryFinalError`` once it is admitted,
+    referred or closed, and ``ValidationError`` for bad input; nothing is
+    saved in any of these cases.
+    """
+    unknown = set(fields) - set(INQUIRY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown inquiry fields: {sorted(unknown)}")
+    current = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+    if current.version != expected_version:
+        raise StaleEditError(
+            _(
+                "Someone else saved or moved this inquiry while you were editing it. Nothing was saved. "
+                "Their version is shown below and your input is kept: compare, then save again to replace theirs."
+            )
+        )
+    if not current.is_open:
+        raise InquiryFinalError(
+            _(
+                "This inquiry is %(stage)s, a final stage, and is kept as it was; nothing was saved. "
+                "If the person calls again, log a new inquiry (an admitted person's details live in their chart)."
+            )
+            % {"stage": current.get_stage_display().lower()}
+        )
+    changed = sorted(name for name, value in fields.items() if _differs(getattr(current, name), value))
+    if not changed:
+        return current
+    for name in changed:
+        setattr(current, name, fields[name])
+    current.phone_digits = phone_digits(current.phone)
+    current.full_clean()
+    current.version += 1
+    current.save()
+    log_action("inquiry.update", obj=current, actor=actor, data={"fields": changed})
+    return current
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if isinstance(old, list) and isinstance(new, list | tuple):
+        return sorted(old) != sorted(new)
+    return bool(old != new)
+
+
 def _register_patient(inquiry: Inquiry) -> Patient:
     if inquiry.birth_date is None:
         raise pipeline.MoveRefused(
@@ -164,3 +217,82 @@ def possible_duplicates(
             queryset = queryset.exclude(pk=exclude_pk)
         inquiries = list(queryset.order_by("-created_at")[:10])
     return Duplicates(patients=patients, inquiries=inquiries)
+
+
+@transaction.atomic
+def referral_source_create(*, actor: User | None, name: str, kind: str) -> ReferralSource:
+    """Add a referral source (audited as "referral_source.create")."""
+    source = ReferralSource(name=name.strip(), kind=kind)
+    _check_source_name(source)
+    source.full_clean()
+    source.save()
+    log_action("referral_source.create", obj=source, actor=actor, data={"name": source.name, "kind": source.kind})
+    return source
+
+
+@transaction.atomic
+def referral_source_update(
+    *, actor: User | None, source: ReferralSource, expected_version: int, name: str, kind: str, active: bool
+) -> ReferralSource:
+    """Rename, reclassify, deactivate or reactivate a source. Deactivating
+    keeps its inquiries and their history; it is only no longer offered on new
+    inquiries. Audited as "referral_source.update", ".deactivate" or
+    ".reactivate". Raises ``StaleEditError`` when someone else saved it since
+    ``expected_version``."""
+    current = ReferralSource.objects.select_for_update().get(pk=source.pk)
+    if current.version != expected_version:
+        raise StaleEditError(
+            _(
+                "Someone else changed this referral source while you were editing it. "
+                "Nothing was saved; reload to see their change."
+            )
+        )
+    was_active = current.active
+    changed = sorted(
+        field for field, value in (("name", name.strip()), ("kind", kind), ("active", active))
+        if getattr(current, field) != value
+    )  # fmt: skip
+    if not changed:
+        return current
+    current.name, current.kind, current.active = name.strip(), kind, active
+    _check_source_name(current)
+    current.full_clean()
+    current.version += 1
+    current.save()
+    verb = "update"
+    if was_active and not active:
+        verb = "deactivate"
+    elif active and not was_active:
+        verb = "reactivate"
+    log_action(f"referral_source.{verb}", obj=current, actor=actor, data={"fields": changed, "name": current.name})
+    return current
+
+
+def referral_source_usage(source: ReferralSource) -> int:
+    """Inquiries that name SOURCE, at every site (a source is organization-wide)."""
+    return Inquiry.objects.filter(referral_source=source).count()
+
+
+@transaction.atomic
+def referral_source_delete(*, actor: User | None, source: ReferralSource) -> None:
+    """Delete a source no inquiry uses (a mistyped entry). A source with
+    inquiries is never deleted: deactivate it instead."""
+    current = ReferralSource.objects.select_for_update().get(pk=source.pk)
+    used = referral_source_usage(current)
+    if used:
+        raise ValidationError(
+            _(
+                "%(count)d inquiries name this source, so it cannot be deleted; "
+                "deactivate it instead to stop offering it."
+            )
+            % {"count": used}
+        )
+    log_action("referral_source.delete", obj=current, actor=actor, data={"name": current.name, "kind": current.kind})
+    current.delete()
+
+
+def _check_source_name(source: ReferralSource) -> None:
+    # Unique regardless of capitals: "Mercy General" and "mercy general" would
+    # split one referrer's numbers in two.
+    if ReferralSource.objects.filter(name__iexact=source.name).exclude(pk=source.pk).exists():
+        raise ValidationError({"name": _("A referral source with this name already exists.")})

@@ -10,5 +10,9 @@ urlpatterns = [
     path("new/", views.inquiry_create, name="create"),
     path("<int:pk>/", views.inquiry_detail, name="detail"),
     path("<int:pk>/move/", views.inquiry_move, name="move"),
+    path("<int:pk>/edit/", views.inquiry_edit, name="edit"),
     path("referral-sources/", views.referral_report, name="referral_report"),
+    path("referral-sources/new/", views.referral_source_create, name="source_create"),
+    path("referral-sources/<int:pk>/edit/", views.referral_source_edit, name="source_edit"),
+    path("referral-sources/<int:pk>/delete/", views.referral_source_delete, name="source_delete"),
 ]

@@ -15,9 +15,14 @@ from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.admissions import pipeline, selectors, services
-from openiop.admissions.forms import InquiryForm, MoveForm
-from openiop.admissions.models import Inquiry
-from openiop.admissions.permissions import ADMISSIONS_CREATE, ADMISSIONS_MANAGE, ADMISSIONS_VIEW
+from openiop.admissions.forms import InquiryForm, MoveForm, ReferralSourceForm
+from openiop.admissions.models import Inquiry, ReferralSource
+from openiop.admissions.permissions import (
+    ADMISSIONS_CREATE,
+    ADMISSIONS_MANAGE,
+    ADMISSIONS_SOURCES,
+    ADMISSIONS_VIEW,
+)
 from openiop.audit.services import log_read
 from openiop.core.views import get_restricted_or_404, require_action
 from openiop.patients.models import Patient
@@ -108,6 +113,7 @@ def _detail(request: HttpRequest, inquiry: Inquiry, form: MoveForm | None, statu
         "history": list(inquiry.stage_changes.all()),
         "form": form,
         "allowed": pipeline.allowed_moves(inquiry.stage),
+        "can_edit": inquiry.is_open and has_action(request.user, ADMISSIONS_CREATE),
     }
     return render(request, "admissions/inquiry_detail.html", context, status=status)
 
@@ -157,10 +163,96 @@ def inquiry_move(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Admitted: chart %(mrn)s is linked. Open an episode of care from the chart.")
                     % {"mrn": moved.patient.mrn},
                 )
+                # Straight on to the chart, where the episode is opened, when
+                # the user may read it.
+                if Patient.objects.restrict(request.user, PATIENT_VIEW).filter(pk=moved.patient.pk).exists():
+                    return HttpResponseRedirect(reverse("patients:chart", args=[moved.patient.pk]))
             else:
                 messages.success(request, _("Moved to %(stage)s.") % {"stage": moved.get_stage_display()})
             return HttpResponseRedirect(reverse("admissions:detail", args=[inquiry.pk]))
     return _detail(request, inquiry, form)
+
+
+@require_action(ADMISSIONS_CREATE)
+@require_http_methods(["GET", "POST"])
+def inquiry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the intake details of an open inquiry. An edit that started
+    from an old version is refused with the other person's values shown and
+    the user's input kept."""
+    inquiry = get_restricted_or_404(selectors.inquiry_queryset(), request, ADMISSIONS_CREATE, pk=pk)
+    if not inquiry.is_open:
+        log_read(inquiry, data={"view": "inquiry_edit", "read_only": True})
+        context: dict[str, Any] = {
+            "form": None,
+            "inquiry": inquiry,
+            "conflicts": [],
+            "final_message": _final_message(inquiry),
+        }
+        return render(request, "admissions/inquiry_edit.html", context, status=409 if request.method == "POST" else 200)
+    form = InquiryForm(request.POST or None, instance=inquiry, sites=Site.objects.none())
+    conflicts: list[tuple[str, str]] = []
+    status = 200
+    if request.method == "GET":
+        log_read(inquiry, data={"view": "inquiry_edit"})
+    elif form.is_valid():
+        expected = form.cleaned_data.get("version") or 0
+        try:
+            services.inquiry_update(
+                actor=request.user,  # type: ignore[arg-type]
+                inquiry=inquiry,
+                expected_version=expected,
+                **form.inquiry_fields(),
+            )
+        except StaleEditError as exc:
+            form.add_error(None, exc)
+            saved = selectors.inquiry_queryset().get(pk=inquiry.pk)
+            conflicts = _conflicts(form, saved)
+            # The user has now seen the other version: a second save is a
+            # deliberate choice, not a silent overwrite.
+            data = request.POST.copy()
+            data["version"] = str(saved.version)
+            form.data = data
+            status = 409
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Inquiry for %(name)s saved.") % {"name": inquiry.person_name})
+            return HttpResponseRedirect(reverse("admissions:detail", args=[inquiry.pk]))
+    return render(
+        request,
+        "admissions/inquiry_edit.html",
+        {"form": form, "inquiry": inquiry, "conflicts": conflicts},
+        status=status,
+    )
+
+
+def _final_message(inquiry: Inquiry) -> str:
+    return _(
+        "This inquiry is %(stage)s, a final stage, and is kept as it was. "
+        "If the person calls again, log a new inquiry (an admitted person's details live in their chart)."
+    ) % {"stage": inquiry.get_stage_display().lower()}
+
+
+def _conflicts(form: InquiryForm, saved: Inquiry) -> list[tuple[str, str]]:
+    """The saved values that differ from what the user typed, for display."""
+    rows = []
+    for name in services.INQUIRY_FIELDS:
+        mine, theirs = form.cleaned_data.get(name), getattr(saved, name)
+        if name == "substances":
+            differs = sorted(mine or []) != sorted(theirs or [])
+            shown = ", ".join(saved.substance_labels()) or "—"
+        else:
+            differs = mine != theirs
+            display = getattr(saved, f"get_{name}_display", None)
+            if isinstance(theirs, bool):
+                shown = _("Yes") if theirs else _("No")
+            elif display is not None:
+                shown = str(display())
+            else:
+                shown = str(theirs) if theirs not in (None, "") else "—"
+        if differs:
+            rows.append((str(form.fields[name].label), shown))
+    return rows
 
 
 @require_action(ADMISSIONS_VIEW)
@@ -170,11 +262,83 @@ def referral_report(request: HttpRequest) -> HttpResponse:
         period = "365"
     days = REPORT_PERIODS[period]
     since = timezone.localdate() - dt.timedelta(days=days) if days else None
-    rows = selectors.referral_report(user=request.user, since=since)
+    include_inactive = request.GET.get("inactive") == "1"
+    rows = selectors.referral_report(user=request.user, since=since, include_inactive=include_inactive)
     totals = {
         "total": sum(row.total for row in rows),
         "admitted": sum(row.admitted for row in rows),
+        "decided": sum(row.decided for row in rows),
     }
-    return render(
-        request, "admissions/referral_report.html", {"rows": rows, "totals": totals, "period": period, "since": since}
-    )
+    context = {
+        "rows": rows,
+        "totals": totals,
+        "period": period,
+        "since": since,
+        "include_inactive": include_inactive,
+        "can_manage": has_action(request.user, ADMISSIONS_SOURCES),
+    }
+    return render(request, "admissions/referral_report.html", context)
+
+
+@require_action(ADMISSIONS_SOURCES)
+@require_http_methods(["GET", "POST"])
+def referral_source_create(request: HttpRequest) -> HttpResponse:
+    form = ReferralSourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            source = services.referral_source_create(
+                actor=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Referral source %(name)s added.") % {"name": source.name})
+            return HttpResponseRedirect(reverse("admissions:referral_report"))
+    return render(request, "admissions/source_form.html", {"form": form, "source": None})
+
+
+@require_action(ADMISSIONS_SOURCES)
+@require_http_methods(["GET", "POST"])
+def referral_source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_restricted_or_404(ReferralSource.objects.all(), request, ADMISSIONS_SOURCES, pk=pk)
+    form = ReferralSourceForm(request.POST or None, instance=source)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.referral_source_update(
+                actor=request.user,  # type: ignore[arg-type]
+                source=source,
+                expected_version=data.get("version") or 0,
+                name=data["name"],
+                kind=data["kind"],
+                active=data["active"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Referral source %(name)s saved.") % {"name": saved.name})
+            return HttpResponseRedirect(reverse("admissions:referral_report") + "?inactive=1")
+    usage = services.referral_source_usage(source)
+    return render(request, "admissions/source_form.html", {"form": form, "source": source, "usage": usage})
+
+
+@require_action(ADMISSIONS_SOURCES)
+@require_http_methods(["GET", "POST"])
+def referral_source_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a mistyped source that no inquiry uses; one in use is refused
+    (deactivate it instead)."""
+    source = get_restricted_or_404(ReferralSource.objects.all(), request, ADMISSIONS_SOURCES, pk=pk)
+    usage = services.referral_source_usage(source)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.referral_source_delete(actor=request.user, source=source)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Referral source %(name)s deleted.") % {"name": source.name})
+            return HttpResponseRedirect(reverse("admissions:referral_report"))
+    context = {"source": source, "usage": usage, "error": error}
+    return render(request, "admissions/source_delete.html", context, status=409 if error else 200)

@@ -184,3 +184,10 @@ class DecisionForm(forms.Form):
         required=False,
         help_text=_("Required when your decision differs from the recommendation."),
     )
+
+
+class ApplyDecisionForm(forms.Form):
+    effective_date = forms.DateField(
+        label=_("Takes effect on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))

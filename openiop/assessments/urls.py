@@ -16,6 +16,7 @@ urlpatterns = [
     path("patient/<int:patient_pk>/placement/", views.placement_new, name="placement_new"),
     path("placement/<int:pk>/", views.placement_detail, name="placement"),
     path("placement/<int:pk>/decide/", views.placement_decide, name="placement_decide"),
+    path("placement/<int:pk>/apply/", views.placement_apply, name="placement_apply"),
     path("patient/<int:patient_pk>/withdrawal/", views.flowsheet, name="flowsheet"),
     path("patient/<int:patient_pk>/withdrawal/record/", views.withdrawal_record, name="withdrawal_record"),
 ]

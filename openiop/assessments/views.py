@@ -9,6 +9,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,6 +18,7 @@ from openiop.accounts.models import User
 from openiop.assessments import placement, selectors, services
 from openiop.assessments.forms import (
     AcknowledgeForm,
+    ApplyDecisionForm,
     DecisionForm,
     EnteredInErrorForm,
     InstrumentForm,
@@ -36,7 +38,9 @@ from openiop.assessments.permissions import (
 )
 from openiop.audit.services import log_read
 from openiop.core.views import get_restricted_or_404, require_action
+from openiop.patients import services as episode_services
 from openiop.patients.models import Patient, Sex
+from openiop.patients.permissions import EPISODE_MANAGE
 
 
 def _user(request: HttpRequest) -> User:
@@ -292,11 +296,19 @@ def _render_placement(request: HttpRequest, run: PlacementAssessment, form: Deci
     ]
     factors = {f.code: f for f in placement.FIT_FACTORS}
     fit = [(factors[code].question if code in factors else code, answer) for code, answer in run.fit_answers.items()]
+    episode = services.active_episode(run.patient)
     return render(
         request,
         "assessments/placement.html",
         {
             "run": run,
+            "episode": episode,
+            "can_apply": (
+                run.is_decided
+                and episode is not None
+                and episode.level_of_care != run.decided_level
+                and has_action(request.user, EPISODE_MANAGE)
+            ),
             "patient": run.patient,
             "ratings": ratings,
             "fit": fit,
@@ -340,6 +352,46 @@ def placement_decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Placement decision recorded."))
             return HttpResponseRedirect(reverse("assessments:placement", args=[run.pk]))
     return _render_placement(request, run, form)
+
+
+@require_action(EPISODE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def placement_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step the active episode up or down to the decided level, linked to this
+    placement (the episode keeps the change in its history)."""
+    run = _placement(request, pk, EPISODE_MANAGE)
+    episode = services.active_episode(run.patient)
+    if not run.is_decided or episode is None:
+        messages.error(request, _("Only a decided placement can change an active episode's level."))
+        return HttpResponseRedirect(reverse("assessments:placement", args=[run.pk]))
+    reason = _("Placement version %(version)d decided %(level)s.") % {
+        "version": run.version,
+        "level": run.get_decided_level_display(),
+    }
+    if run.decision_reason:
+        reason = f"{reason} {run.decision_reason}"
+    form = ApplyDecisionForm(request.POST or None, initial={"effective_date": timezone.localdate(), "reason": reason})
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode_services.episode_change_level(
+                actor=_user(request),
+                episode=episode,
+                to_level=run.decided_level,
+                effective_date=form.cleaned_data["effective_date"],
+                reason=form.cleaned_data["reason"],
+                expected_version=episode.version,
+                placement_decision_id=run.pk,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The episode's level of care was changed."))
+            return HttpResponseRedirect(reverse("patients:chart", args=[run.patient_id]) + "?tab=episodes")
+    return render(
+        request,
+        "assessments/placement_apply.html",
+        {"run": run, "patient": run.patient, "episode": episode, "form": form},
+    )
 
 
 # --- Withdrawal monitoring ----------------------------------------------------------------------------------------

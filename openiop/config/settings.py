@@ -133,6 +133,11 @@ OTP_TOTP_ISSUER = "OpenIOP"
 # Links in e-mails (password reset uses the request's host; background jobs have none).
 OPENIOP_BASE_URL = env_str("OPENIOP_BASE_URL") or "http://127.0.0.1:8000"
 
+# Treatment plans and notes (read by openiop/treatment/conf.py): review cycle and
+# how long after a session a signed note counts as a late entry.
+OPENIOP_PLAN_REVIEW_DAYS = env_int("OPENIOP_PLAN_REVIEW_DAYS", 30, minimum=1, maximum=365)
+OPENIOP_NOTE_LATE_HOURS = env_int("OPENIOP_NOTE_LATE_HOURS", 72, minimum=1, maximum=24 * 30)
+
 # HIPAA automatic logoff (45 CFR 164.312(a)(2)(iii)): idle minutes before logout.
 OPENIOP_IDLE_TIMEOUT_MINUTES = env_int("OPENIOP_IDLE_TIMEOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = 12 * 60 * 60

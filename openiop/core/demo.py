@@ -53,6 +53,7 @@ DEMO_LOGINS = [
 
 SIZES = {
     # extra sites beyond the three named ones, staff per role per site, patients
+    "tiny": (0, 1, 24),  # for tests: every kind of record, seconds to make
     "small": (0, 1, 300),
     "medium": (7, 3, 1000),
     "large": (97, 4, 10000),

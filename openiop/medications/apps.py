@@ -1,10 +1,75 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models import Q, QuerySet
+
+
+def through_patient(patient_lookup: str) -> Any:
+    """Rows whose patient the user's sites reach, as patients are scoped: the
+    patient's home site or the site of any of their episodes. A subquery, not
+    a join, so rows do not repeat and ``select_for_update`` still works."""
+
+    def rule(queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
+        from openiop.patients.models import Patient
+
+        sites = user.site_ids()
+        patients = Patient.objects.filter(Q(site__in=sites) | Q(episodes__site__in=sites)).values("pk")
+        return queryset.filter(**{f"{patient_lookup}__in": patients})
+
+    rule.__name__ = f"through_patient({patient_lookup})"
+    return rule
 
 
 class MedicationsConfig(AppConfig):
     name = "openiop.medications"
     label = "medications"
     verbose_name = "Medications and drug testing"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from openiop.accounts.access import register_scope
+        from openiop.core.navigation import DashboardSection, register_dashboard_section
+        from openiop.medications import models, selectors
+        from openiop.medications.permissions import DRUGTESTS_VIEW, MEDICATIONS_VIEW
+        from openiop.patients.chart import ChartTab, register_tab
+
+        register_scope(models.Medication, through_patient("patient"))
+        register_scope(models.AdherenceNote, through_patient("medication__patient"))
+        register_scope(models.Specimen, through_patient("patient"))
+        register_scope(models.TestResult, through_patient("specimen__patient"))
+        register_scope(models.SobrietyDate, through_patient("patient"))
+        register_scope(models.DrugTestReview, through_patient("patient"))
+
+        register_tab(
+            ChartTab(
+                "medications",
+                _("Medications"),
+                MEDICATIONS_VIEW,
+                "medications/tab_medications.html",
+                selectors.medications_tab,
+                order=60,
+            )
+        )
+        register_tab(
+            ChartTab(
+                "drug-tests",
+                _("Drug tests"),
+                DRUGTESTS_VIEW,
+                "medications/tab_drug_tests.html",
+                selectors.drug_tests_tab,
+                order=61,
+            )
+        )
+        register_dashboard_section(
+            DashboardSection(
+                "drug-test-reviews",
+                DRUGTESTS_VIEW,
+                "medications/dashboard_reviews.html",
+                selectors.pending_reviews_section,
+                order=30,
+            )
+        )

@@ -1,6 +1,22 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from openiop.medications import views
 
 app_name = "medications"
 
-urlpatterns: list[URLPattern] = []
+MEDS = "patients/<int:patient_pk>/medications/"
+TESTS = "patients/<int:patient_pk>/drug-tests/"
+
+urlpatterns = [
+    path(f"{MEDS}new/", views.medication_add, name="add"),
+    path(f"{MEDS}<int:pk>/", views.medication_detail, name="detail"),
+    path(f"{MEDS}<int:pk>/stop/", views.medication_stop, name="stop"),
+    path(f"{MEDS}<int:pk>/adherence/", views.adherence_add, name="adherence"),
+    path(f"{TESTS}new/", views.specimen_add, name="specimen_add"),
+    path(f"{TESTS}trend/", views.trend, name="trend"),
+    path(f"{TESTS}<int:pk>/", views.specimen_detail, name="specimen"),
+    path(f"{TESTS}<int:pk>/results/", views.results_add, name="results"),
+    path(f"{TESTS}reviews/<int:pk>/", views.review, name="review"),
+    path("patients/<int:patient_pk>/sobriety-date/", views.sobriety_date_set, name="sobriety"),
+]

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""Synthetic patients with episodes at different levels of care. Invented
-names and numbers only (phone numbers in the 555-01xx fiction range)."""
+"""Synthetic patients with episodes at different levels of care, some with
+step-downs and step-ups in their history and some discharged with a TEDS
+reason and a continuing-care plan. Invented names and numbers only (phone
+numbers in the 555-01xx fiction range). Transitions go through the
+services, so they are validated and audited like real ones."""
 
 from __future__ import annotations
 
@@ -14,10 +17,14 @@ from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.patients import services
 from openiop.patients.models import (
+    ContinuingCarePlan,
     EmergencyContact,
     Episode,
     LevelOfCare,
+    LevelOfCareChange,
+    NextLevelOfCare,
     Patient,
+    RecoverySupport,
     Sex,
     SupportPerson,
     TedsDischargeReason,
@@ -79,6 +86,32 @@ LAST = [
     "King",
 ]
 LANGUAGES = ["English"] * 8 + ["Spanish", "Vietnamese"]
+# Levels a demo episode steps along, least intensive first.
+LADDER: list[str] = [LevelOfCare.OUTPATIENT, LevelOfCare.IOP, LevelOfCare.PHP, LevelOfCare.RESIDENTIAL_35]
+STEP_DOWN_REASONS = [
+    "Reassessment: abstinent for six weeks, goals of the treatment plan met; continues in less intensive care.",
+    "Stable at home and at work; craving scores down; agreed with the team to step down.",
+    "Completed the early-recovery phase; dimension 5 risk now low.",
+]
+STEP_UP_REASONS = [
+    "Return to daily use after a loss at work; needs more structure than IOP offers.",
+    "CIWA-Ar rising between visits; needs daily medical monitoring for now.",
+    "Home environment unsafe after a relapse of the partner; more hours of care agreed.",
+]
+CONTINUING_CARE_PROGRAMS = [
+    "Harbor Family Medicine outpatient counselling",
+    "Lakeside Residential",
+    "County recovery community center",
+    "Westside Partial Hospitalization Program",
+]
+DISCHARGE_WEIGHTS = [
+    (TedsDischargeReason.COMPLETED, 55),
+    (TedsDischargeReason.DROPPED_OUT, 20),
+    (TedsDischargeReason.TRANSFERRED, 10),
+    (TedsDischargeReason.TERMINATED, 5),
+    (TedsDischargeReason.INCARCERATED, 3),
+    (TedsDischargeReason.OTHER, 7),
+]
 LEVEL_WEIGHTS = [
     (LevelOfCare.IOP, 70),
     (LevelOfCare.OUTPATIENT, 15),
@@ -129,25 +162,93 @@ def seed_patients(*, count: int, sites: list[Site], rng: random.Random, tick: Ca
         # Some people come back: an earlier, discharged episode.
         if rng.random() < 0.2:
             start = today - dt.timedelta(days=rng.randint(400, 900))
-            Episode.objects.create(
-                patient=patient,
-                site=site,
-                admission_date=start,
-                level_of_care=LevelOfCare.IOP,
-                status=Episode.Status.DISCHARGED,
-                discharge_date=start + dt.timedelta(days=rng.randint(30, 90)),
-                discharge_reason=rng.choice([TedsDischargeReason.COMPLETED, TedsDischargeReason.DROPPED_OUT]),
+            earlier = services.episode_admit(
+                actor=None, patient=patient, site=site, admission_date=start, level_of_care=LevelOfCare.IOP
             )
+            end = start + dt.timedelta(days=rng.randint(30, 90))
+            if rng.random() < 0.4:
+                step_level(earlier, None, rng, on=start + dt.timedelta(days=rng.randint(10, 25)))
+            discharge_with_plan(earlier, None, rng, on=end)
         if rng.random() < 0.85:
             level = rng.choices([lvl for lvl, _w in LEVEL_WEIGHTS], weights=[w for _lvl, w in LEVEL_WEIGHTS])[0]
             counsellor = rng.choice(team)
-            services.episode_admit(
+            recent_discharge = rng.random() < 0.08
+            admitted = today - dt.timedelta(days=rng.randint(45, 80) if recent_discharge else rng.randint(0, 80))
+            episode = services.episode_admit(
                 actor=counsellor,
                 patient=patient,
                 site=site,
-                admission_date=today - dt.timedelta(days=rng.randint(0, 80)),
+                admission_date=admitted,
                 level_of_care=level,
                 primary_counsellor=counsellor,
             )
+            days_in = (today - admitted).days
+            if days_in >= 21 and (recent_discharge or rng.random() < 0.3):
+                step_level(episode, counsellor, rng, on=admitted + dt.timedelta(days=rng.randint(14, days_in - 7)))
+                if rng.random() < 0.3:
+                    step_level(episode, counsellor, rng, on=today - dt.timedelta(days=rng.randint(0, 6)))
+            if recent_discharge:
+                discharge_with_plan(episode, counsellor, rng, on=today - dt.timedelta(days=rng.randint(0, 5)))
         tick(1)
+    if not LevelOfCareChange.objects.exists():
+        backfill_transitions(rng=rng, today=today)
     return Patient.objects.count()
+
+
+def step_level(episode: Episode, actor: User | None, rng: random.Random, *, on: dt.date) -> None:
+    """One step along LADDER, down when there is room below, else up; a step
+    down from IOP is likelier than a step up, as in practice."""
+    position = LADDER.index(episode.level_of_care) if episode.level_of_care in LADDER else 1
+    down = position > 0 and (position == len(LADDER) - 1 or rng.random() < 0.6)
+    target = LADDER[position - 1] if down else LADDER[position + 1]
+    services.episode_change_level(
+        actor=actor,
+        episode=episode,
+        to_level=target,
+        effective_date=on,
+        reason=rng.choice(STEP_DOWN_REASONS if down else STEP_UP_REASONS),
+    )
+
+
+def discharge_with_plan(episode: Episode, actor: User | None, rng: random.Random, *, on: dt.date) -> None:
+    reasons, weights = zip(*DISCHARGE_WEIGHTS, strict=True)
+    reason = rng.choices(reasons, weights)[0]
+    if reason == TedsDischargeReason.COMPLETED:
+        next_level = rng.choice([NextLevelOfCare.OUTPATIENT, NextLevelOfCare.OUTPATIENT, NextLevelOfCare.NONE])
+    elif reason == TedsDischargeReason.TRANSFERRED:
+        next_level = rng.choice([NextLevelOfCare.RESIDENTIAL_35, NextLevelOfCare.PHP])
+    else:
+        next_level = rng.choice([NextLevelOfCare.IOP, NextLevelOfCare.OUTPATIENT])
+    referred = reason == TedsDischargeReason.TRANSFERRED or (next_level != NextLevelOfCare.NONE and rng.random() < 0.8)
+    last_change = episode.level_changes.order_by("-effective_date").first()
+    if last_change is not None:
+        on = max(on, last_change.effective_date)
+    services.episode_discharge(
+        actor=actor,
+        episode=episode,
+        discharge_date=on,
+        reason=reason,
+        next_level_of_care=next_level,
+        referral_to=rng.choice(CONTINUING_CARE_PROGRAMS) if referred else "",
+        referral_contact="555-0120" if referred else "",
+        first_appointment_date=on + dt.timedelta(days=rng.randint(2, 14)) if referred else None,
+        first_appointment_time=dt.time(rng.randint(9, 17), rng.choice([0, 30])) if referred else None,
+        supports=rng.sample(list(RecoverySupport.values[:-1]), k=rng.randint(1, 3)),
+        notes="",
+    )
+
+
+def backfill_transitions(*, rng: random.Random, today: dt.date) -> None:
+    """For a demo database seeded before transitions existed: give some
+    active episodes a history and the discharged ones a continuing-care plan."""
+    for episode in Episode.objects.filter(status=Episode.Status.ACTIVE).order_by("pk"):
+        days_in = (today - episode.admission_date).days
+        if days_in >= 21 and rng.random() < 0.3:
+            step_level(episode, episode.primary_counsellor, rng, on=today - dt.timedelta(days=rng.randint(0, 7)))
+    for episode in Episode.objects.filter(status=Episode.Status.DISCHARGED, continuing_care__isnull=True):
+        ContinuingCarePlan.objects.create(
+            episode=episode,
+            next_level_of_care=NextLevelOfCare.OUTPATIENT,
+            referral_to=rng.choice(CONTINUING_CARE_PROGRAMS),
+            supports=sorted(rng.sample(list(RecoverySupport.values[:-1]), k=2)),
+        )

@@ -4,10 +4,18 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import User
-from openiop.patients.models import Episode, LevelOfCare, Patient
+from openiop.patients.models import (
+    Episode,
+    LevelOfCare,
+    NextLevelOfCare,
+    Patient,
+    RecoverySupport,
+    TedsDischargeReason,
+)
 from openiop.patients.services import PATIENT_FIELDS
 from openiop.sites.models import Site
 
@@ -58,3 +66,90 @@ class AdmitForm(forms.Form):
         if counsellor and site and not counsellor.sites.filter(pk=site.pk).exists():
             self.add_error("primary_counsellor", _("This counsellor does not work at the chosen site."))
         return data
+
+
+class LevelChangeForm(forms.Form):
+    """Any level is accepted here; the service decides (and says why not),
+    so the message lands beside the field rather than "not a valid choice"."""
+
+    to_level = forms.ChoiceField(label=_("New level of care"), choices=LevelOfCare.choices)
+    effective_date = forms.DateField(
+        label=_("Takes effect on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("What the reassessment showed, and why this level fits better now."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("version", episode.version)
+        super().__init__(*args, **kwargs)
+        self.fields["effective_date"].initial = timezone.localdate()
+        # Offer the other levels, the current one left out.
+        self.fields["to_level"].widget.choices = [
+            ("", "—"),
+            *((code, label) for code, label in LevelOfCare.choices if code != episode.level_of_care),
+        ]
+
+
+class DischargeForm(forms.Form):
+    DISCHARGE_FIELDS = ("discharge_date", "reason")
+    PLAN_FIELDS = (
+        "next_level_of_care",
+        "referral_to",
+        "referral_contact",
+        "first_appointment_date",
+        "first_appointment_time",
+        "supports",
+        "notes",
+    )
+
+    discharge_date = forms.DateField(
+        label=_("Discharge date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.ChoiceField(
+        label=_("Discharge reason (TEDS code)"), choices=[("", "—"), *TedsDischargeReason.choices], required=False
+    )
+    next_level_of_care = forms.ChoiceField(
+        label=_("Next level of care"), choices=[("", "—"), *NextLevelOfCare.choices], required=False
+    )
+    referral_to = forms.CharField(label=_("Referred to (organization or program)"), max_length=200, required=False)
+    referral_contact = forms.CharField(label=_("Referral contact (phone or address)"), max_length=200, required=False)
+    first_appointment_date = forms.DateField(
+        label=_("First appointment: date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+    )
+    first_appointment_time = forms.TimeField(
+        label=_("First appointment: time"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        required=False,
+    )
+    supports = forms.MultipleChoiceField(
+        label=_("Supports"), choices=RecoverySupport.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    notes = forms.CharField(
+        label=_("Notes on the plan"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("For example the sponsor's first name, meeting times, or what to do after a lapse."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("version", episode.version)
+        super().__init__(*args, **kwargs)
+        self.fields["discharge_date"].initial = timezone.localdate()
+
+    def discharge_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.DISCHARGE_FIELDS]
+
+    def plan_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.PLAN_FIELDS]
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {name: data[name] for name in (*self.DISCHARGE_FIELDS, *self.PLAN_FIELDS)}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.access import RestrictedQuerySet
+from openiop.patients import transitions
 from openiop.sites.models import Organization, Site, zip_validator
 
 if TYPE_CHECKING:
@@ -211,6 +212,17 @@ class Episode(models.Model):
     def __str__(self) -> str:
         return f"{self.get_program_display()} {self.admission_date:%Y-%m-%d} ({self.get_status_display()})"
 
+    @property
+    def is_discharged(self) -> bool:
+        return self.status == self.Status.DISCHARGED
+
+    def admission_level(self, changes: list[LevelOfCareChange] | None = None) -> str:
+        """The level the episode opened at: the first change's starting level,
+        or the current level when it never changed. Pass CHANGES (oldest first)
+        when they are already loaded."""
+        history = changes if changes is not None else list(self.level_changes.all())
+        return history[0].from_level if history else self.level_of_care
+
 
 class CareTeamMember(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="care_team_members")
@@ -229,3 +241,111 @@ class CareTeamMember(models.Model):
     @property
     def audit_patient_id(self) -> int:
         return self.episode.patient_id
+
+
+class LevelOfCareChange(models.Model):
+    """One step-down or step-up of an episode: from which level to which, when
+    it took effect, why and who decided. Kept as a history; the episode's
+    ``level_of_care`` is the level now."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="level_changes")
+    from_level = models.CharField(max_length=4, choices=LevelOfCare.choices)
+    to_level = models.CharField(max_length=4, choices=LevelOfCare.choices)
+    effective_date = models.DateField()
+    reason = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="level_of_care_changes", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    # The placement (level-of-care) decision behind the change, when there is
+    # one. A plain id for now; the assessments app links its decisions here.
+    placement_decision_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["effective_date", "decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(from_level=models.F("to_level")), name="level_change_differs"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_level} -> {self.to_level} on {self.effective_date:%Y-%m-%d}"
+
+    @property
+    def is_step_down(self) -> bool:
+        return transitions.direction(self.from_level, self.to_level) == transitions.STEP_DOWN
+
+    @property
+    def direction_label(self) -> str:
+        return str(_("Step-down") if self.is_step_down else _("Step-up"))
+
+    @property
+    def audit_patient_id(self) -> int:
+        return self.episode.patient_id
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.episode.site_id
+
+
+class NextLevelOfCare(models.TextChoices):
+    """Where care continues after discharge: an ASAM level, or none."""
+
+    NONE = transitions.NO_FURTHER_TREATMENT, _("No further formal treatment (recovery supports only)")
+    OUTPATIENT = LevelOfCare.OUTPATIENT.value, LevelOfCare.OUTPATIENT.label
+    IOP = LevelOfCare.IOP.value, LevelOfCare.IOP.label
+    PHP = LevelOfCare.PHP.value, LevelOfCare.PHP.label
+    RESIDENTIAL_31 = LevelOfCare.RESIDENTIAL_31.value, LevelOfCare.RESIDENTIAL_31.label
+    RESIDENTIAL_33 = LevelOfCare.RESIDENTIAL_33.value, LevelOfCare.RESIDENTIAL_33.label
+    RESIDENTIAL_35 = LevelOfCare.RESIDENTIAL_35.value, LevelOfCare.RESIDENTIAL_35.label
+    RESIDENTIAL_37 = LevelOfCare.RESIDENTIAL_37.value, LevelOfCare.RESIDENTIAL_37.label
+    INPATIENT = LevelOfCare.INPATIENT.value, LevelOfCare.INPATIENT.label
+
+
+class RecoverySupport(models.TextChoices):
+    MUTUAL_HELP = "mutual_help", _("Mutual-help groups (AA, NA, SMART Recovery)")
+    SPONSOR = "sponsor", _("Sponsor")
+    FAMILY = "family", _("Family")
+    PEER_COACH = "peer_coach", _("Peer recovery coach")
+    RECOVERY_HOUSING = "recovery_housing", _("Recovery housing / sober living")
+    ALUMNI = "alumni", _("Program alumni group")
+    FAITH = "faith", _("Faith community")
+    MEDICATION = "medication", _("Medication for addiction treatment continued with a prescriber")
+    OTHER = "other", _("Other (see notes)")
+
+
+class ContinuingCarePlan(models.Model):
+    """What happens after discharge: the next level of care, the referral and
+    its first appointment, and the person's supports. Recorded with the
+    discharge, by the same service call."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="continuing_care")
+    next_level_of_care = models.CharField(max_length=4, choices=NextLevelOfCare.choices, blank=True)
+    referral_to = models.CharField(_("referred to (organization or program)"), max_length=200, blank=True)
+    referral_contact = models.CharField(_("referral contact (phone or address)"), max_length=200, blank=True)
+    first_appointment_date = models.DateField(null=True, blank=True)
+    first_appointment_time = models.TimeField(null=True, blank=True)
+    supports = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="continuing_care_plans", null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Continuing care after episode {self.episode_id}"
+
+    def support_labels(self) -> list[str]:
+        labels = dict(RecoverySupport.choices)
+        return [str(labels.get(code, code)) for code in self.supports]
+
+    @property
+    def audit_patient_id(self) -> int:
+        return self.episode.patient_id
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.episode.site_id

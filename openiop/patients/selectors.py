@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from openiop.patients.models import CareTeamMember, Episode, Patient
+from openiop.patients.models import CareTeamMember, Episode, LevelOfCareChange, Patient
 from openiop.patients.permissions import PATIENT_VIEW
 
 
@@ -44,8 +44,12 @@ def patient_chart_queryset() -> QuerySet[Patient]:
         "support_people",
         Prefetch(
             "episodes",
-            queryset=Episode.objects.select_related("site", "primary_counsellor").prefetch_related(
-                Prefetch("care_team_members", queryset=CareTeamMember.objects.select_related("user"))
+            queryset=Episode.objects.select_related(
+                "site", "primary_counsellor", "continuing_care", "continuing_care__recorded_by"
+            )
+            .prefetch_related(Prefetch("care_team_members", queryset=CareTeamMember.objects.select_related("user")))
+            .prefetch_related(
+                Prefetch("level_changes", queryset=LevelOfCareChange.objects.select_related("decided_by"))
             ),
         ),
     )

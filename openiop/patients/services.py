@@ -11,11 +11,24 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
-from openiop.patients.models import CareTeamMember, Episode, LevelOfCare, MrnCounter, Patient
+from openiop.patients import transitions
+from openiop.patients.models import (
+    CareTeamMember,
+    ContinuingCarePlan,
+    Episode,
+    LevelOfCare,
+    LevelOfCareChange,
+    MrnCounter,
+    NextLevelOfCare,
+    Patient,
+    RecoverySupport,
+)
 from openiop.sites.models import Organization, Site
 
 PATIENT_FIELDS = (
@@ -42,6 +55,10 @@ PHONE_MATCH_DIGITS = 7
 
 class StaleEditError(ValidationError):
     """Someone else saved the record after this edit began."""
+
+
+class EpisodeClosedError(ValidationError):
+    """The episode is discharged: its record is read-only."""
 
 
 @transaction.atomic
@@ -165,9 +182,223 @@ def episode_admit(
 
 @transaction.atomic
 def care_team_add(*, actor: User, episode: Episode, user: User, role_label: str = "") -> CareTeamMember:
+    if Episode.objects.filter(pk=episode.pk, status=Episode.Status.DISCHARGED).exists():
+        raise _closed(episode)
     if not user.sites.filter(pk=episode.site_id).exists():
         raise ValidationError(_("%(user)s does not work at %(site)s.") % {"user": user, "site": episode.site})
     member, _created = CareTeamMember.objects.get_or_create(
         episode=episode, user=user, defaults={"role_label": role_label}
     )
     return member
+
+
+# Messages for the codes of transitions.py, translated here so the rules stay
+# free of Django.
+MESSAGES = {
+    "unknown_level": gettext_lazy("Unknown level of care %(level)s."),
+    "same_level": gettext_lazy("The episode is already at level %(level)s; choose a different level."),
+    "change_before_admission": gettext_lazy("The change cannot take effect before the admission on %(date)s."),
+    "change_in_future": gettext_lazy(
+        "The change cannot take effect in the future (today is %(date)s); record it on the day."
+    ),
+    "change_before_last_change": gettext_lazy(
+        "The level of care last changed on %(date)s; a new change cannot take effect before that."
+    ),
+    "reason_required": gettext_lazy("Say why the level of care changes (for example, what the reassessment showed)."),
+    "teds_reason_required": gettext_lazy("Choose the TEDS discharge reason."),
+    "discharge_before_admission": gettext_lazy("The discharge cannot be before the admission on %(date)s."),
+    "discharge_in_future": gettext_lazy(
+        "The discharge cannot be in the future (today is %(date)s); record it on the day."
+    ),
+    "discharge_before_last_change": gettext_lazy(
+        "The level of care last changed on %(date)s; the discharge cannot be before that."
+    ),
+    "no_plan_after_death": gettext_lazy("No continuing-care plan is recorded after a death; leave the plan empty."),
+    "next_level_required": gettext_lazy(
+        "Name the next level of care, or choose no further formal treatment (recovery supports only)."
+    ),
+    "transfer_needs_referral": gettext_lazy("Say which program or organization the person is transferred to."),
+    "appointment_needs_referral": gettext_lazy("Say with which program or organization the first appointment is."),
+    "appointment_time_without_date": gettext_lazy("Give the date of the first appointment as well as the time."),
+    "appointment_before_discharge": gettext_lazy("The first appointment cannot be before the discharge."),
+    "unknown_supports": gettext_lazy("Unknown supports: %(codes)s."),
+}
+
+
+def _raise_problems(problems: transitions.Errors) -> None:
+    if problems:
+        raise ValidationError(
+            {name: str(MESSAGES[problem.code] % problem.params) for name, problem in problems.items()}
+        )
+
+
+def episode_closed_message(episode: Episode) -> str:
+    return _(
+        "This episode was discharged on %(date)s and is read-only. If the person returns, admit them to a new episode."
+    ) % {"date": f"{episode.discharge_date:%Y-%m-%d}" if episode.discharge_date else "—"}
+
+
+def _closed(episode: Episode) -> EpisodeClosedError:
+    return EpisodeClosedError(episode_closed_message(episode))
+
+
+def _lock_for_change(episode: Episode, expected_version: int | None) -> Episode:
+    current = Episode.objects.select_for_update().get(pk=episode.pk)
+    if current.is_discharged:
+        raise _closed(current)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEditError(
+            _(
+                "Someone else changed this episode while you were working on it. "
+                "Nothing was saved; check the episode as it is now, then try again."
+            )
+        )
+    return current
+
+
+def _last_change_date(episode: Episode) -> dt.date | None:
+    last = episode.level_changes.order_by("-effective_date", "-decided_at", "-pk").first()
+    return last.effective_date if last else None
+
+
+@transaction.atomic
+def episode_change_level(
+    *,
+    actor: User | None,
+    episode: Episode,
+    to_level: str,
+    effective_date: dt.date,
+    reason: str,
+    expected_version: int | None = None,
+    placement_decision_id: int | None = None,
+) -> LevelOfCareChange:
+    """Step the episode down or up to TO_LEVEL from EFFECTIVE_DATE, keeping
+    the change in the episode's history (audited as "episode.change_level").
+
+    Raises ``EpisodeClosedError`` for a discharged episode, ``StaleEditError``
+    when the episode changed since ``expected_version``, and
+    ``ValidationError`` (by field: to_level, effective_date, reason) when the
+    rules of ``transitions.check_level_change`` refuse the change.
+    """
+    current = _lock_for_change(episode, expected_version)
+    _raise_problems(
+        transitions.check_level_change(
+            from_level=current.level_of_care,
+            to_level=to_level,
+            effective_date=effective_date,
+            reason=reason,
+            admission_date=current.admission_date,
+            today=timezone.localdate(),
+            last_change=_last_change_date(current),
+            known_levels=LevelOfCare.values,
+        )
+    )
+    change = LevelOfCareChange.objects.create(
+        episode=current,
+        from_level=current.level_of_care,
+        to_level=to_level,
+        effective_date=effective_date,
+        reason=reason.strip(),
+        decided_by=actor,
+        placement_decision_id=placement_decision_id,
+    )
+    current.level_of_care = to_level
+    current.version += 1
+    current.save(update_fields=["level_of_care", "version"])
+    _refresh(episode, current)
+    log_action(
+        "episode.change_level",
+        obj=current,
+        actor=actor,
+        data={
+            "from": change.from_level,
+            "to": change.to_level,
+            "direction": transitions.direction(change.from_level, change.to_level),
+            "effective_date": effective_date.isoformat(),
+            "placement_decision_id": placement_decision_id,
+        },
+    )
+    return change
+
+
+@transaction.atomic
+def episode_discharge(
+    *,
+    actor: User | None,
+    episode: Episode,
+    discharge_date: dt.date,
+    reason: str,
+    expected_version: int | None = None,
+    next_level_of_care: str = "",
+    referral_to: str = "",
+    referral_contact: str = "",
+    first_appointment_date: dt.date | None = None,
+    first_appointment_time: dt.time | None = None,
+    supports: list[str] | tuple[str, ...] = (),
+    notes: str = "",
+) -> Episode:
+    """Discharge the episode with its TEDS reason code and continuing-care plan
+    (audited as "episode.discharge"). The episode is read-only afterwards.
+
+    Raises ``EpisodeClosedError`` when already discharged, ``StaleEditError``
+    when the episode changed since ``expected_version``, and
+    ``ValidationError`` by field when ``transitions.check_discharge`` refuses.
+    """
+    current = _lock_for_change(episode, expected_version)
+    _raise_problems(
+        transitions.check_discharge(
+            discharge_date=discharge_date,
+            reason=reason,
+            admission_date=current.admission_date,
+            today=timezone.localdate(),
+            last_change=_last_change_date(current),
+            next_level_of_care=next_level_of_care,
+            referral_to=referral_to,
+            first_appointment_date=first_appointment_date,
+            first_appointment_time=first_appointment_time,
+            supports=supports,
+            known_next_levels=NextLevelOfCare.values,
+            known_supports=RecoverySupport.values,
+        )
+    )
+    current.status = Episode.Status.DISCHARGED
+    current.discharge_date = discharge_date
+    current.discharge_reason = reason
+    current.version += 1
+    current.full_clean()
+    current.save(update_fields=["status", "discharge_date", "discharge_reason", "version"])
+    plan = ContinuingCarePlan.objects.create(
+        episode=current,
+        next_level_of_care=next_level_of_care,
+        referral_to=referral_to.strip(),
+        referral_contact=referral_contact.strip(),
+        first_appointment_date=first_appointment_date,
+        first_appointment_time=first_appointment_time,
+        supports=sorted(set(supports)),
+        notes=notes.strip(),
+        recorded_by=actor,
+    )
+    _refresh(episode, current)
+    log_action(
+        "episode.discharge",
+        obj=current,
+        actor=actor,
+        data={
+            "discharge_date": discharge_date.isoformat(),
+            "teds_reason": reason,
+            # Codes and whether free text was given, never the text: it can
+            # name people and places.
+            "next_level_of_care": plan.next_level_of_care,
+            "has_referral": bool(plan.referral_to),
+            "has_first_appointment": plan.first_appointment_date is not None,
+            "supports": plan.supports,
+        },
+    )
+    return current
+
+
+def _refresh(stale: Episode, current: Episode) -> None:
+    """Bring the caller's copy up to date, so a second call with it carries
+    the new version rather than tripping the stale-edit check."""
+    for name in ("level_of_care", "status", "discharge_date", "discharge_reason", "version"):
+        setattr(stale, name, getattr(current, name))

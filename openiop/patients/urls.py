@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/", views.patient_chart, name="chart"),
     path("<int:pk>/edit/", views.patient_edit, name="edit"),
     path("<int:pk>/admit/", views.episode_admit, name="admit"),
+    path("episodes/<int:pk>/level/", views.episode_change_level, name="episode_level"),
+    path("episodes/<int:pk>/discharge/", views.episode_discharge, name="episode_discharge"),
 ]

@@ -16,8 +16,8 @@ from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_read
 from openiop.core.views import get_restricted_or_404, require_action
 from openiop.patients import chart, selectors, services
-from openiop.patients.forms import AdmitForm, PatientForm
-from openiop.patients.models import Patient
+from openiop.patients.forms import AdmitForm, DischargeForm, LevelChangeForm, PatientForm
+from openiop.patients.models import Episode, Patient
 from openiop.patients.permissions import EPISODE_MANAGE, PATIENT_EDIT, PATIENT_VIEW
 from openiop.sites.models import Site
 from openiop.sites.permissions import SITE_VIEW
@@ -82,6 +82,13 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         tab = "overview"
     current = next((extra for extra in extra_tabs if extra.key == tab), None)
     episodes = list(patient.episodes.all())
+    # Links to change or discharge only where the user may (an episode at a
+    # site the user does not work at is shown, not offered).
+    manageable = set(
+        Episode.objects.restrict(request.user, EPISODE_MANAGE)
+        .filter(patient=patient, status=Episode.Status.ACTIVE)
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "patients/chart.html",
@@ -93,6 +100,7 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
             "extra_context": current.context(request, patient) if current else {},
             "episodes": episodes,
             "active_episode": next((e for e in episodes if e.status == "active"), None),
+            "manageable_episode_ids": manageable,
             "can_edit": has_action(request.user, PATIENT_EDIT),
             "can_admit": has_action(request.user, EPISODE_MANAGE),
         },
@@ -146,3 +154,103 @@ def episode_admit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Admitted %(name)s.") % {"name": patient.display_name})
             return HttpResponseRedirect(reverse("patients:chart", args=[patient.pk]) + "?tab=episodes")
     return render(request, "patients/admit_form.html", {"form": form, "patient": patient})
+
+
+def _episode(request: HttpRequest, pk: int) -> Episode:
+    return get_restricted_or_404(
+        Episode.objects.select_related("patient", "site", "continuing_care"), request, EPISODE_MANAGE, pk=pk
+    )
+
+
+def _episode_page(
+    request: HttpRequest,
+    episode: Episode,
+    form: LevelChangeForm | DischargeForm | None,
+    template: str,
+    status: int = 200,
+    closed_message: str = "",
+) -> HttpResponse:
+    context = {
+        "episode": episode,
+        "patient": episode.patient,
+        "form": form,
+        "changes": list(episode.level_changes.select_related("decided_by")),
+        "closed_message": closed_message,
+    }
+    return render(request, template, context, status=status)
+
+
+def _refuse_closed(request: HttpRequest, episode: Episode, template: str) -> HttpResponse:
+    """A discharged episode is read-only: the page says so and offers no form;
+    a change posted anyway (from an old tab) is refused with the same message."""
+    message = services.episode_closed_message(episode)
+    log_read(episode, data={"view": template, "read_only": True})
+    status = 409 if request.method == "POST" else 200
+    return _episode_page(request, episode, None, template, status=status, closed_message=message)
+
+
+@require_action(EPISODE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def episode_change_level(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step the episode down or up, with the date it takes effect and why."""
+    template = "patients/episode_level_form.html"
+    episode = _episode(request, pk)
+    if episode.is_discharged:
+        return _refuse_closed(request, episode, template)
+    form = LevelChangeForm(request.POST or None, episode=episode)
+    if request.method == "GET":
+        log_read(episode, data={"view": "episode_level"})
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            change = services.episode_change_level(
+                actor=request.user,  # type: ignore[arg-type]
+                episode=episode,
+                to_level=data["to_level"],
+                effective_date=data["effective_date"],
+                reason=data["reason"],
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            # Stale edits and a discharge in the meantime arrive here too;
+            # the form keeps what was typed.
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(direction)s to %(level)s from %(date)s recorded.")
+                % {
+                    "direction": change.direction_label,
+                    "level": change.get_to_level_display(),
+                    "date": f"{change.effective_date:%Y-%m-%d}",
+                },
+            )
+            return HttpResponseRedirect(reverse("patients:chart", args=[episode.patient_id]) + "?tab=episodes")
+    return _episode_page(request, episode, form, template)
+
+
+@require_action(EPISODE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def episode_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Discharge with the TEDS reason code and a continuing-care plan."""
+    template = "patients/episode_discharge_form.html"
+    episode = _episode(request, pk)
+    if episode.is_discharged:
+        return _refuse_closed(request, episode, template)
+    form = DischargeForm(request.POST or None, episode=episode)
+    if request.method == "GET":
+        log_read(episode, data={"view": "episode_discharge"})
+    elif form.is_valid():
+        try:
+            services.episode_discharge(
+                actor=request.user,  # type: ignore[arg-type]
+                episode=episode,
+                expected_version=form.cleaned_data["version"],
+                **form.service_arguments(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Discharged %(name)s.") % {"name": episode.patient.display_name})
+            return HttpResponseRedirect(reverse("patients:chart", args=[episode.patient_id]) + "?tab=episodes")
+    return _episode_page(request, episode, form, template)

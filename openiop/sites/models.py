@@ -11,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from openiop.accounts.access import RestrictedQuerySet
 
 zip_validator = RegexValidator(r"^\d{5}(-\d{4})?$", _("Enter a US ZIP code such as 02139 or 02139-4307."))
+# Letters and digits only: the hyphen separates prefix and number in an MRN
+# (OI-000123), so no prefix can read as the start of another's numbers.
+mrn_prefix_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9]{0,5}$", _("Use 1 to 6 capital letters or digits, starting with a letter, e.g. OI.")
+)
 
 
 def validate_time_zone(value: str) -> None:
@@ -28,9 +33,23 @@ class Organization(models.Model):
         _("NPI"), max_length=10, blank=True, validators=[RegexValidator(r"^\d{10}$", _("An NPI has 10 digits."))]
     )
     tax_id = models.CharField(_("TIN"), max_length=10, blank=True)
-    mrn_prefix = models.CharField(_("medical record number prefix"), max_length=6, default="OI")
+    # Unique and never empty: two organizations with one prefix would issue
+    # the same medical record numbers.
+    mrn_prefix = models.CharField(
+        _("medical record number prefix"),
+        max_length=6,
+        default="OI",
+        unique=True,
+        validators=[mrn_prefix_validator],
+        help_text=_("Starts every medical record number the organization issues (OI-000123). No two share one."),
+    )
 
     objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(mrn_prefix=""), name="organization_mrn_prefix_not_empty"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def demo_data(transactional_db: None) -> None:
-    demo.seed(size="small")
+    demo.seed(size="tiny")
 
 
 def sign_in(page: Any, base_url: str, username: str) -> None:

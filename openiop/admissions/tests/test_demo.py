@@ -28,3 +28,12 @@ def test_demo_inquiries_cover_every_stage_with_a_consistent_history(north: Site,
         for before, after in itertools.pairwise(history):
             pipeline.check_move(before.to_stage, after.to_stage, reason="x", referred_to="x")
     assert all(inquiry.patient_id for inquiry in Inquiry.objects.filter(stage=pipeline.ADMITTED))
+
+
+def test_the_demo_keeps_a_retired_referral_source_for_the_management_page(north: Site, navigator: User) -> None:
+    from openiop.admissions.models import ReferralSource
+
+    seed_inquiries(sites=[north], rng=random.Random(3), count=10)
+    retired = ReferralSource.objects.get(active=False)
+    assert not retired.inquiries.exists()
+    assert ReferralSource.objects.filter(active=True).count() >= 7

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from openiop.accounts.models import User
@@ -17,6 +18,8 @@ from openiop.assessments.permissions import (
     WITHDRAWAL_RECORD,
 )
 from openiop.core.testing import Objects, Page
+from openiop.patients.permissions import EPISODE_MANAGE
+from openiop.patients.services import episode_admit, patient_register
 
 
 def extra_objects(base: Objects) -> dict[str, Any]:
@@ -29,7 +32,26 @@ def extra_objects(base: Objects) -> dict[str, Any]:
         notes={},
         fit={factor.code: factor.favours_iop_when for factor in placement.FIT_FACTORS},
     )
-    return {"result": result, "alert": SafetyAlert.objects.get(source_result=result), "placement": run}
+    # A patient of its own with an active episode and a decided placement that
+    # differs from the episode's level (other apps may admit the shared patient).
+    other = patient_register(
+        site=base.site, legal_first_name="Apply", legal_last_name="Placement", birth_date=dt.date(1980, 2, 2)
+    )
+    episode_admit(actor=author, patient=other, site=base.site, admission_date=dt.date.today(), level_of_care="2.5")
+    decided = services.placement_run(
+        actor=author,
+        patient=other,
+        ratings={1: 1, 2: 0, 3: 2, 4: 2, 5: 2, 6: 1},
+        notes={},
+        fit={factor.code: factor.favours_iop_when for factor in placement.FIT_FACTORS},
+    )
+    services.placement_decide(actor=author, run=decided, level="2.1", withdrawal_management=False, reason="x")
+    return {
+        "result": result,
+        "alert": SafetyAlert.objects.get(source_result=result),
+        "placement": run,
+        "decided_placement": decided,
+    }
 
 
 def _patient(objects: Objects) -> dict[str, Any]:
@@ -51,6 +73,7 @@ PAGES = [
     Page("assessments:placement_new", PLACEMENT_DECIDE, _patient),
     Page("assessments:placement", ASSESSMENT_VIEW, _pk("placement")),
     Page("assessments:placement_decide", PLACEMENT_DECIDE, _pk("placement")),
+    Page("assessments:placement_apply", EPISODE_MANAGE, _pk("decided_placement")),
     Page("assessments:flowsheet", ASSESSMENT_VIEW, _patient),
     Page("assessments:withdrawal_record", WITHDRAWAL_RECORD, _patient),
 ]

@@ -325,3 +325,48 @@ def test_chart_dates_stay_inside_the_chart() -> None:
     assert 0 < first_x < last_x <= chart.width
     assert chart.points[0].y > chart.points[1].y, "higher scores are drawn higher"
     assert [line.label for line in chart.gridlines] == ["mild"]
+
+
+def test_a_decided_placement_steps_the_episode_to_the_decided_level(
+    bob_client: Client, bob: User, patient: Patient, episode: Episode
+) -> None:
+    from openiop.patients.models import LevelOfCareChange
+
+    bob_client.post(
+        reverse("assessments:placement_new", args=[patient.pk]), placement_post({1: 1, 2: 0, 3: 3, 4: 2, 5: 2, 6: 1})
+    )
+    run = PlacementAssessment.objects.get()
+    assert run.recommended_level == "2.5"
+    bob_client.post(reverse("assessments:placement_decide", args=[run.pk]), {"level": "2.5", "reason": ""})
+    page = bob_client.get(reverse("assessments:placement", args=[run.pk])).content.decode()
+    assert reverse("assessments:placement_apply", args=[run.pk]) in page
+
+    response = bob_client.post(
+        reverse("assessments:placement_apply", args=[run.pk]),
+        {"effective_date": timezone.localdate().isoformat(), "reason": "Placement v1: depression worsening."},
+    )
+
+    assert response.status_code == 302
+    episode.refresh_from_db()
+    change = LevelOfCareChange.objects.get(episode=episode)
+    assert (episode.level_of_care, change.to_level, change.placement_decision_id) == ("2.5", "2.5", run.pk)
+    page = bob_client.get(reverse("assessments:placement", args=[run.pk])).content.decode()
+    assert reverse("assessments:placement_apply", args=[run.pk]) not in page
+
+
+def test_an_undecided_placement_cannot_change_the_episode(
+    bob_client: Client, patient: Patient, episode: Episode
+) -> None:
+    bob_client.post(
+        reverse("assessments:placement_new", args=[patient.pk]), placement_post({1: 1, 2: 0, 3: 3, 4: 2, 5: 2, 6: 1})
+    )
+    run = PlacementAssessment.objects.get()
+
+    response = bob_client.post(
+        reverse("assessments:placement_apply", args=[run.pk]),
+        {"effective_date": timezone.localdate().isoformat(), "reason": "x"},
+    )
+
+    assert response.status_code == 302
+    episode.refresh_from_db()
+    assert episode.level_of_care == "2.1"

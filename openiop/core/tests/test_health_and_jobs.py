@@ -153,7 +153,7 @@ def test_outside_a_transaction_a_job_is_queued_at_once(dummy_queue: DummyBackend
 
 def seed() -> str:
     out = io.StringIO()
-    call_command("seed", stdout=out, stderr=io.StringIO())
+    call_command("seed", "--size", "tiny", stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 

@@ -3,6 +3,87 @@
 
 from __future__ import annotations
 
-from openiop.core.testing import Page
+import datetime as dt
+from typing import Any
 
-PAGES: list[Page] = []
+from django.utils import timezone
+
+from openiop.accounts.roles import RoleCode
+from openiop.accounts.services import staff_create
+from openiop.core.testing import Objects, Page
+from openiop.medications import services
+from openiop.medications.permissions import (
+    DRUGTESTS_RECORD,
+    DRUGTESTS_REVIEW,
+    DRUGTESTS_VIEW,
+    MEDICATIONS_ADHERENCE,
+    MEDICATIONS_MANAGE,
+    MEDICATIONS_VIEW,
+)
+
+
+def _patient(objects: Objects) -> dict[str, Any]:
+    return {"patient_pk": objects.patient.pk}
+
+
+def _medication(objects: Objects) -> dict[str, Any]:
+    return {"patient_pk": objects.patient.pk, "pk": objects.extra["medication"].pk}
+
+
+def _specimen(objects: Objects) -> dict[str, Any]:
+    return {"patient_pk": objects.patient.pk, "pk": objects.extra["specimen"].pk}
+
+
+def _review(objects: Objects) -> dict[str, Any]:
+    return {"patient_pk": objects.patient.pk, "pk": objects.extra["drug_test_review"].pk}
+
+
+PAGES: list[Page] = [
+    Page("medications:add", MEDICATIONS_MANAGE, _patient),
+    Page("medications:detail", MEDICATIONS_VIEW, _medication),
+    Page("medications:stop", MEDICATIONS_MANAGE, _medication),
+    Page("medications:adherence", MEDICATIONS_ADHERENCE, _medication),
+    Page("medications:specimen_add", DRUGTESTS_RECORD, _patient),
+    Page("medications:specimen", DRUGTESTS_VIEW, _specimen),
+    Page("medications:results", DRUGTESTS_RECORD, _specimen),
+    Page("medications:trend", DRUGTESTS_VIEW, _patient),
+    Page("medications:review", DRUGTESTS_REVIEW, _review),
+    Page("medications:sobriety", DRUGTESTS_REVIEW, _patient),
+]
+
+
+def extra_objects(base: Objects) -> dict[str, Any]:
+    nurse = staff_create(
+        username="pages-medications-nurse",
+        password=None,
+        first_name="Page",
+        last_name="Nurse",
+        email="pages-medications-nurse@example.invalid",
+        role_codes=[RoleCode.NURSE],
+        sites=[base.site],
+    )
+    today = timezone.localdate()
+    medication = services.medication_add(
+        actor=nurse,
+        patient=base.patient,
+        catalogue_code="buprenorphine_naloxone",
+        name="Buprenorphine/naloxone",
+        dose="8 mg/2 mg",
+        route="sublingual",
+        frequency="once daily",
+        indication="Opioid use disorder",
+        outside_prescriber="Dr. Outside",
+        start_date=today - dt.timedelta(days=30),
+    )
+    specimen = services.specimen_record(
+        actor=nurse,
+        patient=base.patient,
+        site=base.site,
+        specimen_type="urine",
+        collected_at=timezone.now() - dt.timedelta(days=1),
+        observed=True,
+        collected_by=nurse,
+        presumptive=[services.ResultEntry("buprenorphine", "positive"), services.ResultEntry("cocaine", "positive")],
+    )
+    review = specimen.reviews.get()
+    return {"medication": medication, "specimen": specimen, "drug_test_review": review}

@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Context for the chart tabs and dashboard sections this app registers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from openiop.accounts.access import has_action
+from openiop.audit.services import log_read
+from openiop.patients.models import Episode, Patient
+from openiop.treatment import conf, selectors
+from openiop.treatment.models import Homework, PlanVersion, TreatmentPlan
+from openiop.treatment.permissions import NOTE_WRITE, PLAN_WRITE, TREATMENT_VIEW
+
+
+def plan_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    plans = list(
+        TreatmentPlan.objects.restrict(request.user, TREATMENT_VIEW)
+        .filter(episode__patient=patient)
+        .select_related("episode")
+        .order_by("-episode__admission_date")
+    )
+    rows: list[dict[str, Any]] = []
+    for plan in plans:
+        versions = list(plan.versions.order_by("-number"))
+        rows.append(
+            {
+                "plan": plan,
+                "versions": versions,
+                "current": next((v for v in versions if v.status == PlanVersion.Status.SIGNED), None),
+            }
+        )
+    active = Episode.objects.filter(patient=patient, status=Episode.Status.ACTIVE).first()
+    return {
+        "plans": rows,
+        "active_episode": active,
+        "can_start": has_action(request.user, PLAN_WRITE)
+        and active is not None
+        and not any(r["plan"].episode_id == active.pk for r in rows),
+        "review_days": conf.plan_review_days(),
+    }
+
+
+def notes_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    notes = selectors.chart_notes(patient, request.user)
+    log_read(patient, data={"view": "notes"})
+    homework = list(
+        Homework.objects.restrict(request.user, TREATMENT_VIEW)
+        .filter(patient=patient)
+        .select_related("support_person", "note")
+    )
+    active = Episode.objects.filter(patient=patient, status=Episode.Status.ACTIVE).first()
+    return {
+        "notes": notes,
+        "homework": homework,
+        "today": timezone.localdate(),
+        "can_write": has_action(request.user, NOTE_WRITE) and active is not None,
+        "late_hours": conf.note_late_hours(),
+    }
+
+
+def plans_due(request: HttpRequest) -> dict[str, Any] | None:
+    items, total = selectors.plans_due(request.user)
+    if not items:
+        return None
+    return {"items": items, "total": total, "review_days": conf.plan_review_days()}
+
+
+def cosign(request: HttpRequest) -> dict[str, Any] | None:
+    notes, plans = selectors.cosign_queue(request.user)
+    if not notes and not plans:
+        return None
+    return {"notes": notes, "plans": plans}

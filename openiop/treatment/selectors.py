@@ -1,0 +1,263 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Reads for plans and notes. Functions that take a user return only what
+that user may see; the others take records already loaded through the access
+path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from openiop.patients.models import Episode, Patient
+from openiop.treatment import plan_diff, rules
+from openiop.treatment.models import (
+    GroupSession,
+    HoursBand,
+    Note,
+    NoteStatus,
+    Objective,
+    PlanVersion,
+    Population,
+    TreatmentPlan,
+)
+from openiop.treatment.permissions import PLAN_WRITE, TREATMENT_COSIGN, TREATMENT_VIEW
+
+# --- Hours ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HoursCheck:
+    hours: Decimal
+    band: rules.HoursBand | None
+    position: str  # rules.BELOW / WITHIN / ABOVE, or "" without a band
+    level_of_care: str
+    population: str
+
+    @property
+    def outside(self) -> bool:
+        return self.position in {rules.BELOW, rules.ABOVE}
+
+
+def population_of(episode: Episode) -> str:
+    return Population.ADOLESCENT if episode.program == Episode.Program.ADOLESCENT_IOP else Population.ADULT
+
+
+def band_for(episode: Episode) -> rules.HoursBand | None:
+    row = HoursBand.objects.filter(level_of_care=episode.level_of_care, population=population_of(episode)).first()
+    return row.as_rule() if row else None
+
+
+def hours_check(version: PlanVersion) -> HoursCheck:
+    episode = version.plan.episode
+    hours = rules.planned_hours_per_week(i.as_rule() for i in version.interventions.all())
+    band = band_for(episode)
+    return HoursCheck(
+        hours=hours,
+        band=band,
+        position=rules.band_position(hours, band) if band else "",
+        level_of_care=episode.get_level_of_care_display(),
+        population=population_of(episode),
+    )
+
+
+# --- Plans ------------------------------------------------------------------------
+
+
+def version_queryset() -> QuerySet[PlanVersion]:
+    """Unrestricted on purpose: views pass it to get_restricted_or_404."""
+    return PlanVersion.objects.select_related(
+        "plan__episode__patient", "plan__episode__site", "signed_by", "cosigned_by", "created_by"
+    )
+
+
+def current_version(plan: TreatmentPlan) -> PlanVersion | None:
+    """The signed version in effect (the newest signed one)."""
+    return plan.versions.filter(status=PlanVersion.Status.SIGNED).order_by("-number").first()
+
+
+def draft_version(plan: TreatmentPlan) -> PlanVersion | None:
+    return plan.versions.filter(status=PlanVersion.Status.DRAFT).first()
+
+
+def version_tree(version: PlanVersion) -> list[Any]:
+    """Problems with their goals and objectives, ready for a template."""
+    return list(version.problems.prefetch_related("goals__objectives", "interventions__responsible"))
+
+
+def active_objectives(episode: Episode) -> list[Objective]:
+    """Active objectives of the episode's plan in effect (none without one)."""
+    version = (
+        PlanVersion.objects.filter(plan__episode=episode, status=PlanVersion.Status.SIGNED).order_by("-number").first()
+    )
+    if version is None:
+        return []
+    return list(
+        Objective.objects.filter(version=version, status=Objective.Status.ACTIVE)
+        .select_related("goal")
+        .order_by("goal__position", "position", "pk")
+    )
+
+
+def notes_for_lineage(objective: Objective, user: Any) -> list[Note]:
+    """Notes that addressed this objective in any version of the plan."""
+    return list(
+        Note.objects.restrict(user, TREATMENT_VIEW)
+        .filter(objective_links__objective__lineage=objective.lineage, episode=objective.version.plan.episode_id)
+        .select_related("author")
+        .order_by("-session_date", "-start_time")
+    )
+
+
+def objective_note_map(version: PlanVersion, user: Any) -> dict[Any, list[Note]]:
+    """lineage -> notes that addressed it, for the plan page (one query)."""
+    notes = (
+        Note.objects.restrict(user, TREATMENT_VIEW)
+        .filter(episode=version.plan.episode_id, objective_links__objective__version__plan=version.plan_id)
+        .select_related("author")
+        .prefetch_related("objective_links__objective")
+        .order_by("-session_date", "-start_time")
+        .distinct()
+    )
+    mapping: dict[Any, list[Note]] = {}
+    for note in notes:
+        for link in note.objective_links.all():
+            mapping.setdefault(link.objective.lineage, []).append(note)
+    return mapping
+
+
+def snapshot(version: PlanVersion) -> list[plan_diff.Entry]:
+    """Every item of VERSION as text, for the side-by-side comparison."""
+    entries: list[plan_diff.Entry] = []
+    for problem in version.problems.all():
+        code = f" [{problem.icd10_code}]" if problem.icd10_code else ""
+        entries.append(plan_diff.Entry("problems", str(problem.lineage), f"{problem.description}{code}"))
+    for goal in version.goals.select_related("problem"):
+        words = f' ("{goal.patient_words}")' if goal.patient_words else ""
+        entries.append(plan_diff.Entry("goals", str(goal.lineage), f"{goal.statement}{words}"))
+    for objective in version.objectives.all():
+        entries.append(
+            plan_diff.Entry(
+                "objectives",
+                str(objective.lineage),
+                f"{objective.description}; target: {objective.measurable_target}; "
+                f"by {objective.target_date:%Y-%m-%d}; {objective.get_status_display()}",
+            )
+        )
+    for intervention in version.interventions.select_related("responsible"):
+        entries.append(
+            plan_diff.Entry(
+                "interventions",
+                str(intervention.lineage),
+                f"{intervention.get_service_type_display()}: {intervention.sessions_per_week} x "
+                f"{intervention.minutes} min/week, {intervention.responsible}"
+                + (f" ({intervention.description})" if intervention.description else ""),
+            )
+        )
+    return entries
+
+
+def compare_versions(old: PlanVersion, new: PlanVersion) -> list[plan_diff.Row]:
+    return plan_diff.compare(snapshot(old), snapshot(new))
+
+
+# --- Dashboard ----------------------------------------------------------------------
+
+
+@dataclass
+class DueItem:
+    episode: Episode
+    patient: Patient
+    state: str  # "no_plan", "draft", "overdue", "due"
+    due: dt.date | None = None
+    mine: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def plans_due(user: Any, *, within_days: int = 7, limit: int = 25) -> tuple[list[DueItem], int]:
+    """Active episodes at the user's sites whose plan is missing, unsigned,
+    or due for review within WITHIN_DAYS; the user's own caseload first."""
+    today = timezone.localdate()
+    horizon = today + dt.timedelta(days=within_days)
+    episodes = (
+        Episode.objects.restrict(user, PLAN_WRITE)
+        .filter(status=Episode.Status.ACTIVE)
+        .select_related("patient", "treatment_plan")
+        .prefetch_related(
+            Prefetch(
+                "treatment_plan__versions",
+                queryset=PlanVersion.objects.exclude(status=PlanVersion.Status.REVISED).order_by("-number"),
+            )
+        )
+    )
+    mine_ids = set(
+        Episode.objects.filter(
+            Q(primary_counsellor=user.pk) | Q(care_team_members__user=user.pk), status=Episode.Status.ACTIVE
+        ).values_list("pk", flat=True)
+    )
+    items: list[DueItem] = []
+    for episode in episodes:
+        plan = getattr(episode, "treatment_plan", None)
+        versions = list(plan.versions.all()) if plan else []
+        signed = next((v for v in versions if v.status == PlanVersion.Status.SIGNED), None)
+        draft = next((v for v in versions if v.status == PlanVersion.Status.DRAFT), None)
+        item: DueItem | None = None
+        if signed is None:
+            item = DueItem(episode, episode.patient, "draft" if draft else "no_plan")
+            item.due = episode.admission_date
+        elif signed.review_due and signed.review_due <= horizon:
+            item = DueItem(
+                episode, episode.patient, "overdue" if signed.review_due < today else "due", signed.review_due
+            )
+            item.extra["draft"] = draft is not None
+        if item is not None:
+            item.mine = episode.pk in mine_ids
+            items.append(item)
+    items.sort(key=lambda i: (not i.mine, i.due or today, i.patient.legal_last_name))
+    return items[:limit], len(items)
+
+
+def cosign_queue(user: Any, *, limit: int = 25) -> tuple[list[Note], list[PlanVersion]]:
+    notes = list(
+        Note.objects.restrict(user, TREATMENT_COSIGN)
+        .filter(status=NoteStatus.SIGNED, cosign_required=True, cosigned_at__isnull=True)
+        .exclude(author=user.pk)
+        .select_related("patient", "author")
+        .order_by("signed_at")[:limit]
+    )
+    plans = list(
+        PlanVersion.objects.restrict(user, TREATMENT_COSIGN)
+        .filter(status=PlanVersion.Status.SIGNED, cosign_required=True, cosigned_at__isnull=True)
+        .exclude(signed_by=user.pk)
+        .select_related("plan__episode__patient", "signed_by")
+        .order_by("signed_at")[:limit]
+    )
+    return notes, plans
+
+
+# --- Notes --------------------------------------------------------------------------
+
+
+def note_queryset() -> QuerySet[Note]:
+    """Unrestricted on purpose: views pass it to get_restricted_or_404."""
+    return Note.objects.select_related(
+        "patient", "episode__site", "author", "cosigned_by", "group__facilitator"
+    ).prefetch_related("objective_links__objective__goal", "attendee_links__person", "addenda__author", "homework")
+
+
+def chart_notes(patient: Patient, user: Any) -> list[Note]:
+    return list(
+        Note.objects.restrict(user, TREATMENT_VIEW)
+        .filter(patient=patient)
+        .select_related("author", "group", "cosigned_by")
+        .prefetch_related("objective_links__objective", "attendee_links__person")
+        .order_by("-session_date", "-start_time", "-pk")[:200]
+    )
+
+
+def group_queryset() -> QuerySet[GroupSession]:
+    return GroupSession.objects.select_related("site", "facilitator", "created_by")

@@ -1,0 +1,315 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Writes for clinical notes: draft, sign and lock, co-sign, addenda, family
+attendees and homework. Signing is refused on an incomplete note; a signed
+note changes only by dated, attributed addenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openiop.accounts.access import has_action
+from openiop.accounts.models import User
+from openiop.audit.services import log_action
+from openiop.patients.models import Episode, SupportPerson
+from openiop.treatment import conf, formats, rules
+from openiop.treatment.models import (
+    Addendum,
+    Homework,
+    LockedRecordError,
+    Note,
+    NoteAttendee,
+    NoteObjective,
+    NoteStatus,
+    Objective,
+    PlanVersion,
+)
+from openiop.treatment.permissions import COUNSELLING_NOTES, MEDICATION_NOTES
+
+NOTE_FIELDS = ("session_date", "start_time", "end_time", "sections", "participation", "minutes_attended")
+
+
+class StaleNoteError(ValidationError):
+    pass
+
+
+def kind_action(kind: str) -> str:
+    return MEDICATION_NOTES if kind == Note.Kind.MEDICATION_MANAGEMENT else COUNSELLING_NOTES
+
+
+def kinds_for(user: Any) -> list[tuple[str, Any]]:
+    """Note kinds (besides group sections) the user's roles may write."""
+    return [
+        (value, label)
+        for value, label in Note.Kind.choices
+        if value != Note.Kind.GROUP and has_action(user, kind_action(value))
+    ]
+
+
+def _signed_error() -> LockedRecordError:
+    return LockedRecordError(_("This note is signed and locked. Add a dated addendum instead of editing it."))
+
+
+def _check_objectives(episode: Episode, objectives: Iterable[Objective]) -> list[Objective]:
+    chosen = list(objectives)
+    foreign = [
+        o for o in chosen if o.version.plan.episode_id != episode.pk or o.version.status == PlanVersion.Status.DRAFT
+    ]
+    if foreign:
+        raise ValidationError(_("Objectives must come from this episode's signed treatment plan."))
+    return chosen
+
+
+def _check_attendees(note_kind: str, episode: Episode, attendees: Iterable[SupportPerson]) -> list[SupportPerson]:
+    people = list(attendees)
+    if people and note_kind != Note.Kind.FAMILY:
+        raise ValidationError(_("Family and support people attend family-therapy sessions only."))
+    for person in people:
+        if person.patient_id != episode.patient_id:
+            raise ValidationError(_("%(name)s is not one of this patient's support people.") % {"name": person.name})
+        if not person.may_join_family_therapy:
+            raise ValidationError(
+                _("%(name)s has not agreed to join family therapy; record that on the contacts tab first.")
+                % {"name": person.name}
+            )
+    return people
+
+
+def _check_times(session_date: dt.date, start: dt.time, end: dt.time) -> None:
+    if end <= start:
+        raise ValidationError({"end_time": _("The session must end after it starts.")})
+    if session_date > timezone.localdate():
+        raise ValidationError({"session_date": _("The date of service is in the future.")})
+
+
+@transaction.atomic
+def note_create(
+    *,
+    actor: User,
+    episode: Episode,
+    kind: str,
+    note_format: str,
+    session_date: dt.date,
+    start_time: dt.time,
+    end_time: dt.time,
+    sections: Mapping[str, str],
+    objectives: Iterable[Objective] = (),
+    attendees: Iterable[SupportPerson] = (),
+) -> Note:
+    if kind == Note.Kind.GROUP:
+        raise ValidationError(_("Group notes are written from the group session page."))
+    if kind not in Note.Kind.values:
+        raise ValidationError(_("Unknown kind of note."))
+    if not has_action(actor, kind_action(kind)):
+        raise ValidationError(_("Your role does not write %(kind)s notes.") % {"kind": Note.Kind(kind).label})
+    if note_format not in {f.code for f in formats.INDIVIDUAL_FORMATS}:
+        raise ValidationError(_("Choose a DAP, SOAP or BIRP template."))
+    if episode.status != Episode.Status.ACTIVE:
+        raise ValidationError(_("Notes are written on an active episode."))
+    _check_times(session_date, start_time, end_time)
+    chosen = _check_objectives(episode, objectives)
+    people = _check_attendees(kind, episode, attendees)
+    note = Note.objects.create(
+        patient_id=episode.patient_id,
+        episode=episode,
+        kind=kind,
+        note_format=note_format,
+        session_date=session_date,
+        start_time=start_time,
+        end_time=end_time,
+        author=actor,
+        sections=_clean_sections(note_format, sections),
+    )
+    NoteObjective.objects.bulk_create([NoteObjective(note=note, objective=o) for o in chosen])
+    NoteAttendee.objects.bulk_create([NoteAttendee(note=note, person=p) for p in people])
+    log_action("note.create", obj=note, actor=actor, data={"kind": kind, "format": note_format})
+    return note
+
+
+def _clean_sections(note_format: str, sections: Mapping[str, str]) -> dict[str, str]:
+    keys = {s.key for s in formats.FORMATS[note_format].sections}
+    return {key: str(sections.get(key, "")).strip() for key in keys}
+
+
+def _lock_draft(note: Note, actor: User, expected_lock_version: int | None) -> Note:
+    current: Note = Note.objects.select_for_update().get(pk=note.pk)
+    if current.status != NoteStatus.DRAFT:
+        raise _signed_error()
+    if current.author_id != actor.pk:
+        raise ValidationError(_("Only the author edits or signs a draft note."))
+    if expected_lock_version is not None and current.lock_version != expected_lock_version:
+        raise StaleNoteError(
+            _("Someone else changed this note while you were editing. Your changes were not saved; reload to see them.")
+        )
+    return current
+
+
+@transaction.atomic
+def note_update(
+    *,
+    actor: User,
+    note: Note,
+    expected_lock_version: int | None,
+    objectives: Iterable[Objective] | None = None,
+    attendees: Iterable[SupportPerson] | None = None,
+    **fields: Any,
+) -> Note:
+    """Change a draft; a signed note is refused (LockedRecordError)."""
+    unknown = set(fields) - set(NOTE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown note fields: {sorted(unknown)}")
+    current = _lock_draft(note, actor, expected_lock_version)
+    for name, value in fields.items():
+        if name == "sections":
+            value = _clean_sections(current.note_format, value)
+        setattr(current, name, value)
+    _check_times(current.session_date, current.start_time, current.end_time)
+    current.lock_version += 1
+    current.save()
+    if objectives is not None:
+        chosen = _check_objectives(current.episode, objectives)
+        NoteObjective.objects.filter(note=current).exclude(objective__in=chosen).delete()
+        have = set(NoteObjective.objects.filter(note=current).values_list("objective_id", flat=True))
+        NoteObjective.objects.bulk_create(
+            [NoteObjective(note=current, objective=o) for o in chosen if o.pk not in have]
+        )
+    if attendees is not None:
+        people = _check_attendees(current.kind, current.episode, attendees)
+        NoteAttendee.objects.filter(note=current).exclude(person__in=people).delete()
+        have = set(NoteAttendee.objects.filter(note=current).values_list("person_id", flat=True))
+        NoteAttendee.objects.bulk_create([NoteAttendee(note=current, person=p) for p in people if p.pk not in have])
+    log_action("note.update", obj=current, actor=actor, data={"fields": sorted(fields)})
+    return current
+
+
+def sign_problems(note: Note) -> list[str]:
+    """Why NOTE cannot be signed yet (empty when it can)."""
+    problems = [
+        _("%(section)s is empty.") % {"section": section.label}
+        for section in formats.missing_sections(note.note_format, note.sections)
+    ]
+    if note.kind == Note.Kind.GROUP:
+        absent = note.participation == Note.Participation.ABSENT
+        if absent:
+            problems = []
+        if not note.participation:
+            problems.append(_("Choose a participation level."))
+        if note.minutes_attended is None:
+            problems.append(_("Enter the minutes attended."))
+        elif note.group is not None and note.minutes_attended > note.group.duration_minutes:
+            problems.append(
+                _("Minutes attended (%(minutes)d) exceed the session's %(total)d minutes.")
+                % {"minutes": note.minutes_attended, "total": note.group.duration_minutes}
+            )
+    if note.end_time <= note.start_time:
+        problems.append(_("The session must end after it starts."))
+    return problems
+
+
+def _sign(note: Note, actor: User, moment: dt.datetime) -> Note:
+    note.status = NoteStatus.SIGNED
+    note.signed_at = moment
+    note.late_entry = rules.is_late_entry(note.session_end, moment, conf.note_late_hours())
+    note.cosign_required = actor.requires_cosignature
+    note.save()
+    log_action(
+        "note.sign",
+        obj=note,
+        actor=actor,
+        data={"kind": note.kind, "late_entry": note.late_entry, "cosign_required": note.cosign_required},
+    )
+    return note
+
+
+@transaction.atomic
+def note_sign(*, actor: User, note: Note, now: dt.datetime | None = None) -> Note:
+    """Sign and lock. An incomplete note is refused with the reasons; a note
+    signed more than OPENIOP_NOTE_LATE_HOURS after the session is flagged as
+    a late entry. NOW is for demo seeding; views never pass it."""
+    current = _lock_draft(note, actor, None)
+    if current.group_id is not None:
+        raise ValidationError(_("Group sections are signed together from the group session page."))
+    problems = sign_problems(current)
+    if problems:
+        raise ValidationError([_("The note cannot be signed yet:"), *problems])
+    return _sign(current, actor, now or timezone.now())
+
+
+@transaction.atomic
+def note_cosign(*, actor: User, note: Note, now: dt.datetime | None = None) -> Note:
+    current: Note = Note.objects.select_for_update().get(pk=note.pk)
+    if not current.awaiting_cosignature:
+        raise ValidationError(_("This note is not waiting for a co-signature."))
+    if current.author_id == actor.pk:
+        raise ValidationError(_("A co-signature must come from someone other than the author."))
+    current.cosigned_by = actor
+    current.cosigned_at = now or timezone.now()
+    current.save(update_fields=["cosigned_by", "cosigned_at"])
+    log_action("note.cosign", obj=current, actor=actor)
+    return current
+
+
+@transaction.atomic
+def addendum_add(*, actor: User, note: Note, text: str) -> Addendum:
+    if not note.is_signed:
+        raise ValidationError(_("This note is still a draft: edit it instead of adding an addendum."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the addendum.")})
+    addendum = Addendum.objects.create(note=note, author=actor, text=text.strip())
+    log_action("note.addendum", obj=note, actor=actor, data={"addendum_id": addendum.pk})
+    return addendum
+
+
+@transaction.atomic
+def homework_assign(
+    *,
+    actor: User,
+    episode: Episode,
+    description: str,
+    due_date: dt.date,
+    assigned_to: str = Homework.AssignedTo.PATIENT,
+    support_person: SupportPerson | None = None,
+    note: Note | None = None,
+) -> Homework:
+    if not description.strip():
+        raise ValidationError({"description": _("Describe the assignment.")})
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date is in the past.")})
+    if support_person is not None and support_person.patient_id != episode.patient_id:
+        raise ValidationError({"support_person": _("Choose one of this patient's support people.")})
+    if assigned_to == Homework.AssignedTo.PATIENT and support_person is not None:
+        raise ValidationError({"support_person": _("Homework for the patient alone names no family member.")})
+    if note is not None and note.episode_id != episode.pk:
+        raise ValidationError(_("The note belongs to another episode."))
+    homework = Homework.objects.create(
+        patient_id=episode.patient_id,
+        episode=episode,
+        note=note,
+        assigned_to=assigned_to,
+        support_person=support_person,
+        description=description.strip(),
+        due_date=due_date,
+        created_by=actor,
+    )
+    log_action("homework.assign", obj=homework, actor=actor, data={"assigned_to": assigned_to, "due": due_date})
+    return homework
+
+
+@transaction.atomic
+def homework_complete(*, actor: User, homework: Homework, completed_on: dt.date, note: str = "") -> Homework:
+    current = Homework.objects.select_for_update().get(pk=homework.pk)
+    if current.completed_on is not None:
+        raise ValidationError(_("This assignment is already marked complete."))
+    if completed_on > timezone.localdate():
+        raise ValidationError({"completed_on": _("The completion date is in the future.")})
+    current.completed_on = completed_on
+    current.completion_note = note.strip()
+    current.save(update_fields=["completed_on", "completion_note"])
+    log_action("homework.complete", obj=current, actor=actor, data={"completed_on": completed_on})
+    return current

@@ -63,7 +63,7 @@ test-sqlite: install-dev system-deps
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
 test-postgres: install-dev system-deps
-	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	OPENIOP_DB_TESTS_ONLY=1 $(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
 test: lint typecheck checks test-sqlite test-postgres
 

@@ -8,6 +8,7 @@ Alice and Bob work at the North site; Charlie works at the South site only.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,32 @@ from openiop.sites.models import OpeningHours, Organization, Room, Site
 # not a bug. Property tests still run their full number of examples.
 hypothesis_settings.register_profile("openiop", deadline=None)
 hypothesis_settings.load_profile("openiop")
+
+_DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With OPENIOP_DB_TESTS_ONLY set (the PostgreSQL run of `make test`), keep
+    only tests that touch the database: pure tests (scoring, rules, the
+    optimizer) cannot behave differently on another database and already ran."""
+    if not os.environ.get("OPENIOP_DB_TESTS_ONLY"):
+        return
+    keep, skip = [], []
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") is not None or bool(
+            _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (keep if uses_db else skip).append(item)
+    if skip:
+        config.hook.pytest_deselected(items=skip)
+        items[:] = keep
+
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test personas only
 

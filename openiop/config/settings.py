@@ -138,6 +138,23 @@ OPENIOP_BASE_URL = env_str("OPENIOP_BASE_URL") or "http://127.0.0.1:8000"
 OPENIOP_PLAN_REVIEW_DAYS = env_int("OPENIOP_PLAN_REVIEW_DAYS", 30, minimum=1, maximum=365)
 OPENIOP_NOTE_LATE_HOURS = env_int("OPENIOP_NOTE_LATE_HOURS", 72, minimum=1, maximum=24 * 30)
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every gunicorn worker: the public forms' rate limits (django-ratelimit),
+    # in a database table with atomic increments (openiop/public/ratelimit.py).
+    "ratelimit": {
+        "BACKEND": "openiop.public.ratelimit.RateLimitCache",
+        "LOCATION": "openiop_ratelimit",
+        "OPTIONS": {"MAX_ENTRIES": 100000},
+    },
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+
+# Public locator: map tiles from a self-hosted or licensed tile server, e.g.
+# https://tiles.example.org/{z}/{x}/{y}.png. Empty: no map, the list only.
+OPENIOP_MAP_TILE_URL = env_str("OPENIOP_MAP_TILE_URL") or ""
+OPENIOP_DIRECTORY_IMPORT_MAX_BYTES = env_int("OPENIOP_DIRECTORY_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+
 # HIPAA automatic logoff (45 CFR 164.312(a)(2)(iii)): idle minutes before logout.
 OPENIOP_IDLE_TIMEOUT_MINUTES = env_int("OPENIOP_IDLE_TIMEOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = 12 * 60 * 60

@@ -26,7 +26,7 @@ from openiop.medications.models import DrugTestReview, Medication, Route, Specim
 from openiop.patients.models import Episode
 from openiop.sites.models import Site
 
-PATIENTS = {"small": 120, "medium": 300, "large": 600}
+PATIENTS = {"tiny": 12, "small": 120, "medium": 300, "large": 600}
 WEEKS = 5
 OTPS = ["Harbor Opioid Treatment Program", "Eastside Methadone Clinic", "Bridge Recovery OTP"]
 UNEXPECTED_CLASSES = ["cocaine", "cannabinoids", "fentanyl", "methamphetamine", "benzodiazepines"]

@@ -32,7 +32,7 @@ from openiop.treatment.models import (
 from openiop.treatment.services import groups, notes, plans
 
 # Plans and groups per site, by demo size (the three named sites only).
-PLANS_PER_SITE = {"small": 12, "medium": 20, "large": 24}
+PLANS_PER_SITE = {"tiny": 4, "small": 12, "medium": 20, "large": 24}
 GROUPS_PER_SITE = 3
 GROUP_SIZE = 8
 
@@ -54,14 +54,36 @@ TOPICS = [
     ("Early recovery: scheduling the week", "matrix_early_recovery", "ERS 2"),
     ("Family roles and recovery", "addiction_education", ""),
 ]
-RESPONSES = [
-    "Named two triggers of their own and practised urge surfing.",
-    "Quiet at first, then described a recent close call and how they left the situation.",
-    "Shared progress with the meeting schedule; set a goal for the weekend.",
-    "Struggled to stay on topic; redirected twice, engaged in the final exercise.",
-    "Described using the craving plan at work; the group reflected on it.",
-    "Reported cravings at 4/10, down from 7/10; identified evening as the riskiest time.",
+# Each participant's response is put together from their own objective and
+# varied observations, so the demo never looks like a copied group note.
+OBSERVED = [
+    "Named two triggers of their own and practised urge surfing",
+    "Quiet at first, then described a recent close call and how they left the situation",
+    "Shared progress with the meeting schedule",
+    "Needed redirecting twice, then engaged in the final exercise",
+    "Described using the craving plan at work and took feedback from peers",
+    "Rated cravings {low}/10, down from {high}/10; evenings are the riskiest time",
+    "Role-played refusing an offer from a coworker; said it felt awkward but doable",
+    "Offered support to a newer member and talked about their own first week",
+    "Was tearful when discussing family conflict; stayed for the whole session",
+    "Challenged the idea that one drink is harmless, using their own history",
 ]
+NEXT_STEP = [
+    "Will bring the written plan to the next session.",
+    "Agreed to call a support person before the weekend.",
+    "Set a goal to attend two mutual-help meetings this week.",
+    "Will track cravings daily on the card provided.",
+    "Plans to practise the breathing exercise before work.",
+    "Will tell the counsellor at the next individual session how the week went.",
+]
+
+
+def individual_response(objective: str, rng: random.Random) -> str:
+    observed = rng.choice(OBSERVED).format(low=rng.randint(2, 5), high=rng.randint(6, 9))
+    link = f" Linked the topic to their objective: {objective.rstrip('.')}." if objective else ""
+    return f"{observed}.{link} {rng.choice(NEXT_STEP)}"
+
+
 DAP = [
     ("Reports {d} days abstinent; attended 2 meetings.", "Engaged, motivated; ambivalence about friends who use.",
      "Continue weekly sessions; practise refusal skills."),
@@ -161,14 +183,14 @@ def _group(author: User, site: Site, people: list[Episode], rng: random.Random, 
         curriculum=curriculum, curriculum_session=session, facilitator=author, patients=[e.patient for e in people],
     )  # fmt: skip
     sections = {}
-    for note in group.sections.prefetch_related("objective_links"):
+    for note in group.sections.prefetch_related("objective_links__objective"):
         link = note.objective_links.first()
         absent = rng.random() < 0.08
         sections[note.pk] = groups.SectionInput(
             participation="absent" if absent else rng.choice(["active", "participated", "participated", "minimal"]),
             minutes_attended=0 if absent else rng.choice([180, 180, 180, 150]),
             objective_id=None if absent or link is None else link.objective_id,
-            response="" if absent else rng.choice(RESPONSES),
+            response="" if absent else individual_response(link.objective.description if link else "", rng),
         )
     narrative = "The group reviewed the week, then worked through the session's exercise in pairs and as a group."
     groups.group_save(actor=author, group=group, expected_lock_version=None, header={"narrative": narrative},

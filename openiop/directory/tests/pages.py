@@ -4,5 +4,9 @@
 from __future__ import annotations
 
 from openiop.core.testing import Page
+from openiop.directory.permissions import DIRECTORY_IMPORT
 
-PAGES: list[Page] = []
+PAGES: list[Page] = [Page("directory:import", DIRECTORY_IMPORT)]
+
+# The locator is for the public: no sign-in, no action.
+PUBLIC_NAMES = {"directory:search", "directory:facility"}

@@ -1,0 +1,320 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Locator benchmark: radius-plus-filter searches over N synthetic facilities.
+
+    python -m bench.locator --facilities 20000 --json [--database sqlite|postgres] [--queries 200] [--seed K]
+
+Builds a fresh database (SQLite: a file in a temporary directory; PostgreSQL:
+a throwaway cluster, by re-running this module through
+``scripts/with_postgres.py``), places the facilities at real ZIP centroids,
+then runs the same queries three ways:
+
+* in-process: the search selector the page uses (``search_facilities``);
+* over HTTP: ``GET /help/find/?zip=...`` against gunicorn (one sync worker,
+  DEBUG off, manifest static files) started in a subprocess on a free port;
+* naive: every listed facility read and every distance computed in Python
+  (``search_by_full_scan``).
+
+Queries: an origin at a random real ZIP code, a radius from the locator's
+usual menu (5-500 miles, weighted towards 10-50), and 0-3 random filters.
+Prints one JSON object (progress goes to stderr). The developer's database
+is never touched: OPENIOP_VAR_DIR and DATABASE_URL point at the temporary one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RADII = [(5, 1), (10, 3), (25, 5), (50, 4), (100, 2), (250, 1), (500, 1)]  # (miles, weight)
+INSIDE_FLAG = "OPENIOP_BENCH_LOCATOR_OUTPUT"
+
+
+def log(message: str) -> None:
+    print(f"bench.locator: {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, int(-(-share * len(ordered) // 1)))  # ceil
+    return ordered[rank - 1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Query:
+    zip_code: str
+    radius: int
+    services: list[str] = field(default_factory=list)
+    payment: list[str] = field(default_factory=list)
+    language: str = ""
+    evening: bool = False
+
+    def params(self) -> list[tuple[str, str]]:
+        pairs = [("zip", self.zip_code), ("radius", str(self.radius))]
+        pairs += [("services", code) for code in self.services]
+        pairs += [("payment", code) for code in self.payment]
+        if self.language:
+            pairs.append(("language", self.language))
+        if self.evening:
+            pairs.append(("evening", "on"))
+        return pairs
+
+
+def make_queries(count: int, rng: random.Random) -> list[Query]:
+    from openiop.directory.places import standard_zip_entries
+
+    entries = standard_zip_entries()
+    radii, weights = zip(*RADII, strict=True)
+    queries = []
+    for _ in range(count):
+        query = Query(zip_code=str(rng.choice(entries)["zip_code"]), radius=rng.choices(radii, weights)[0])
+        for _filter in range(rng.randint(0, 3)):
+            kind = rng.choice(["services", "payment", "language", "evening"])
+            if kind == "services":
+                query.services.append(rng.choice(["iop", "php", "detox", "moud", "maud", "matrix"]))
+            elif kind == "payment":
+                query.payment.append(rng.choice(["private", "medicare", "medicaid", "tricare", "sliding_fee", "free"]))
+            elif kind == "language":
+                query.language = "es"
+            else:
+                query.evening = True
+        queries.append(query)
+    return queries
+
+
+def process_tree_cpu_ms(pid: int) -> float:
+    """CPU time (user + system) of a process and its children, from /proc."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (OSError, IndexError, ValueError):
+        return total
+    return total + sum(process_tree_cpu_ms(int(child)) for child in children)
+
+
+def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 - fixed command
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "openiop.config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=sys.stderr,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}/help/find/", timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return server, base
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def run(args: argparse.Namespace, database: str) -> dict[str, Any]:
+    """Inside the prepared environment: build, measure, return the results."""
+    import django
+
+    django.setup()
+    from urllib.parse import urlencode
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from openiop.directory.demo import place_synthetic_facilities
+    from openiop.directory.forms import SearchForm
+    from openiop.directory.selectors import COUNT_CAP, search_by_full_scan, search_facilities
+
+    log(f"migrating a fresh {connection.vendor} database")
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    rng = random.Random(args.seed)
+    log(f"placing {args.facilities} facilities")
+    place_synthetic_facilities(args.facilities, rng)
+    if connection.vendor == "postgresql":
+        # What autovacuum would have done by now: statistics and the
+        # visibility map (which lets the count read the index alone).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE directory_facility")
+    queries = make_queries(args.queries, rng)
+    searches = []
+    for query in queries:
+        form = SearchForm(_querydict(query.params()))
+        if not form.is_valid() or form.origin is None:
+            raise RuntimeError(f"benchmark query refused: {query} {form.errors}")
+        searches.append({"origin": form.origin, "radius_miles": form.cleaned_data["radius"], "filters": form.filters()})
+
+    def timed(function: Any, search: dict[str, Any]) -> tuple[float, float, Any]:
+        start, cpu = time.perf_counter(), time.process_time()
+        result = function(**search)
+        return (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000, result
+
+    for search in searches[:10]:  # warm caches and connections
+        search_facilities(**search)
+    log(f"{len(searches)} in-process and naive searches")
+    inprocess, inprocess_cpu, naive, mismatches, totals = [], [], [], 0, []
+    by_radius: dict[int, list[float]] = {}
+    for query, search in zip(queries, searches, strict=True):
+        fast_ms, fast_cpu_ms, fast = timed(search_facilities, search)
+        slow_ms, _slow_cpu_ms, slow = timed(search_by_full_scan, search)
+        inprocess.append(fast_ms)
+        inprocess_cpu.append(fast_cpu_ms)
+        naive.append(slow_ms)
+        by_radius.setdefault(query.radius, []).append(fast_ms)
+        totals.append(fast.total)
+        same = fast.total == min(slow.total, COUNT_CAP + 1) and [h.facility.pk for h in fast.hits] == [
+            h.facility.pk for h in slow.hits
+        ]
+        mismatches += not same
+
+    connection.close()
+    log("starting gunicorn")
+    server, base = start_server(dict(os.environ))
+    http: list[float] = []
+    try:
+        for query in queries[:10]:
+            urllib.request.urlopen(f"{base}/help/find/?{urlencode(query.params())}").read()  # noqa: S310
+        log(f"{len(queries)} HTTP searches")
+        server_cpu_before = process_tree_cpu_ms(server.pid)
+        for query, total in zip(queries, totals, strict=True):
+            url = f"{base}/help/find/?{urlencode(query.params())}"
+            start = time.perf_counter()
+            with urllib.request.urlopen(url) as response:  # noqa: S310 - loopback
+                body = response.read()
+            http.append((time.perf_counter() - start) * 1000)
+            if response.status != 200 or f'data-total="{total}"'.encode() not in body:
+                mismatches += 1
+        server_cpu_ms = process_tree_cpu_ms(server.pid) - server_cpu_before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    return {
+        "facilities": args.facilities,
+        "queries": len(queries),
+        "database": database,
+        "inprocess_p50_ms": round(percentile(inprocess, 0.50), 3),
+        "inprocess_p95_ms": round(percentile(inprocess, 0.95), 3),
+        "http_p50_ms": round(percentile(http, 0.50), 3),
+        "http_p95_ms": round(percentile(http, 0.95), 3),
+        # This process's CPU time per search: on SQLite that is nearly all the
+        # work, so it shows the cost when other jobs share the cores.
+        "inprocess_cpu_p95_ms": round(percentile(inprocess_cpu, 0.95), 3),
+        # The server's CPU time per request (gunicorn on /proc; 10 ms ticks).
+        "http_server_cpu_mean_ms": round(server_cpu_ms / len(queries), 3),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "naive_p50_ms": round(percentile(naive, 0.50), 3),
+        "naive_p95_ms": round(percentile(naive, 0.95), 3),
+        "inprocess_p95_ms_by_radius": {
+            str(radius): round(percentile(times, 0.95), 3) for radius, times in sorted(by_radius.items())
+        },
+        "results_per_query_median": statistics.median(totals),
+        "results_match": mismatches == 0,
+        "seed": args.seed,
+        "server": "gunicorn, 1 sync worker, DEBUG off",
+    }
+
+
+def _querydict(pairs: list[tuple[str, str]]) -> Any:
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for name, value in pairs:
+        data.appendlist(name, value)
+    return data
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.locator", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--facilities", type=int, default=20000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON object (the default)")
+    args = parser.parse_args(argv)
+    if args.facilities < 1 or args.queries < 1:
+        parser.error("--facilities and --queries must be at least 1")
+
+    inside_output = os.environ.get(INSIDE_FLAG)
+    if args.database == "postgres" and not inside_output:
+        # Re-run inside a throwaway cluster; the result comes back in a file so
+        # that with_postgres.py's own messages stay off our stdout.
+        with tempfile.TemporaryDirectory(prefix="openiop-bench-") as scratch:
+            output = Path(scratch) / "result.json"
+            command = [sys.executable, str(ROOT / "scripts" / "with_postgres.py"), "--", sys.executable, "-m"]
+            command += ["bench.locator", *argv]
+            completed = subprocess.run(  # noqa: S603 - fixed command
+                command, cwd=ROOT, env=dict(os.environ, **{INSIDE_FLAG: str(output)}), stdout=sys.stderr, check=False
+            )
+            if completed.returncode != 0 or not output.exists():
+                log(f"the PostgreSQL run failed (exit {completed.returncode})")
+                return completed.returncode or 1
+            print(output.read_text(encoding="utf-8"))
+        return 0
+
+    scratch = Path(tempfile.mkdtemp(prefix="openiop-bench-"))
+    try:
+        os.environ.update(
+            DJANGO_SETTINGS_MODULE="openiop.config.settings",
+            OPENIOP_VAR_DIR=str(scratch / "var"),
+            STATIC_ROOT=str(scratch / "static"),
+            DEBUG="false",
+            OPENIOP_HTTPS="false",
+            OPENIOP_REQUIRE_MFA="false",
+            LOG_LEVEL="WARNING",
+        )
+        if args.database == "sqlite":
+            # The settings' default SQLite file, under the scratch var/ directory.
+            os.environ.pop("DATABASE_URL", None)
+        elif not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            log("expected DATABASE_URL from with_postgres.py")
+            return 1
+        result = run(args, args.database)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    text = json.dumps(result)
+    if inside_output:
+        Path(inside_output).write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0 if result["results_match"] else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Writes for the public site: a request from a member of the public becomes
+an inquiry in the admissions pipeline, and the site's navigators hear of it.
+
+The email to navigators carries no name, number or detail of the person
+(email is not a safe channel for them): only that a request arrived and a
+link to it on the board, where access is checked and audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from openiop.accounts.models import User
+from openiop.accounts.roles import RoleCode
+from openiop.admissions import services as admissions_services
+from openiop.admissions.models import CallerRelation, Channel, ContactMethod, Inquiry, Urgency
+from openiop.admissions.permissions import ADMISSIONS_MANAGE
+from openiop.core.jobs import enqueue_on_commit
+from openiop.core.tasks import send_email
+from openiop.public import selfcheck
+from openiop.sites.models import Site
+
+CALL_BACK = "call_back"
+COVERAGE_CHECK = "coverage_check"
+KINDS = (CALL_BACK, COVERAGE_CHECK)
+
+# Stands in for a last name the person did not give; the inquiry needs one.
+NO_LAST_NAME = "-"
+
+BEST_TIMES = [
+    ("", gettext_lazy("Any time")),
+    ("morning", gettext_lazy("Morning (8 am to noon)")),
+    ("afternoon", gettext_lazy("Afternoon (noon to 5 pm)")),
+    ("evening", gettext_lazy("Evening (5 pm to 8 pm)")),
+]
+
+URGENT_OUTCOMES = {selfcheck.CRISIS, selfcheck.EMERGENCY_NOW, selfcheck.WITHDRAWAL}
+
+
+@dataclass(frozen=True)
+class PublicRequest:
+    kind: str
+    site: Site
+    name: str
+    phone: str = ""
+    email: str = ""
+    best_time: str = ""
+    insurer: str = ""
+    member_id: str = ""
+    consent: bool = False
+    language: str = ""
+    selfcheck_outcomes: list[str] = field(default_factory=list)
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """First word as the first name, the rest as the last name (so double
+    surnames stay together)."""
+    words = name.split()
+    if not words:
+        raise ValueError("a name is required")
+    return words[0], " ".join(words[1:]) or NO_LAST_NAME
+
+
+def _kind_label(kind: str) -> str:
+    return _("Coverage check") if kind == COVERAGE_CHECK else _("Call back")
+
+
+def _notes(request: PublicRequest) -> str:
+    lines = [_("%(kind)s requested on the public website.") % {"kind": _kind_label(request.kind)}]
+    if request.best_time:
+        time = dict(BEST_TIMES).get(request.best_time, request.best_time)
+        lines.append(_("Best time to reach them: %(time)s.") % {"time": time})
+    if request.language and request.language != settings.LANGUAGE_CODE:
+        languages = dict(settings.LANGUAGES)
+        lines.append(_("The form was filled in in %(language)s.") % {"language": languages.get(request.language)})
+    if request.selfcheck_outcomes:
+        lines.append(
+            _("They chose to share their self-check result: %(outcomes)s.")
+            % {"outcomes": ", ".join(str(OUTCOME_NOTES[code]) for code in request.selfcheck_outcomes)}
+        )
+    if request.kind == COVERAGE_CHECK:
+        lines.append(_("They asked us to check their insurance coverage before they call."))
+    return "\n".join(lines)
+
+
+OUTCOME_NOTES = {
+    selfcheck.CRISIS: gettext_lazy("possible suicide or self-harm risk (shown 988)"),
+    selfcheck.EMERGENCY_NOW: gettext_lazy("possible medical emergency (shown 911)"),
+    selfcheck.WITHDRAWAL: gettext_lazy("possible severe withdrawal risk (advised a medical assessment)"),
+    selfcheck.GOOD_FIT: gettext_lazy("IOP looks like a good fit"),
+    selfcheck.POSSIBLE_FIT: gettext_lazy("IOP may fit, with extra support"),
+    selfcheck.MORE_STRUCTURE: gettext_lazy("more structure may help at first"),
+}
+
+
+@transaction.atomic
+def public_request_create(*, request: PublicRequest, link_for: Callable[[Inquiry], str]) -> Inquiry:
+    """Log REQUEST as a new website inquiry at its site and, once committed,
+    email the site's admissions navigators. ``link_for(inquiry)`` gives the
+    absolute address of the inquiry's page, for the email.
+
+    Raises ``ValueError`` without consent or without a way to reach the
+    person, ``ValidationError`` when the inquiry does not validate."""
+    if not request.consent:
+        raise ValueError("a request from the public needs consent to be contacted")
+    if not (request.phone or request.email):
+        raise ValueError("a request needs a phone number or an email address")
+    first, last = split_name(request.name)
+    # Staff read the inquiry in the program's language, whatever the form's was.
+    with translation.override(settings.LANGUAGE_CODE):
+        notes = _notes(request)
+    urgent = bool(URGENT_OUTCOMES & set(request.selfcheck_outcomes))
+    inquiry = admissions_services.inquiry_create(
+        actor=None,
+        site=request.site,
+        channel=Channel.WEBSITE,
+        caller_name=request.name.strip(),
+        caller_relation=CallerRelation.SELF,
+        first_name=first,
+        last_name=last,
+        phone=request.phone,
+        email=request.email,
+        preferred_contact=ContactMethod.PHONE if request.phone else ContactMethod.EMAIL,
+        consent_to_contact=True,
+        urgency=Urgency.URGENT if urgent else Urgency.ROUTINE,
+        insurance_payer=request.insurer,
+        insurance_member_id=request.member_id,
+        notes=notes,
+    )
+    notify_navigators(inquiry=inquiry, kind=request.kind, link=link_for(inquiry))
+    return inquiry
+
+
+def navigators_to_notify(site: Site) -> QuerySet[User]:
+    """The site's admissions navigators with an email address; where a site
+    has none, whoever at the site may work inquiries (admissions.manage)."""
+    people = User.objects.filter(is_active=True, sites=site).exclude(email="")
+    navigators = people.filter(roles__code=RoleCode.ADMISSIONS_NAVIGATOR).distinct()
+    if navigators.exists():
+        return navigators
+    return people.filter(roles__actions__code=ADMISSIONS_MANAGE).distinct()
+
+
+def notify_navigators(*, inquiry: Inquiry, kind: str, link: str) -> None:
+    recipients = sorted(navigators_to_notify(inquiry.site).values_list("email", flat=True))
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("New %(kind)s request from the public website (%(site)s)") % {
+            "kind": _kind_label(kind).lower(),
+            "site": inquiry.site.name,
+        }
+        urgent = (
+            _("The person's self-check suggested a safety or withdrawal risk: please call first.")
+            if inquiry.urgency == Urgency.URGENT
+            else ""
+        )
+        body = "\n\n".join(
+            part
+            for part in (
+                _("Someone asked for help through the public website at %(site)s.") % {"site": inquiry.site.name},
+                urgent,
+                _("For their privacy this email has no details. Open the request on the admissions board:"),
+                link,
+            )
+            if part
+        )
+    enqueue_on_commit(send_email, subject, body, recipients)

@@ -1,0 +1,416 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Reads for scheduling: calendars, a patient's schedule, attendance for the
+group note, and the hours dashboard (database rows in, the pure hours engine
+in ``hours.py`` does the arithmetic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from openiop.patients.models import Episode, Patient
+from openiop.scheduling import catalog, hours
+from openiop.scheduling.models import Appointment, Attendance, Enrolment, Session, SessionStatus
+from openiop.scheduling.permissions import SCHEDULING_VIEW
+from openiop.sites.models import Site
+
+# --- Sessions and calendars -----------------------------------------------------------------------------------------
+
+
+def session_queryset() -> QuerySet[Session]:
+    """Unrestricted on purpose: views pass it to get_restricted_or_404."""
+    return Session.objects.select_related("site", "room", "facilitator", "track", "series", "rescheduled_to").annotate(
+        enrolled=Count("enrolments")
+    )
+
+
+def zone(site: Site) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(site.time_zone)
+
+
+def local_range(site: Site, first: dt.date, days: int) -> tuple[dt.datetime, dt.datetime]:
+    """Local midnight of FIRST to local midnight DAYS later, aware."""
+    tz = zone(site)
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
+    return start, dt.datetime.combine(first + dt.timedelta(days=days), dt.time(0), tzinfo=tz)
+
+
+def sessions_between(user: Any, site: Site, start: dt.datetime, end: dt.datetime) -> QuerySet[Session]:
+    return (
+        session_queryset()
+        .filter(pk__in=Session.objects.restrict(user, SCHEDULING_VIEW).filter(site=site).values("pk"))
+        .filter(start__lt=end, end__gt=start)
+        .order_by("start", "title")
+    )
+
+
+def appointments_between(user: Any, site: Site, start: dt.datetime, end: dt.datetime) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.restrict(user, SCHEDULING_VIEW)
+        .filter(site=site, start__lt=end, end__gt=start)
+        .select_related("patient", "clinician", "room", "site")
+        .order_by("start")
+    )
+
+
+@dataclass
+class CalendarRow:
+    key: str
+    label: str
+    cells: list[list[Any]]  # one list of sessions/appointments per day column
+
+
+@dataclass
+class Calendar:
+    days: list[dt.date]
+    rows: list[CalendarRow]
+    by: str
+
+
+def calendar(user: Any, site: Site, *, first: dt.date, days: int, by: str, only: str | None = None) -> Calendar:
+    """Sessions (and, by clinician, appointments) of DAYS days from FIRST,
+    one row per room, clinician or track, one column per day."""
+    start, end = local_range(site, first, days)
+    tz = zone(site)
+    day_list = [first + dt.timedelta(days=offset) for offset in range(days)]
+    index = {day: position for position, day in enumerate(day_list)}
+    rows: dict[str, CalendarRow] = {}
+
+    def row(key: str, label: str) -> CalendarRow:
+        if key not in rows:
+            rows[key] = CalendarRow(key, label, [[] for _ in day_list])
+        return rows[key]
+
+    for session in sessions_between(user, site, start, end):
+        if by == "room":
+            key, label = f"room-{session.room_id}", session.room.name
+        elif by == "track":
+            key, label = (f"track-{session.track_id}", session.track.name) if session.track else ("track-none", "-")
+        else:
+            key, label = f"user-{session.facilitator_id}", str(session.facilitator)
+        if only and only != key:
+            continue
+        position = index.get(session.start.astimezone(tz).date())
+        if position is not None:
+            row(key, label).cells[position].append(session)
+    if by == "clinician":
+        for appointment in appointments_between(user, site, start, end):
+            key = f"user-{appointment.clinician_id}"
+            if only and only != key:
+                continue
+            position = index.get(appointment.start.astimezone(tz).date())
+            if position is not None:
+                row(key, str(appointment.clinician)).cells[position].append(appointment)
+    return Calendar(day_list, sorted(rows.values(), key=lambda r: r.label), by)
+
+
+# --- A patient's schedule -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleItem:
+    start: dt.datetime
+    end: dt.datetime
+    title: str
+    where: str
+    status: str
+    status_label: str
+    attendance: Attendance | None
+    session: Session | None = None
+    appointment: Appointment | None = None
+
+    @property
+    def minutes(self) -> int:
+        return round((self.end - self.start).total_seconds() / 60)
+
+
+def patient_schedule(patient: Patient, start: dt.datetime, end: dt.datetime) -> list[ScheduleItem]:
+    """The patient's group sessions and appointments overlapping START-END
+    (cancelled ones too, marked). The caller has checked access to PATIENT."""
+    items: list[ScheduleItem] = []
+    enrolments = (
+        Enrolment.objects.filter(patient=patient, session__start__lt=end, session__end__gt=start)
+        .select_related("session__room", "session__site", "attendance")
+        .order_by("session__start")
+    )
+    for enrolment in enrolments:
+        session = enrolment.session
+        items.append(
+            ScheduleItem(
+                session.start,
+                session.end,
+                session.title,
+                session.room.name,
+                session.status,
+                session.get_status_display(),
+                getattr(enrolment, "attendance", None),
+                session=session,
+            )
+        )
+    appointments = Appointment.objects.filter(patient=patient, start__lt=end, end__gt=start).select_related(
+        "clinician", "room", "site", "attendance"
+    )
+    for appointment in appointments:
+        items.append(
+            ScheduleItem(
+                appointment.start,
+                appointment.end,
+                f"{appointment.service_name} ({appointment.clinician})",
+                appointment.room.name if appointment.room else "",
+                appointment.status,
+                appointment.get_status_display(),
+                getattr(appointment, "attendance", None),
+                appointment=appointment,
+            )
+        )
+    return sorted(items, key=lambda item: item.start)
+
+
+# --- Attendance (the seam for group notes) --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantAttendance:
+    """One participant of a session as the group-note module needs it."""
+
+    enrolment_id: int
+    patient_id: int
+    episode_id: int
+    name: str
+    status: str | None  # Attendance.Status value, None when not recorded yet
+    minutes_attended: int | None
+    scheduled_minutes: int
+    note: str
+
+    @property
+    def status_label(self) -> str:
+        return str(Attendance.Status(self.status).label) if self.status else ""
+
+    @property
+    def attended(self) -> bool:
+        return self.status in {Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY}
+
+
+def session_attendance(session: Session) -> list[ParticipantAttendance]:
+    """Everyone enrolled in SESSION with what was recorded, ordered by name.
+    The caller has checked access to SESSION (e.g. with ``restrict``)."""
+    rows = Enrolment.objects.filter(session=session).select_related("patient", "attendance")
+    length = session.minutes
+    result = []
+    for enrolment in rows:
+        attendance: Attendance | None = getattr(enrolment, "attendance", None)
+        result.append(
+            ParticipantAttendance(
+                enrolment_id=enrolment.pk,
+                patient_id=enrolment.patient_id,
+                episode_id=enrolment.episode_id,
+                name=enrolment.patient.display_name,
+                status=attendance.status if attendance else None,
+                minutes_attended=attendance.minutes_attended if attendance else None,
+                scheduled_minutes=length,
+                note=attendance.note if attendance else "",
+            )
+        )
+    return sorted(result, key=lambda row: (row.name.split()[-1], row.name))
+
+
+# --- Hours ----------------------------------------------------------------------------------------------------------
+
+ADOLESCENT_PROGRAMS = {Episode.Program.ADOLESCENT_IOP}
+
+
+def population(episode: Episode) -> str:
+    return "adolescent" if episode.program in ADOLESCENT_PROGRAMS else "adult"
+
+
+def band_for(episode: Episode, table: dict[tuple[str, str], Any] | None = None) -> hours.HoursBand | None:
+    """The weekly hours band for the episode's level of care: the treatment
+    app's table (CONFIGURABLE by an administrator) when it has a row, else
+    the defaults in ``hours.DEFAULT_BANDS``; None for levels without one.
+    Pass TABLE (from ``band_table()``) to look up many episodes at once."""
+    pop = population(episode)
+    rows = table if table is not None else band_table()
+    row = rows.get((episode.level_of_care, pop))
+    if row is not None and row.min_hours is not None:
+        return hours.HoursBand(
+            key=f"{episode.level_of_care}_{pop}",
+            level=episode.level_of_care,
+            population=pop,
+            min_hours=float(row.min_hours),
+            max_hours=float(row.max_hours) if row.max_hours is not None else None,
+            source=row.rule,
+        )
+    for band in hours.DEFAULT_BANDS:
+        if band.level == episode.level_of_care and band.population == pop:
+            return band
+    return None
+
+
+def band_table() -> dict[tuple[str, str], Any]:
+    from openiop.treatment.models import HoursBand as BandRow
+
+    return {(row.level_of_care, row.population): row for row in BandRow.objects.all()}
+
+
+def planned_minutes(episode: Episode, table: dict[tuple[str, str], Any] | None = None) -> tuple[int, str]:
+    """Weekly minutes the signed treatment plan asks for, and where the
+    number comes from; the band minimum when there is no signed plan."""
+    from openiop.treatment import rules as plan_rules
+    from openiop.treatment.models import PlanVersion
+
+    version = (
+        PlanVersion.objects.filter(plan__episode=episode, status=PlanVersion.Status.SIGNED)
+        .order_by("-number")
+        .prefetch_related("interventions")
+        .first()
+    )
+    if version is not None:
+        if version.planned_hours is not None:
+            return round(float(version.planned_hours) * 60), "plan"
+        interventions = list(version.interventions.all())
+        if interventions:
+            return round(float(plan_rules.weekly_minutes(i.as_rule() for i in interventions))), "plan"
+    band = band_for(episode, table)
+    return (band.min_minutes if band else 0), "band"
+
+
+def planned_individual_sessions(episode: Episode) -> tuple[int, int]:
+    """(individual sessions per week, minutes each) from the signed plan."""
+    from openiop.treatment.models import PlanVersion, ServiceType
+
+    version = (
+        PlanVersion.objects.filter(plan__episode=episode, status=PlanVersion.Status.SIGNED).order_by("-number").first()
+    )
+    if version is None:
+        return 0, 50
+    rows = [i for i in version.interventions.all() if i.service_type == ServiceType.INDIVIDUAL]
+    if not rows:
+        return 0, 50
+    count = min(7, int(sum(float(i.sessions_per_week) for i in rows) + 0.5))
+    return count, max(i.minutes for i in rows)
+
+
+def engine_appointments(
+    patient_ids: Iterable[int], start: dt.datetime, end: dt.datetime
+) -> dict[int, list[hours.Appointment]]:
+    """Each patient's bookings overlapping START-END as the hours engine's
+    records. Cancelled and rescheduled sessions count nowhere; services that
+    are not treatment time (specimen collection) are left out."""
+    ids = list(patient_ids)
+    result: dict[int, list[hours.Appointment]] = defaultdict(list)
+    enrolments = Enrolment.objects.filter(
+        patient_id__in=ids, session__start__lt=end, session__end__gt=start
+    ).select_related("session", "attendance")
+    for enrolment in enrolments:
+        session = enrolment.session
+        attendance = getattr(enrolment, "attendance", None)
+        result[enrolment.patient_id].append(
+            hours.Appointment(
+                start=session.start,
+                end=session.end,
+                minutes_attended=attendance.minutes_attended if attendance else None,
+                cancelled=session.status != SessionStatus.SCHEDULED,
+                key=f"session-{session.pk}",
+            )
+        )
+    appointments = Appointment.objects.filter(patient_id__in=ids, start__lt=end, end__gt=start).select_related(
+        "attendance"
+    )
+    for appointment in appointments:
+        service = catalog.SERVICES.get(appointment.service)
+        if service is not None and not (service.counts_towards_hours and service.with_patient):
+            continue
+        attendance = getattr(appointment, "attendance", None)
+        result[appointment.patient_id].append(
+            hours.Appointment(
+                start=appointment.start,
+                end=appointment.end,
+                minutes_attended=attendance.minutes_attended if attendance else None,
+                cancelled=appointment.status != SessionStatus.SCHEDULED,
+                key=f"appointment-{appointment.pk}",
+            )
+        )
+    return result
+
+
+def week_range(site: Site, week: hours.IsoWeek, *, before: int = 0) -> tuple[dt.datetime, dt.datetime]:
+    """Local Monday 00:00 of BEFORE weeks earlier to the next Monday 00:00."""
+    first = week.shifted(-before).monday
+    return local_range(site, first, 7 * (before + 1))
+
+
+@dataclass
+class HoursRow:
+    episode: Episode
+    patient: Patient
+    week: hours.WeekHours
+    band: hours.HoursBand | None
+    planned_source: str
+    flags: hours.WeekFlags | None
+    eligible_days: tuple[dt.date, ...]
+    falling: hours.FallingAttendance | None
+    history: list[hours.WeekHours] = field(default_factory=list)
+
+    @property
+    def attention(self) -> bool:
+        return bool(self.falling) or bool(self.flags and (self.flags.under_hours or self.flags.over_hours))
+
+
+def hours_rows(
+    site: Site,
+    episodes: Sequence[Episode],
+    week: hours.IsoWeek,
+    *,
+    today: dt.date,
+    history_weeks: int = 3,
+    rule: hours.PerDiemRule = hours.H0015,
+) -> list[HoursRow]:
+    """Planned, scheduled and attended hours of each episode's patient in
+    WEEK (local to SITE), with the band flags (attended hours once the week
+    is over, scheduled hours before), per-diem days and falling attendance
+    over the HISTORY_WEEKS weeks before."""
+    start, end = week_range(site, week, before=history_weeks)
+    by_patient = engine_appointments((e.patient_id for e in episodes), start, end)
+    wanted = [week.shifted(-offset) for offset in range(history_weeks, -1, -1)]
+    week_over = today > week.days[-1]
+    rows = []
+    table = band_table()
+    for episode in episodes:
+        planned, source = planned_minutes(episode, table)
+        weeks = hours.weekly_hours(
+            by_patient.get(episode.patient_id, []), tz=zone(site), planned_minutes=planned, weeks=wanted
+        )
+        this = weeks[week]
+        band = band_for(episode, table)
+        basis = "attended" if week_over else "scheduled"
+        flags = hours.week_flags(this, band, basis=basis) if band else None
+        falling = hours.falling_attendance({w: weeks[w] for w in wanted}, until=week)
+        rows.append(
+            HoursRow(
+                episode=episode,
+                patient=episode.patient,
+                week=this,
+                band=band,
+                planned_source=source,
+                flags=flags,
+                eligible_days=hours.eligible_days(this, rule),
+                falling=falling,
+                history=[weeks[w] for w in wanted],
+            )
+        )
+    return rows
+
+
+def active_episodes(user: Any, site: Site) -> QuerySet[Episode]:
+    return (
+        Episode.objects.restrict(user, SCHEDULING_VIEW)
+        .filter(site=site, status=Episode.Status.ACTIVE)
+        .select_related("patient", "site")
+        .order_by("patient__legal_last_name", "patient__legal_first_name", "pk")
+    )

@@ -1,0 +1,246 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""The hours dashboard, the week planner (build, review, publish, re-plan one
+patient) and calendar feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from openiop.accounts.access import has_action
+from openiop.audit.services import log_action
+from openiop.core.views import get_restricted_or_404, require_action
+from openiop.patients.models import Episode, Patient
+from openiop.scheduling import feeds, hours, planning, selectors, services
+from openiop.scheduling.forms import BuildForm, FeedForm, HoursForm
+from openiop.scheduling.models import FeedToken, Session, WeekProposal
+from openiop.scheduling.permissions import SCHEDULING_MANAGE, SCHEDULING_OPTIMIZE, SCHEDULING_VIEW
+from openiop.scheduling.views import _user, default_site, site_for
+from openiop.sites.models import Site
+
+# --- Hours dashboard ------------------------------------------------------------------------------------------------
+
+
+@require_action(SCHEDULING_VIEW)
+def hours_dashboard(request: HttpRequest) -> HttpResponse:
+    """Per patient for one week: planned, scheduled and attended hours, the
+    band, per-diem days (H0015) and flags; falling attendance points to
+    reassessment."""
+    sites = Site.objects.restrict(request.user, SCHEDULING_VIEW).filter(is_active=True)
+    form = HoursForm(request.GET or None, sites=sites)
+    data = form.cleaned_data if form.is_valid() else {}
+    site = default_site(request, SCHEDULING_VIEW, data.get("site"))
+    today = timezone.localdate()
+    week = hours.IsoWeek.of(data.get("day") or today)
+    rows: list[selectors.HoursRow] = []
+    if site is not None:
+        rows = selectors.hours_rows(site, list(selectors.active_episodes(request.user, site)), week, today=today)
+        log_action(
+            "record.read", obj=site, data={"view": "hours", "week": str(week), "patients": [r.patient.pk for r in rows]}
+        )
+    if data.get("attention"):
+        rows = [row for row in rows if row.attention or row.week.missed_days]
+    return render(
+        request,
+        "scheduling/hours.html",
+        {
+            "form": form,
+            "site": site,
+            "week": week,
+            "rows": rows,
+            "rule": hours.H0015,
+            "previous": week.shifted(-1).monday,
+            "next": week.shifted(1).monday,
+            "counts": {
+                "under": sum(1 for r in rows if r.flags and r.flags.under_hours),
+                "over": sum(1 for r in rows if r.flags and r.flags.over_hours),
+                "missed": sum(1 for r in rows if r.week.missed_days),
+                "falling": sum(1 for r in rows if r.falling),
+            },
+        },
+    )
+
+
+# --- Week planner ---------------------------------------------------------------------------------------------------
+
+
+@require_action(SCHEDULING_OPTIMIZE)
+@require_http_methods(["GET", "POST"])
+def build_week(request: HttpRequest, code: str) -> HttpResponse:
+    site = site_for(request, code, SCHEDULING_OPTIMIZE)
+    form = BuildForm(request.POST or None, initial={"week_start": planning.next_monday(timezone.localdate())})
+    if request.method == "POST" and form.is_valid():
+        proposal = planning.propose_week(actor=_user(request), site=site, week_start=form.cleaned_data["week_start"])
+        if proposal.status == WeekProposal.Status.FAILED:
+            messages.error(request, _("No week could be built; the published schedule is unchanged."))
+        return HttpResponseRedirect(reverse("scheduling:proposal", args=[proposal.pk]))
+    proposals = WeekProposal.objects.filter(site=site).select_related("created_by", "published_by")[:20]
+    return render(request, "scheduling/build.html", {"site": site, "form": form, "proposals": proposals})
+
+
+def _proposal(request: HttpRequest, pk: int) -> WeekProposal:
+    return get_restricted_or_404(
+        WeekProposal.objects.select_related("site", "created_by", "published_by"), request, SCHEDULING_OPTIMIZE, pk=pk
+    )
+
+
+def _proposal_context(proposal: WeekProposal) -> dict[str, object]:
+    episodes = {e.pk: e for e in Episode.objects.filter(pk__in=proposal.episode_ids).select_related("patient")}
+    plan = proposal.group_plan()
+    session_ids = {pk for pks in plan.values() for pk in pks}
+    sessions = {s.pk: s for s in Session.objects.filter(pk__in=session_ids).select_related("site", "room")}
+    appointments: dict[int, list[dict[str, object]]] = {}
+    for row in proposal.appointment_plan():
+        start = dt.datetime.fromisoformat(row["start"]).astimezone(selectors.zone(proposal.site))
+        appointments.setdefault(int(row["episode"]), []).append({"start": start, "minutes": 0, **row})
+    rows = []
+    for pk in proposal.episode_ids:
+        episode = episodes.get(pk)
+        if episode is None:
+            continue
+        mine = sorted((sessions[s] for s in plan.get(pk, []) if s in sessions), key=lambda s: s.start)
+        minutes = sum(s.minutes for s in mine)
+        rows.append(
+            {
+                "episode": episode,
+                "sessions": mine,
+                "appointments": appointments.get(pk, []),
+                "group_hours": minutes / 60,
+                "reasons": proposal.explanations.get(str(pk), []),
+            }
+        )
+    rows.sort(key=lambda r: (not r["reasons"], str(r["episode"].patient.legal_last_name)))
+    return {"proposal": proposal, "rows": rows}
+
+
+@require_action(SCHEDULING_OPTIMIZE)
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
+    log_action("record.read", obj=proposal, data={"view": "proposal"})
+    return render(request, "scheduling/proposal.html", _proposal_context(proposal))
+
+
+@require_action(SCHEDULING_OPTIMIZE)
+@require_http_methods(["GET", "POST"])
+def proposal_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
+    if request.method == "POST":
+        try:
+            planning.publish(actor=_user(request), proposal=proposal)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            messages.error(request, _("Nothing was published; the schedule is as it was."))
+        else:
+            messages.success(request, _("Published: the week's bookings are in the calendar."))
+        return HttpResponseRedirect(reverse("scheduling:proposal", args=[proposal.pk]))
+    return render(request, "scheduling/publish_confirm.html", {"proposal": proposal})
+
+
+@require_action(SCHEDULING_OPTIMIZE)
+@require_http_methods(["GET", "POST"])
+def replan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-plan one patient's next week, everyone else fixed."""
+    patient = get_restricted_or_404(Patient.objects.all(), request, SCHEDULING_OPTIMIZE, pk=pk)
+    episode = (
+        Episode.objects.restrict(request.user, SCHEDULING_OPTIMIZE)
+        .filter(patient=patient, status=Episode.Status.ACTIVE)
+        .select_related("site", "patient")
+        .first()
+    )
+    form = BuildForm(request.POST or None, initial={"week_start": planning.next_monday(timezone.localdate())})
+    if request.method == "POST" and form.is_valid() and episode is not None:
+        proposal = planning.propose_replan(
+            actor=_user(request), site=episode.site, week_start=form.cleaned_data["week_start"], episode=episode
+        )
+        return HttpResponseRedirect(reverse("scheduling:proposal", args=[proposal.pk]))
+    return render(request, "scheduling/replan.html", {"patient": patient, "episode": episode, "form": form})
+
+
+# --- Calendar feeds -------------------------------------------------------------------------------------------------
+
+
+def _feed_url(request: HttpRequest, signed: str) -> str:
+    return request.build_absolute_uri(reverse("scheduling:feed", args=[signed]))
+
+
+@require_action(SCHEDULING_VIEW)
+@require_http_methods(["GET", "POST"])
+def staff_feeds(request: HttpRequest) -> HttpResponse:
+    """The signed-in staff member's own calendar feeds: create, revoke."""
+    user = _user(request)
+    form = FeedForm(request.POST or None)
+    new_url = ""
+    if request.method == "POST" and "revoke" in request.POST:
+        token = FeedToken.objects.filter(user=user, pk=request.POST["revoke"]).first()
+        if token is None:
+            raise Http404
+        services.feed_token_revoke(actor=user, token=token)
+        messages.success(request, _("Feed revoked: calendars using it stop updating."))
+        return HttpResponseRedirect(reverse("scheduling:feeds"))
+    if request.method == "POST" and form.is_valid():
+        site = Site.objects.filter(pk__in=user.site_ids()).order_by("name").first()
+        if site is None:
+            raise PermissionDenied
+        _token, signed = services.feed_token_create(actor=user, site=site, user=user, label=form.cleaned_data["label"])
+        new_url = _feed_url(request, signed)
+        form = FeedForm()
+    tokens = FeedToken.objects.filter(user=user)
+    return render(
+        request, "scheduling/feeds.html", {"form": form, "tokens": tokens, "new_url": new_url, "patient": None}
+    )
+
+
+@require_action(SCHEDULING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def patient_feeds(request: HttpRequest, pk: int) -> HttpResponse:
+    """A patient's calendar feeds (their own sessions only): create, revoke."""
+    patient = get_restricted_or_404(Patient.objects.select_related("site"), request, SCHEDULING_MANAGE, pk=pk)
+    user = _user(request)
+    form = FeedForm(request.POST or None)
+    new_url = ""
+    if request.method == "POST" and "revoke" in request.POST:
+        token = get_restricted_or_404(
+            FeedToken.objects.filter(patient=patient), request, SCHEDULING_MANAGE, pk=request.POST["revoke"]
+        )
+        services.feed_token_revoke(actor=user, token=token)
+        messages.success(request, _("Feed revoked: calendars using it stop updating."))
+        return HttpResponseRedirect(reverse("scheduling:patient_feeds", args=[patient.pk]))
+    if request.method == "POST" and form.is_valid():
+        _token, signed = services.feed_token_create(
+            actor=user, site=patient.site, patient=patient, label=form.cleaned_data["label"]
+        )
+        new_url = _feed_url(request, signed)
+        form = FeedForm()
+    tokens = FeedToken.objects.restrict(request.user, SCHEDULING_MANAGE).filter(patient=patient)
+    return render(
+        request, "scheduling/feeds.html", {"form": form, "tokens": tokens, "new_url": new_url, "patient": patient}
+    )
+
+
+@never_cache
+@require_GET
+def feed(request: HttpRequest, signed: str) -> HttpResponse:
+    """The .ics itself: no sign-in, a valid unrevoked signed token instead."""
+    token = services.feed_token_for(signed)
+    if token is None:
+        raise Http404
+    body = feeds.patient_feed(token) if token.kind == FeedToken.Kind.PATIENT else feeds.staff_feed(token)
+    FeedToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    log_action("scheduling.feed.read", obj=token, patient_id=token.patient_id, site_id=token.site_id)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="openiop.ics"'
+    return response
+
+
+def can_replan(request: HttpRequest) -> bool:
+    return has_action(request.user, SCHEDULING_OPTIMIZE)

@@ -12,7 +12,7 @@ APT_INSTALL := $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SU
 
 # The demo runs like production (DEBUG off, Argon2, lockout, idle logoff) except
 # plain HTTP on loopback and MFA switched off, which the login page says.
-DEMO_ENV := OPENIOP_REQUIRE_MFA=false OPENIOP_HTTPS=false DEBUG=false
+DEMO_ENV := OPENIOP_REQUIRE_MFA=false OPENIOP_HTTPS=false DEBUG=false OPENIOP_BASE_URL=http://$(HOST):$(PORT)
 
 .PHONY: demo test install install-dev assets system-deps lint typecheck checks test-sqlite test-postgres bench lock clean
 

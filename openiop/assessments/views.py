@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
-from openiop.accounts.models import User
 from openiop.assessments import placement, selectors, services
 from openiop.assessments.forms import (
     AcknowledgeForm,
@@ -37,23 +35,10 @@ from openiop.assessments.permissions import (
     WITHDRAWAL_RECORD,
 )
 from openiop.audit.services import log_read
-from openiop.core.views import get_restricted_or_404, require_action
+from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
 from openiop.patients import services as episode_services
 from openiop.patients.models import Patient, Sex
 from openiop.patients.permissions import EPISODE_MANAGE
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _chart_url(patient: Patient, tab: str = "assessments") -> str:
@@ -64,7 +49,7 @@ def _chart_url(patient: Patient, tab: str = "assessments") -> str:
 
 
 def chart_tab_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    user = _user(request)
+    user = staff_user(request)
     results = list(selectors.patient_results(user, patient))
     return {
         "histories": selectors.histories(results),
@@ -104,7 +89,7 @@ def administer(request: HttpRequest, patient_pk: int, code: str) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             result = services.result_record(
-                actor=_user(request),
+                actor=staff_user(request),
                 patient=patient,
                 code=instrument.code,
                 answers=form.answers(),
@@ -113,7 +98,7 @@ def administer(request: HttpRequest, patient_pk: int, code: str) -> HttpResponse
                 notes=form.cleaned_data["notes"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_error(request, form, error)
         else:
             return HttpResponseRedirect(reverse("assessments:result", args=[result.pk]))
     return render(
@@ -158,10 +143,10 @@ def result_entered_in_error(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.result_mark_entered_in_error(
-                actor=_user(request), result=result, reason=form.cleaned_data["reason"]
+                actor=staff_user(request), result=result, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_error(request, form, error)
         else:
             messages.success(request, _("Marked as entered in error. It stays on the record and leaves the charts."))
             return HttpResponseRedirect(reverse("assessments:result", args=[result.pk]))
@@ -175,7 +160,7 @@ def result_entered_in_error(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_action(ASSESSMENT_VIEW)
 def alert_list(request: HttpRequest) -> HttpResponse:
-    alerts = list(selectors.open_alerts(_user(request))[:200])
+    alerts = list(selectors.open_alerts(staff_user(request))[:200])
     return render(request, "assessments/alert_list.html", {"alerts": alerts})
 
 
@@ -215,9 +200,9 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     form = AcknowledgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.alert_acknowledge(actor=_user(request), alert=alert, note=form.cleaned_data["note"])
+            services.alert_acknowledge(actor=staff_user(request), alert=alert, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_error(request, form, error)
         else:
             messages.success(request, _("Alert acknowledged."))
             return HttpResponseRedirect(reverse("assessments:alert", args=[alert.pk]))
@@ -232,13 +217,13 @@ def safety_concern(request: HttpRequest, patient_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             alert = services.alert_raise(
-                actor=_user(request),
+                actor=staff_user(request),
                 patient=patient,
                 kind=SafetyAlert.Kind.REPORTED_SUICIDAL_THOUGHT,
                 detail=form.cleaned_data["detail"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_error(request, form, error)
         else:
             return HttpResponseRedirect(reverse("assessments:alert", args=[alert.pk]))
     return render(request, "assessments/safety_concern.html", {"patient": patient, "form": form})
@@ -261,7 +246,7 @@ def placement_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             run = services.placement_run(
-                actor=_user(request),
+                actor=staff_user(request),
                 patient=patient,
                 ratings=form.ratings(),
                 notes=form.notes(),
@@ -269,7 +254,7 @@ def placement_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
                 adolescent=form.cleaned_data["adolescent"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_error(request, form, error)
         else:
             return HttpResponseRedirect(reverse("assessments:placement", args=[run.pk]))
     by_dimension: dict[int, list[placement.Suggestion]] = {}
@@ -340,14 +325,14 @@ def placement_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.placement_decide(
-                actor=_user(request),
+                actor=staff_user(request),
                 run=run,
                 level=form.cleaned_data["level"],
                 withdrawal_management=form.cleaned_data["withdrawal_management"],
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_error(request, form, error)
         else:
             messages.success(request, _("Placement decision recorded."))
             return HttpResponseRedirect(reverse("assessments:placement", args=[run.pk]))
@@ -374,7 +359,7 @@ def placement_apply(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             episode_services.episode_change_level(
-                actor=_user(request),
+                actor=staff_user(request),
                 episode=episode,
                 to_level=run.decided_level,
                 effective_date=form.cleaned_data["effective_date"],
@@ -383,7 +368,7 @@ def placement_apply(request: HttpRequest, pk: int) -> HttpResponse:
                 placement_decision_id=run.pk,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_error(request, form, error)
         else:
             messages.success(request, _("The episode's level of care was changed."))
             return HttpResponseRedirect(reverse("patients:chart", args=[run.patient_id]) + "?tab=episodes")
@@ -411,8 +396,8 @@ def _render_flowsheet(request: HttpRequest, patient: Patient, form: WithdrawalCh
             "instrument": form.instrument,
             "form": form,
             "can_record": has_action(request.user, WITHDRAWAL_RECORD),
-            "sheets": selectors.flowsheets(_user(request), patient),
-            "alerts": list(selectors.open_alerts(_user(request), patient=patient)),
+            "sheets": selectors.flowsheets(staff_user(request), patient),
+            "alerts": list(selectors.open_alerts(staff_user(request), patient=patient)),
             "monitored": services.MONITORED_INSTRUMENTS,
         },
     )
@@ -435,7 +420,7 @@ def withdrawal_record(request: HttpRequest, patient_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             check = services.withdrawal_check_record(
-                actor=_user(request),
+                actor=staff_user(request),
                 patient=patient,
                 code=instrument.code,
                 answers=form.answers(),
@@ -444,7 +429,7 @@ def withdrawal_record(request: HttpRequest, patient_pk: int) -> HttpResponse:
                 **form.vitals(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_error(request, form, error)
         else:
             if check.escalated or check.result.flags:
                 messages.error(request, _("This score needs attention now: see the alert at the top."))

@@ -5,9 +5,11 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.migrations.executor import MigrationExecutor
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from openiop.accounts.access import has_action
+from openiop.accounts.models import User
 from openiop.accounts.permissions import DASHBOARD_VIEW
 from openiop.audit.services import log_action
 from openiop.core import navigation
@@ -60,6 +63,28 @@ def get_restricted_or_404(queryset: models.QuerySet[_M], request: HttpRequest, a
         if target is not None:
             log_action("access.denied", obj=target, data={"action": action, "path": request.path})
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff member (views behind require_action only)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def attach_error(request: HttpRequest, form: forms.BaseForm | None, error: ValidationError) -> None:
+    """A service's ValidationError on the page: field errors beside their
+    fields, the rest at the top of the form (or as a message without one).
+    Unlike form.add_error(None, error) it accepts keys that are not fields."""
+    if form is not None and hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return
+    if form is not None:
+        form.add_error(None, error)
+    else:
+        for message in error.messages:
+            messages.error(request, message)
 
 
 @never_cache

@@ -18,7 +18,7 @@ from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_read
-from openiop.core.views import get_restricted_or_404, require_action
+from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
 from openiop.medications import catalogue, selectors, services
 from openiop.medications.forms import (
     AdherenceForm,
@@ -52,20 +52,6 @@ def _chart(patient: Patient, tab: str) -> str:
     return reverse("patients:chart", args=[patient.pk]) + f"?tab={tab}"
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # require_action let only signed-in staff through
-    return user
-
-
-def _form_error(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _patient_site_ids(patient: Patient) -> set[int]:
     return {patient.site_id, *Episode.objects.filter(patient=patient).values_list("site_id", flat=True)}
 
@@ -83,14 +69,14 @@ def medication_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
         .order_by("last_name", "first_name")
     )
     initial: dict[str, Any] = {"start_date": timezone.localdate()}
-    if prescribers.filter(pk=_actor(request).pk).exists():
-        initial["prescriber"] = _actor(request).pk
+    if prescribers.filter(pk=staff_user(request).pk).exists():
+        initial["prescriber"] = staff_user(request).pk
     form = MedicationForm(request.POST or None, prescribers=prescribers, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             medication = services.medication_add(
-                actor=_actor(request),
+                actor=staff_user(request),
                 patient=patient,
                 catalogue_code=data["catalogue_code"],
                 name=data["name"],
@@ -108,7 +94,7 @@ def medication_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
                 stop_reason=data["stop_reason"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            attach_error(request, form, exc)
         else:
             messages.success(request, _("Added %(name)s.") % {"name": medication.name})
             return HttpResponseRedirect(_chart(patient, "medications"))
@@ -168,7 +154,7 @@ def medication_stop(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespo
         data = form.cleaned_data
         try:
             services.medication_stop(
-                actor=_actor(request),
+                actor=staff_user(request),
                 medication=medication,
                 stop_date=data["stop_date"],
                 reason=data["reason"],
@@ -177,7 +163,7 @@ def medication_stop(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespo
         except StaleEditError as exc:
             form.add_error(None, exc)
         except ValidationError as exc:
-            _form_error(form, exc)
+            attach_error(request, form, exc)
         else:
             messages.success(request, _("Stopped %(name)s.") % {"name": medication.name})
             return HttpResponseRedirect(_chart(medication.patient, "medications"))
@@ -195,14 +181,14 @@ def adherence_add(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespons
         data = form.cleaned_data
         try:
             services.adherence_note_add(
-                actor=_actor(request),
+                actor=staff_user(request),
                 medication=medication,
                 noted_on=data["noted_on"],
                 status=data["status"],
                 text=data["text"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            attach_error(request, form, exc)
         else:
             messages.success(request, _("Adherence note saved."))
             return HttpResponseRedirect(reverse("medications:detail", args=[medication.patient_id, medication.pk]))
@@ -214,7 +200,9 @@ def adherence_add(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespons
 
 def _collectors(request: HttpRequest) -> QuerySet[User]:
     return (
-        User.objects.filter(is_active=True, sites__in=_actor(request).site_ids(), roles__actions__code=DRUGTESTS_RECORD)
+        User.objects.filter(
+            is_active=True, sites__in=staff_user(request).site_ids(), roles__actions__code=DRUGTESTS_RECORD
+        )
         .distinct()
         .order_by("last_name", "first_name")
     )
@@ -224,7 +212,7 @@ def _collectors(request: HttpRequest) -> QuerySet[User]:
 @require_http_methods(["GET", "POST"])
 def specimen_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = _patient(request, patient_pk, DRUGTESTS_RECORD)
-    user = _actor(request)
+    user = staff_user(request)
     sites = Site.objects.filter(pk__in=user.site_ids(), is_active=True).order_by("name")
     episode = Episode.objects.filter(patient=patient, status=Episode.Status.ACTIVE).first()
     default_site = next(
@@ -253,7 +241,7 @@ def specimen_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
                 presumptive=form.entries(unit=cutoff_unit(data["specimen_type"])),
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            attach_error(request, form, exc)
         else:
             reviews = specimen.reviews.filter(status=DrugTestReview.Status.PENDING)
             if reviews.exists():
@@ -311,13 +299,13 @@ def results_add(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             review = services.results_record(
-                actor=_actor(request),
+                actor=staff_user(request),
                 specimen=specimen,
                 method=data["method"],
                 results=form.entries(unit=cutoff_unit(specimen.specimen_type)),
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            attach_error(request, form, exc)
         else:
             if review is not None:
                 messages.warning(request, _("Unexpected positive: a clinician review is pending."))
@@ -357,9 +345,9 @@ def review(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
         data = form.cleaned_data
         decide = services.review_confirm if data["decision"] == DecisionForm.CONFIRM else services.review_dismiss
         try:
-            decided = decide(actor=_actor(request), review=item, note=data["note"])
+            decided = decide(actor=staff_user(request), review=item, note=data["note"])
         except ValidationError as exc:
-            _form_error(form, exc)
+            attach_error(request, form, exc)
         else:
             if decided.status == DrugTestReview.Status.CONFIRMED:
                 current = selectors.current_sobriety_date(item.patient)
@@ -393,10 +381,10 @@ def sobriety_date_set(request: HttpRequest, patient_pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.sobriety_date_set(
-                actor=_actor(request), patient=patient, date=data["date"], note=data["note"], source=data["source"]
+                actor=staff_user(request), patient=patient, date=data["date"], note=data["note"], source=data["source"]
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            attach_error(request, form, exc)
         else:
             messages.success(request, _("Sobriety date set."))
             return HttpResponseRedirect(_chart(patient, "drug-tests"))

@@ -22,7 +22,7 @@ from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_read
-from openiop.core.views import get_restricted_or_404, require_action
+from openiop.core.views import get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import selectors, services
 from openiop.scheduling.forms import (
@@ -56,11 +56,6 @@ from openiop.scheduling.permissions import (
 from openiop.sites.models import Site
 
 FACILITATOR_ROLES = [RoleCode.CLINICIAN, RoleCode.CLINICAL_DIRECTOR, RoleCode.NURSE, RoleCode.PRESCRIBER]
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def site_for(request: HttpRequest, code: str, action: str) -> Site:
@@ -128,7 +123,7 @@ def setup(request: HttpRequest, code: str) -> HttpResponse:
     form = TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            track = services.track_create(actor=_user(request), site=site, **form.cleaned_data)
+            track = services.track_create(actor=staff_user(request), site=site, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -157,7 +152,7 @@ def series_create(request: HttpRequest, code: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             series, sessions = services.series_create(
-                actor=_user(request),
+                actor=staff_user(request),
                 site=site,
                 track=data["track"],
                 service=data["service"],
@@ -191,7 +186,7 @@ def session_create(request: HttpRequest, code: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             session = services.session_create(
-                actor=_user(request),
+                actor=staff_user(request),
                 site=site,
                 service=data["service"],
                 title=data["title"],
@@ -253,7 +248,7 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         episode = form.cleaned_data["episode"]
         try:
-            services.enrol(actor=_user(request), session=session, episode=episode)
+            services.enrol(actor=staff_user(request), session=session, episode=episode)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -274,7 +269,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.session_cancel(
-                actor=_user(request),
+                actor=staff_user(request),
                 session=session,
                 reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
@@ -310,7 +305,7 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             new = services.session_reschedule(
-                actor=_user(request),
+                actor=staff_user(request),
                 session=session,
                 start=_aware(session.site, data["day"], data["start_time"]),
                 end=_aware(session.site, data["day"], data["end_time"]),
@@ -339,7 +334,9 @@ def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.enrolment_withdraw(actor=_user(request), enrolment=enrolment, reason=form.cleaned_data["reason"])
+            services.enrolment_withdraw(
+                actor=staff_user(request), enrolment=enrolment, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -384,7 +381,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("all_present"):
         marks = [services.AttendanceMark(row.enrolment_id, Attendance.Status.PRESENT) for row in participants]
         try:
-            services.attendance_record(actor=_user(request), session=session, marks=marks)
+            services.attendance_record(actor=staff_user(request), session=session, marks=marks)
         except ValidationError as error:
             errors = error.messages
         else:
@@ -409,7 +406,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 marks.append(services.AttendanceMark(row.enrolment_id, status, None, note))
         if not errors:
             try:
-                services.attendance_record(actor=_user(request), session=session, marks=marks)
+                services.attendance_record(actor=staff_user(request), session=session, marks=marks)
             except ValidationError as error:
                 errors = error.messages
             else:
@@ -461,12 +458,12 @@ def patient_availability(request: HttpRequest, pk: int) -> HttpResponse:
         window = get_restricted_or_404(
             PatientAvailability.objects.filter(patient=patient), request, SCHEDULING_MANAGE, pk=request.POST["remove"]
         )
-        services.patient_availability_remove(actor=_user(request), window=window)
+        services.patient_availability_remove(actor=staff_user(request), window=window)
         messages.success(request, _("Window removed."))
         return HttpResponseRedirect(reverse("scheduling:availability", args=[patient.pk]))
     if request.method == "POST" and form.is_valid():
         try:
-            services.patient_availability_add(actor=_user(request), patient=patient, **form.cleaned_data)
+            services.patient_availability_add(actor=staff_user(request), patient=patient, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -505,7 +502,7 @@ def appointment_create(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.appointment_create(
-                actor=_user(request),
+                actor=staff_user(request),
                 episode=episode,
                 clinician=data["clinician"],
                 service=data["service"],
@@ -539,7 +536,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.appointment_cancel(
-                actor=_user(request), appointment=appointment, reason=form.cleaned_data["reason"]
+                actor=staff_user(request), appointment=appointment, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -571,7 +568,7 @@ def appointment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 raise ValidationError(_("Minutes must be a whole number."))
             status = request.POST.get("status", "")
             services.appointment_attendance_record(
-                actor=_user(request),
+                actor=staff_user(request),
                 appointment=appointment,
                 status=status,
                 minutes=None if status == Attendance.Status.PRESENT and minutes == appointment.minutes else minutes,
@@ -609,13 +606,13 @@ def clinician_availability(request: HttpRequest, pk: int) -> HttpResponse:
         window = get_restricted_or_404(
             ClinicianAvailability.objects.filter(user=staff), request, SCHEDULING_MANAGE, pk=request.POST["remove"]
         )
-        services.clinician_availability_remove(actor=_user(request), window=window)
+        services.clinician_availability_remove(actor=staff_user(request), window=window)
         messages.success(request, _("Window removed."))
         return HttpResponseRedirect(reverse("scheduling:clinician_availability", args=[staff.pk]))
     form = ClinicianAvailabilityForm(request.POST or None, sites=sites)
     if request.method == "POST" and form.is_valid():
         try:
-            services.clinician_availability_add(actor=_user(request), user=staff, **form.cleaned_data)
+            services.clinician_availability_add(actor=staff_user(request), user=staff, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_action
-from openiop.core.views import get_restricted_or_404, require_action
+from openiop.core.views import get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import feeds, hours, planning, selectors, services
 from openiop.scheduling.forms import BuildForm, FeedForm, HoursForm
 from openiop.scheduling.models import FeedToken, Session, WeekProposal
 from openiop.scheduling.permissions import SCHEDULING_MANAGE, SCHEDULING_OPTIMIZE, SCHEDULING_VIEW
-from openiop.scheduling.views import _user, default_site, site_for
+from openiop.scheduling.views import default_site, site_for
 from openiop.sites.models import Site
 
 # --- Hours dashboard ------------------------------------------------------------------------------------------------
@@ -79,7 +79,9 @@ def build_week(request: HttpRequest, code: str) -> HttpResponse:
     site = site_for(request, code, SCHEDULING_OPTIMIZE)
     form = BuildForm(request.POST or None, initial={"week_start": planning.next_monday(timezone.localdate())})
     if request.method == "POST" and form.is_valid():
-        proposal = planning.propose_week(actor=_user(request), site=site, week_start=form.cleaned_data["week_start"])
+        proposal = planning.propose_week(
+            actor=staff_user(request), site=site, week_start=form.cleaned_data["week_start"]
+        )
         if proposal.status == WeekProposal.Status.FAILED:
             messages.error(request, _("No week could be built; the published schedule is unchanged."))
         return HttpResponseRedirect(reverse("scheduling:proposal", args=[proposal.pk]))
@@ -135,7 +137,7 @@ def proposal_publish(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     if request.method == "POST":
         try:
-            planning.publish(actor=_user(request), proposal=proposal)
+            planning.publish(actor=staff_user(request), proposal=proposal)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -160,7 +162,7 @@ def replan(request: HttpRequest, pk: int) -> HttpResponse:
     form = BuildForm(request.POST or None, initial={"week_start": planning.next_monday(timezone.localdate())})
     if request.method == "POST" and form.is_valid() and episode is not None:
         proposal = planning.propose_replan(
-            actor=_user(request), site=episode.site, week_start=form.cleaned_data["week_start"], episode=episode
+            actor=staff_user(request), site=episode.site, week_start=form.cleaned_data["week_start"], episode=episode
         )
         return HttpResponseRedirect(reverse("scheduling:proposal", args=[proposal.pk]))
     return render(request, "scheduling/replan.html", {"patient": patient, "episode": episode, "form": form})
@@ -177,7 +179,7 @@ def _feed_url(request: HttpRequest, signed: str) -> str:
 @require_http_methods(["GET", "POST"])
 def staff_feeds(request: HttpRequest) -> HttpResponse:
     """The signed-in staff member's own calendar feeds: create, revoke."""
-    user = _user(request)
+    user = staff_user(request)
     form = FeedForm(request.POST or None)
     new_url = ""
     if request.method == "POST" and "revoke" in request.POST:
@@ -205,7 +207,7 @@ def staff_feeds(request: HttpRequest) -> HttpResponse:
 def patient_feeds(request: HttpRequest, pk: int) -> HttpResponse:
     """A patient's calendar feeds (their own sessions only): create, revoke."""
     patient = get_restricted_or_404(Patient.objects.select_related("site"), request, SCHEDULING_MANAGE, pk=pk)
-    user = _user(request)
+    user = staff_user(request)
     form = FeedForm(request.POST or None)
     new_url = ""
     if request.method == "POST" and "revoke" in request.POST:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
-from openiop.core.views import get_restricted_or_404, require_action
+from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Patient
 from openiop.treatment import selectors
 from openiop.treatment.forms import GroupCreateForm, GroupHeaderForm
@@ -27,7 +27,7 @@ from openiop.treatment.models import GroupSession, Note, Objective
 from openiop.treatment.permissions import COUNSELLING_NOTES, TREATMENT_COSIGN, TREATMENT_VIEW
 from openiop.treatment.services import groups as services
 from openiop.treatment.services import notes as note_services
-from openiop.treatment.views.common import actor, attach_error, clinical_staff, user_sites
+from openiop.treatment.views.common import clinical_staff, user_sites
 
 PARTICIPATION = list(Note.Participation.choices)
 
@@ -76,7 +76,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             group = services.group_create(
-                actor=actor(request), site=site, session_date=data["session_date"], start_time=data["start_time"],
+                actor=staff_user(request), site=site, session_date=data["session_date"], start_time=data["start_time"],
                 end_time=data["end_time"], topic=data["topic"], curriculum=data["curriculum"],
                 curriculum_session=data["curriculum_session"], facilitator=data["facilitator"],
                 patients=data["patients"],
@@ -182,7 +182,7 @@ def _save_and_sign(
     data = {name: header.cleaned_data[name] for name in services.HEADER_FIELDS}
     try:
         services.group_save(
-            actor=actor(request), group=group, expected_lock_version=header.cleaned_data.get("lock_version"),
+            actor=staff_user(request), group=group, expected_lock_version=header.cleaned_data.get("lock_version"),
             header=data, sections=posted,
         )  # fmt: skip
     except ValidationError as exc:
@@ -194,7 +194,7 @@ def _save_and_sign(
         return again
     group.refresh_from_db()
     try:
-        services.group_sign_all(actor=actor(request), group=group)
+        services.group_sign_all(actor=staff_user(request), group=group)
     except ValidationError as exc:
         messages.error(request, _("Saved, but not signed."))
         for message in exc.messages:
@@ -212,7 +212,7 @@ def group_cosign(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             for section in waiting:
-                note_services.note_cosign(actor=actor(request), note=section)
+                note_services.note_cosign(actor=staff_user(request), note=section)
         except ValidationError as exc:
             attach_error(request, None, exc)
         else:

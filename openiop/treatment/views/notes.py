@@ -14,14 +14,13 @@ from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
-from openiop.core.views import get_restricted_or_404, require_action
+from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient, SupportPerson
 from openiop.treatment import conf, formats, selectors
 from openiop.treatment.forms import AddendumForm, HomeworkCompleteForm, HomeworkForm, NoteForm
 from openiop.treatment.models import Homework, Note
 from openiop.treatment.permissions import NOTE_WRITE, TREATMENT_COSIGN, TREATMENT_SIGN, TREATMENT_VIEW
 from openiop.treatment.services import notes as services
-from openiop.treatment.views.common import actor, attach_error
 
 
 def _note_url(note: Note) -> str:
@@ -61,7 +60,7 @@ def note_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             note = services.note_create(
-                actor=actor(request), episode=episode, kind=kind, note_format=note_format,
+                actor=staff_user(request), episode=episode, kind=kind, note_format=note_format,
                 session_date=data["session_date"], start_time=data["start_time"], end_time=data["end_time"],
                 sections=form.sections(), objectives=data["objectives"], attendees=data.get("attendees") or [],
             )  # fmt: skip
@@ -78,7 +77,7 @@ def note_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
 
 def _sign_and_redirect(request: HttpRequest, note: Note) -> HttpResponse:
     try:
-        signed = services.note_sign(actor=actor(request), note=note)
+        signed = services.note_sign(actor=staff_user(request), note=note)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -152,7 +151,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             note = services.note_update(
-                actor=actor(request), note=note, expected_lock_version=data.get("lock_version"),
+                actor=staff_user(request), note=note, expected_lock_version=data.get("lock_version"),
                 session_date=data["session_date"], start_time=data["start_time"], end_time=data["end_time"],
                 sections=form.sections(), objectives=data["objectives"],
                 attendees=data.get("attendees") if "attendees" in form.fields else None,
@@ -188,7 +187,7 @@ def note_cosign(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_restricted_or_404(selectors.note_queryset(), request, TREATMENT_COSIGN, pk=pk)
     if request.method == "POST":
         try:
-            services.note_cosign(actor=actor(request), note=note)
+            services.note_cosign(actor=staff_user(request), note=note)
         except ValidationError as exc:
             attach_error(request, None, exc)
         else:
@@ -208,7 +207,7 @@ def note_addendum(request: HttpRequest, pk: int) -> HttpResponse:
     form = AddendumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.addendum_add(actor=actor(request), note=note, text=form.cleaned_data["text"])
+            services.addendum_add(actor=staff_user(request), note=note, text=form.cleaned_data["text"])
         except ValidationError as exc:
             attach_error(request, form, exc)
         else:
@@ -234,7 +233,7 @@ def homework_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.homework_assign(
-                actor=actor(request), episode=episode, note=note, assigned_to=data["assigned_to"],
+                actor=staff_user(request), episode=episode, note=note, assigned_to=data["assigned_to"],
                 support_person=data["support_person"], description=data["description"], due_date=data["due_date"],
             )  # fmt: skip
         except ValidationError as exc:
@@ -256,7 +255,7 @@ def homework_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.homework_complete(
-                actor=actor(request), homework=homework, completed_on=form.cleaned_data["completed_on"],
+                actor=staff_user(request), homework=homework, completed_on=form.cleaned_data["completed_on"],
                 note=form.cleaned_data["note"],
             )  # fmt: skip
         except ValidationError as exc:

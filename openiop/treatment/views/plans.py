@@ -11,13 +11,13 @@ from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
-from openiop.core.views import get_restricted_or_404, require_action
+from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.treatment import forms, plan_diff, rules, selectors
 from openiop.treatment.models import PlanVersion, TreatmentPlan
 from openiop.treatment.permissions import PLAN_WRITE, TREATMENT_COSIGN, TREATMENT_SIGN, TREATMENT_VIEW
 from openiop.treatment.services import plans as services
-from openiop.treatment.views.common import actor, attach_error, clinical_staff
+from openiop.treatment.views.common import clinical_staff
 
 ITEM_LABELS = {
     "problem": _("problem"),
@@ -39,7 +39,7 @@ def plan_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     existing = TreatmentPlan.objects.filter(episode=episode).first() if episode else None
     if request.method == "POST" and episode is not None:
         try:
-            version = services.plan_start(actor=actor(request), episode=episode)
+            version = services.plan_start(actor=staff_user(request), episode=episode)
         except ValidationError as exc:
             attach_error(request, None, exc)
         else:
@@ -116,7 +116,7 @@ def plan_item(request: HttpRequest, pk: int, kind: str, item_pk: int | None = No
     if request.method == "POST" and form.is_valid():
         try:
             services.draft_item_save(
-                actor=actor(request), version=version, item=form.save(commit=False),
+                actor=staff_user(request), version=version, item=form.save(commit=False),
                 expected_lock_version=form.cleaned_data.get("lock_version"),
             )  # fmt: skip
         except ValidationError as exc:
@@ -145,7 +145,7 @@ def plan_item_remove(request: HttpRequest, pk: int, kind: str, item_pk: int) -> 
         lock = request.POST.get("lock_version", "")
         try:
             services.draft_item_remove(
-                actor=actor(request), version=version, item=instance,
+                actor=staff_user(request), version=version, item=instance,
                 expected_lock_version=int(lock) if lock.isdigit() else None,
             )  # fmt: skip
         except ValidationError as exc:
@@ -173,7 +173,7 @@ def plan_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and version.is_draft:
         try:
             signed = services.plan_sign(
-                actor=actor(request), version=version, acknowledgement=form.cleaned_data["acknowledgement"],
+                actor=staff_user(request), version=version, acknowledgement=form.cleaned_data["acknowledgement"],
                 acknowledgement_note=form.cleaned_data["acknowledgement_note"],
                 expected_lock_version=form.cleaned_data.get("lock_version"),
             )  # fmt: skip
@@ -198,7 +198,7 @@ def plan_cosign(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_restricted_or_404(selectors.version_queryset(), request, TREATMENT_COSIGN, pk=pk)
     if request.method == "POST":
         try:
-            services.plan_cosign(actor=actor(request), version=version)
+            services.plan_cosign(actor=staff_user(request), version=version)
         except ValidationError as exc:
             attach_error(request, None, exc)
         else:
@@ -217,7 +217,7 @@ def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReviseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            draft = services.plan_revise(actor=actor(request), plan=plan, reason=form.cleaned_data["reason"])
+            draft = services.plan_revise(actor=staff_user(request), plan=plan, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             attach_error(request, form, exc)
         else:

@@ -42,6 +42,9 @@ def test_a_clinician_marks_attendance_for_a_session(
     page.goto(f"{live_server.url}/scheduling/sessions/{session.pk}/")
     page.get_by_role("button", name="Take attendance").click()
     page.get_by_role("heading", name="Attendance: Relapse prevention group").wait_for()
+    # The heading can be on screen before the deferred script has bound its
+    # keys; without it "Mark all present" saves at once (the no-script path).
+    page.wait_for_load_state("load")
 
     page.get_by_role("button", name="Mark all present").click()
     assert page.get_by_role("group", name="Ann Able").get_by_label("Present").is_checked()

@@ -153,6 +153,10 @@ RATELIMIT_USE_CACHE = "ratelimit"
 # Public locator: map tiles from a self-hosted or licensed tile server, e.g.
 # https://tiles.example.org/{z}/{x}/{y}.png. Empty: no map, the list only.
 OPENIOP_MAP_TILE_URL = env_str("OPENIOP_MAP_TILE_URL") or ""
+# Shown under the map, as most tile licences require (plain text, e.g.
+# "© OpenStreetMap contributors"), linked to the _URL when one is given.
+OPENIOP_MAP_TILE_ATTRIBUTION = env_str("OPENIOP_MAP_TILE_ATTRIBUTION") or ""
+OPENIOP_MAP_TILE_ATTRIBUTION_URL = env_str("OPENIOP_MAP_TILE_ATTRIBUTION_URL") or ""
 OPENIOP_DIRECTORY_IMPORT_MAX_BYTES = env_int("OPENIOP_DIRECTORY_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 # HIPAA automatic logoff (45 CFR 164.312(a)(2)(iii)): idle minutes before logout.

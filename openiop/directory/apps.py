@@ -13,7 +13,7 @@ class DirectoryConfig(AppConfig):
     def ready(self) -> None:
         from openiop.accounts.access import everything, register_scope
         from openiop.core.navigation import NavItem, register_nav
-        from openiop.directory import models, signals
+        from openiop.directory import checks, models, signals  # noqa: F401 - checks register on import
         from openiop.directory.permissions import DIRECTORY_IMPORT
 
         # Public reference data: anyone granted a directory action sees all of it.

@@ -30,6 +30,14 @@ def tile_url() -> str:
     return str(getattr(settings, "OPENIOP_MAP_TILE_URL", "") or "")
 
 
+def tile_attribution() -> dict[str, str]:
+    """Who the map's tiles come from, as their licence asks to be shown."""
+    return {
+        "text": str(getattr(settings, "OPENIOP_MAP_TILE_ATTRIBUTION", "") or ""),
+        "url": str(getattr(settings, "OPENIOP_MAP_TILE_ATTRIBUTION_URL", "") or ""),
+    }
+
+
 def _search_query(request: HttpRequest) -> str:
     """The search as a query string without the page number, so links can
     carry it to a facility page and back."""
@@ -69,7 +77,12 @@ def _result_rows(hits: list[selectors.Hit], query: str) -> list[dict[str, Any]]:
 def search(request: HttpRequest) -> HttpResponse:
     searched = any(request.GET.get(name) for name in ("zip", "city", "state", "lat", "lon"))
     form = SearchForm(request.GET if searched else None)
-    context: dict[str, Any] = {"form": form, "searched": searched, "tile_url": tile_url()}
+    context: dict[str, Any] = {
+        "form": form,
+        "searched": searched,
+        "tile_url": tile_url(),
+        "tile_attribution": tile_attribution(),
+    }
     if searched and form.is_valid() and form.origin is not None:
         page = form.cleaned_data.get("page") or 1
         result = selectors.search_facilities(

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.directory.checks import check_map_tile_attribution
 from openiop.directory.models import Facility
 from openiop.directory.vocab import Payment, Service
 from openiop.sites.models import Site
@@ -88,6 +89,14 @@ def test_the_map_appears_only_when_a_tile_server_is_configured(
     html = with_map.content.decode()
     assert 'id="facility-map"' in html and "vendor/leaflet/leaflet.js" in html
     assert 'data-tile-url="https://tiles.example.org/{z}/{x}/{y}.png"' in html
+    assert "Map drawn with Leaflet." in html and "Map tiles:" not in html
+
+    settings.OPENIOP_MAP_TILE_ATTRIBUTION = "© Example <Tiles>"
+    html = client.get(SEARCH, {"zip": "02108"}).content.decode()
+    assert "Map tiles: © Example &lt;Tiles&gt;" in html
+    settings.OPENIOP_MAP_TILE_ATTRIBUTION_URL = "https://tiles.example.org/copyright"
+    html = client.get(SEARCH, {"zip": "02108"}).content.decode()
+    assert '<a href="https://tiles.example.org/copyright" rel="noopener">© Example &lt;Tiles&gt;</a>' in html
     points = with_map.context["map_points"]
     assert points[0]["name"] == "Downtown Counseling"
     assert points[0]["url"].startswith(
@@ -201,3 +210,13 @@ def test_a_clinician_may_not_import(client: Client, bob: User) -> None:
     upload = SimpleUploadedFile("locator.json", locator_export(), content_type="application/json")
     assert client.post(reverse("directory:import"), {"file": upload}).status_code == 403
     assert not Facility.objects.filter(source=Facility.Source.LOCATOR).exists()
+
+
+def test_a_tile_server_without_attribution_is_flagged_by_the_system_checks(settings: Any) -> None:
+    settings.OPENIOP_MAP_TILE_URL = ""
+    assert check_map_tile_attribution() == []
+    settings.OPENIOP_MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings.OPENIOP_MAP_TILE_ATTRIBUTION = ""
+    assert [warning.id for warning in check_map_tile_attribution()] == ["openiop.directory.W001"]
+    settings.OPENIOP_MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+    assert check_map_tile_attribution() == []

@@ -38,7 +38,9 @@
   const L = window.L;
   const points = JSON.parse(data.textContent);
   const origin = [parseFloat(mapElement.dataset.lat), parseFloat(mapElement.dataset.lon)];
-  const map = L.map(mapElement, { scrollWheelZoom: false }).setView(origin, 10);
+  // The tiles' attribution is a line of text under the map (server-rendered,
+  // translated, readable without script), so Leaflet's own control is off.
+  const map = L.map(mapElement, { scrollWheelZoom: false, attributionControl: false }).setView(origin, 10);
   L.tileLayer(mapElement.dataset.tileUrl, { maxZoom: 18 }).addTo(map);
   const bounds = [origin];
   points.forEach((point) => {

@@ -63,6 +63,11 @@ class Guideline:
 
 # HHS poverty guidelines, annual income in dollars. Seed data for the
 # PovertyGuideline table; the table, not this tuple, is what the site uses.
+# DOMAIN.md gives every figure except the 2025 Alaska and Hawaii increments.
+# HHS sets those at 1.25 and 1.15 times the contiguous states' increment,
+# rounded to $10 (2026: 5,680 x 1.25 = 7,100 and 5,680 x 1.15 = 6,532 ->
+# 6,530, as DOMAIN.md has them), which gives 6,880 and 6,330 for 2025, the
+# figures HHS published; the tests hold every year to that relation.
 DEFAULT_GUIDELINES: tuple[Guideline, ...] = (
     Guideline(2025, CONTIGUOUS, Decimal(15650), Decimal(5500)),
     Guideline(2025, ALASKA, Decimal(19550), Decimal(6880)),

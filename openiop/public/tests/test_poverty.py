@@ -147,3 +147,15 @@ def test_absurd_inputs_are_refused_naming_the_field(income: str, size: int, fiel
     with pytest.raises(PovertyInputError) as caught:
         scale(income, size=size)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize("year", sorted({guideline.year for guideline in poverty.DEFAULT_GUIDELINES}))
+def test_alaska_and_hawaii_increments_are_hhs_multiples_of_the_48_state_one(year: int) -> None:
+    """HHS derives them as 1.25 (Alaska) and 1.15 (Hawaii) times the
+    contiguous states' increment, rounded to $10; the 2025 figures, which
+    DOMAIN.md leaves out, are held to the same rule as 2026's."""
+    by_region = {g.region: g for g in poverty.DEFAULT_GUIDELINES if g.year == year}
+    base = by_region[poverty.CONTIGUOUS].each_additional
+    for region, factor in ((poverty.ALASKA, Decimal("1.25")), (poverty.HAWAII, Decimal("1.15"))):
+        assert abs(by_region[region].each_additional - base * factor) <= 5
+        assert by_region[region].each_additional % 10 == 0

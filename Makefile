@@ -53,7 +53,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 typecheck: install-dev
-	$(BIN)/mypy openiop
+	$(BIN)/mypy openiop bench
 
 checks: install-dev
 	$(BIN)/python manage.py check --fail-level WARNING

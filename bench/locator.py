@@ -299,12 +299,12 @@ def main(argv: list[str]) -> int:
             print(output.read_text(encoding="utf-8"))
         return 0
 
-    scratch = Path(tempfile.mkdtemp(prefix="openiop-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix="openiop-bench-"))
     try:
         os.environ.update(
             DJANGO_SETTINGS_MODULE="openiop.config.settings",
-            OPENIOP_VAR_DIR=str(scratch / "var"),
-            STATIC_ROOT=str(scratch / "static"),
+            OPENIOP_VAR_DIR=str(workdir / "var"),
+            STATIC_ROOT=str(workdir / "static"),
             DEBUG="false",
             OPENIOP_HTTPS="false",
             OPENIOP_REQUIRE_MFA="false",
@@ -318,7 +318,7 @@ def main(argv: list[str]) -> int:
             return 1
         result = run(args, args.database)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
     text = json.dumps(result)
     if inside_output:
         Path(inside_output).write_text(text, encoding="utf-8")

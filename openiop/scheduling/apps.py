@@ -54,3 +54,8 @@ class SchedulingConfig(AppConfig):
         register_dashboard_section(
             DashboardSection("scheduling_today", SCHEDULING_VIEW, "scheduling/dash_today.html", panels.today, 30)
         )
+        # Attendance changed after a group note was signed: say so on the note.
+        from openiop.scheduling.group_notes import attendance_notices
+        from openiop.treatment.services.groups import register_notice_source
+
+        register_notice_source(attendance_notices)

@@ -195,6 +195,23 @@ class ClinicianAvailabilityForm(forms.ModelForm):  # type: ignore[type-arg]
         return cleaned
 
 
+class PatientAvailabilityEditForm(PatientAvailabilityForm):
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ClinicianAvailabilityEditForm(ClinicianAvailabilityForm):
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class TrackStatusForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.TextInput,
+        help_text=_("Why the track is switched on or off (kept in the audit trail)."),
+    )
+
+
 class CalendarForm(forms.Form):
     BY = [("room", _("Room")), ("clinician", _("Clinician")), ("track", _("Track"))]
     SPAN = [("week", _("Week")), ("day", _("Day"))]

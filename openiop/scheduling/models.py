@@ -496,6 +496,8 @@ class WeekProposal(models.Model):
     the schedule changes until it is published."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the planner")
+        BUILDING = "building", _("Being built")
         DRAFT = "draft", _("Ready for review")
         FAILED = "failed", _("Could not be built")
         PUBLISHED = "published", _("Published")
@@ -531,14 +533,30 @@ class WeekProposal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # When the background worker picked the build up (queued -> building).
+    started_at = models.DateTimeField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
+    RUNNING = (Status.QUEUED, Status.BUILDING)
+
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # One build at a time per site and week, also under two clicks at once.
+            models.UniqueConstraint(
+                fields=["site", "week_start"],
+                condition=models.Q(status__in=["queued", "building"]),
+                name="one_running_week_build",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.site} week of {self.week_start:%Y-%m-%d} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
 
     @property
     def gap(self) -> float:

@@ -21,3 +21,8 @@ SCHEDULING_OPTIMIZE = declare(
     "Build next week with the optimizer, review and publish it",
     {RoleCode.CLINICAL_DIRECTOR, RoleCode.ADMINISTRATOR},
 )
+TRACKS_SWITCH = declare(
+    "scheduling.tracks",
+    "Switch a site's program tracks (morning, evening, weekend) on or off",
+    {RoleCode.CLINICAL_DIRECTOR, RoleCode.ADMINISTRATOR},
+)

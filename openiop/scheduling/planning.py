@@ -19,12 +19,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.jobs import enqueue_on_commit
 from openiop.patients.models import Episode
 from openiop.scheduling import catalog, optimizer, selectors, services
 from openiop.scheduling.hours import IsoWeek
@@ -224,6 +225,7 @@ def build_problem(site: Site, week_start: dt.date) -> Built:
     patients: list[optimizer.Patient] = []
     episode_map: dict[str, Episode] = {}
     bands = selectors.band_table()
+    plans = selectors.signed_plans(episodes)
     skipped: list[str] = []
     for episode in episodes:
         rows = availability.get(episode.patient_id, [])
@@ -238,12 +240,12 @@ def build_problem(site: Site, week_start: dt.date) -> Built:
         busy = [optimizer.Window(r.weekday, _minutes(r.start_time), _minutes(r.end_time)) for r in rows if r.is_busy]
         base = free or list(opening)
         band = selectors.band_for(episode, bands)
-        planned, source = selectors.planned_minutes(episode, bands)
+        planned, source = selectors.planned_minutes(episode, bands, plans)
         low = planned if source == "plan" else (band.min_minutes if band else 0)
         high_band = band.max_minutes if band and band.max_minutes is not None else 19 * 60
         high = max(low, high_band)
         done = booked_minutes[episode.patient_id]
-        individual, individual_minutes = selectors.planned_individual_sessions(episode)
+        individual, individual_minutes = selectors.planned_individual_sessions(episode, plans)
         counsellor = str(episode.primary_counsellor_id) if episode.primary_counsellor_id else None
         key = str(episode.pk)
         episode_map[key] = episode
@@ -327,23 +329,42 @@ def next_monday(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=7 - today.weekday())
 
 
-@transaction.atomic
-def propose_week(*, actor: User, site: Site, week_start: dt.date, time_limit: float | None = None) -> WeekProposal:
-    """Build, check seats, solve and store a proposal (never applied here)."""
-    if week_start.weekday() != 0:
-        raise ValidationError(_("A week starts on a Monday."))
-    built = build_problem(site, week_start)
-    proposal = _new_proposal(built, actor, WeekProposal.Kind.WEEK)
-    proposal.warnings = list(built.skipped)
-    limit = time_limit if time_limit is not None else float(getattr(settings, "OPENIOP_SCHEDULE_SOLVE_SECONDS", 10))
+def solve_seconds(time_limit: float | None = None) -> float:
+    """The solver's time limit for a whole week (OPENIOP_SCHEDULE_SOLVE_SECONDS)."""
+    if time_limit is not None:
+        return time_limit
+    return float(getattr(settings, "OPENIOP_SCHEDULE_SOLVE_SECONDS", 10))
+
+
+def stuck_after() -> dt.timedelta:
+    """How long a build may wait for the worker or run before it counts as
+    lost (no worker running, or the worker was killed mid-solve)."""
+    return dt.timedelta(seconds=max(15 * 60, 10 * solve_seconds()))
+
+
+def _solve_week(built: Built, limit: float) -> optimizer.Result | optimizer.ProblemError:
+    """The solve itself: no database, so no transaction held open meanwhile."""
     try:
-        result = optimizer.solve(built.problem, optimizer.SolveOptions(time_limit=limit, workers=2))
+        return optimizer.solve(built.problem, optimizer.SolveOptions(time_limit=limit, workers=2))
     except optimizer.ProblemError as error:
+        return error
+
+
+@transaction.atomic
+def _store_week(
+    proposal: WeekProposal, built: Built, outcome: optimizer.Result | optimizer.ProblemError, actor: User
+) -> WeekProposal:
+    """Fill PROPOSAL in from the solve: a draft for review, or failed with the reason."""
+    proposal.session_versions = {str(s.pk): s.version for s in built.sessions.values()}
+    proposal.warnings = list(built.skipped)
+    site, week_start = built.site, built.week_start
+    if isinstance(outcome, optimizer.ProblemError):
         proposal.status = WeekProposal.Status.FAILED
-        proposal.message = "\n".join(error.messages)
+        proposal.message = "\n".join(outcome.messages)
         proposal.save()
-        log_action("scheduling.week.build_failed", obj=proposal, actor=actor, data={"messages": error.messages})
+        log_action("scheduling.week.build_failed", obj=proposal, actor=actor, data={"messages": outcome.messages})
         return proposal
+    result = outcome
     proposal.shortfalls = [shortfall.text for shortfall in result.shortfalls]
     proposal.solver_status = result.status
     proposal.solve_seconds = round(result.solve_seconds, 3)
@@ -353,6 +374,7 @@ def propose_week(*, actor: User, site: Site, week_start: dt.date, time_limit: fl
         proposal.save()
         log_action("scheduling.week.build_failed", obj=proposal, actor=actor, data={"status": result.status})
         return proposal
+    proposal.status = WeekProposal.Status.DRAFT
     proposal.episode_ids = sorted(int(p.id) for p in built.problem.patients)
     proposal.plan = _plan_json(built, result.schedule, (p.id for p in built.problem.patients))
     proposal.explanations = {key: reasons for key, reasons in result.explanations.items() if reasons}
@@ -364,9 +386,10 @@ def propose_week(*, actor: User, site: Site, week_start: dt.date, time_limit: fl
         for key in sorted(built.sessions)
         if members.get(key, 0) == 0
     ]
-    WeekProposal.objects.filter(site=site, week_start=week_start, status=WeekProposal.Status.DRAFT).update(
-        status=WeekProposal.Status.SUPERSEDED
-    )
+    others = WeekProposal.objects.filter(site=site, week_start=week_start, status=WeekProposal.Status.DRAFT)
+    if proposal.pk is not None:
+        others = others.exclude(pk=proposal.pk)
+    others.update(status=WeekProposal.Status.SUPERSEDED)
     proposal.save()
     log_action(
         "scheduling.week.propose",
@@ -375,6 +398,103 @@ def propose_week(*, actor: User, site: Site, week_start: dt.date, time_limit: fl
         data={"status": result.status, "patients": len(proposal.episode_ids), "meeting": proposal.meeting},
     )
     return proposal
+
+
+@transaction.atomic
+def propose_week(*, actor: User, site: Site, week_start: dt.date, time_limit: float | None = None) -> WeekProposal:
+    """Build, check seats, solve and store a proposal (never applied here),
+    all at once: for the demo seed and tests. Staff use ``week_request``."""
+    if week_start.weekday() != 0:
+        raise ValidationError(_("A week starts on a Monday."))
+    built = build_problem(site, week_start)
+    proposal = _new_proposal(built, actor, WeekProposal.Kind.WEEK)
+    return _store_week(proposal, built, _solve_week(built, solve_seconds(time_limit)), actor)
+
+
+def expire_stuck(*, site: Site, week_start: dt.date, now: dt.datetime | None = None) -> int:
+    """Mark builds of SITE's week that waited or ran too long as failed, so a
+    lost build never blocks the next one. Returns how many."""
+    now = now or timezone.now()
+    deadline = now - stuck_after()
+    running = WeekProposal.objects.filter(site=site, week_start=week_start)
+    waited = running.filter(status=WeekProposal.Status.QUEUED, created_at__lt=deadline).update(
+        status=WeekProposal.Status.FAILED,
+        message=_(
+            "No background worker picked this build up in time; check that the worker runs, then build the week again."
+        ),
+    )
+    ran = running.filter(status=WeekProposal.Status.BUILDING, started_at__lt=deadline).update(
+        status=WeekProposal.Status.FAILED,
+        message=_("The planner stopped before it finished (the worker may have restarted); build the week again."),
+    )
+    return waited + ran
+
+
+@transaction.atomic
+def week_request(*, actor: User, site: Site, week_start: dt.date) -> tuple[WeekProposal, bool]:
+    """Queue a build of SITE's week for the background worker: a proposal
+    waiting for the planner now, filled in by ``week_run`` later. While one
+    build of that week is waiting or running, no second one starts: returns
+    (that build, False) instead of (the new one, True)."""
+    from openiop.scheduling import tasks  # the task module imports this one
+
+    if week_start.weekday() != 0:
+        raise ValidationError(_("A week starts on a Monday."))
+    expire_stuck(site=site, week_start=week_start)
+    running = WeekProposal.objects.filter(site=site, week_start=week_start, status__in=WeekProposal.RUNNING)
+    current = running.first()
+    if current is not None:
+        return current, False
+    try:
+        with transaction.atomic():
+            proposal = WeekProposal.objects.create(
+                site=site,
+                week_start=week_start,
+                kind=WeekProposal.Kind.WEEK,
+                status=WeekProposal.Status.QUEUED,
+                created_by=actor,
+            )
+    except IntegrityError:  # another request queued the same week a moment ago
+        current = running.first()
+        if current is None:
+            raise
+        return current, False
+    log_action("scheduling.week.queue", obj=proposal, actor=actor, data={"week": week_start.isoformat()})
+    enqueue_on_commit(tasks.build_week, proposal.pk)
+    return proposal, True
+
+
+def week_run(proposal_id: int, *, time_limit: float | None = None) -> WeekProposal | None:
+    """The worker's half of ``week_request``: claim the queued proposal, build
+    the problem, solve and store. Anything that goes wrong marks the proposal
+    failed with the reason before the error is raised again, so it never
+    stays "being built". None when there is nothing to claim (already run)."""
+    claimed = WeekProposal.objects.filter(pk=proposal_id, status=WeekProposal.Status.QUEUED).update(
+        status=WeekProposal.Status.BUILDING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    proposal = WeekProposal.objects.select_related("site", "created_by").get(pk=proposal_id)
+    try:
+        built = build_problem(proposal.site, proposal.week_start)
+        outcome = _solve_week(built, solve_seconds(time_limit))
+        return _store_week(proposal, built, outcome, proposal.created_by)
+    except Exception as error:
+        WeekProposal.objects.filter(pk=proposal_id, status__in=WeekProposal.RUNNING).update(
+            status=WeekProposal.Status.FAILED,
+            message=_(
+                "The planner stopped with an error (%(error)s); the published schedule is unchanged. "
+                "Build the week again, and tell your administrator if it happens again."
+            )
+            % {"error": type(error).__name__},
+        )
+        log_action(
+            "scheduling.week.build_failed",
+            obj=proposal,
+            actor=proposal.created_by,
+            data={"error": type(error).__name__},
+        )
+        raise
 
 
 @transaction.atomic
@@ -409,6 +529,36 @@ def propose_replan(*, actor: User, site: Site, week_start: dt.date, episode: Epi
     proposal.save()
     log_action("scheduling.week.replan", obj=proposal, actor=actor, patient_id=episode.patient_id)
     return proposal
+
+
+def emptied_sessions(proposal: WeekProposal) -> list[Session]:
+    """The group sessions of PROPOSAL's week that publishing it would leave
+    with no one, and so cancels: sessions the planner was given whose every
+    participant is a planned booking of the proposal's patients that gives way
+    and that the new plan does not put back. Bookings by hand, bookings with
+    attendance and patients the proposal does not cover keep a session. A
+    re-plan of one patient only cancels a session that patient was the last in."""
+    session_ids = [int(pk) for pk in proposal.session_versions]
+    if not session_ids:
+        return []
+    patient_ids = set(Episode.objects.filter(pk__in=proposal.episode_ids).values_list("patient_id", flat=True))
+    staying: dict[int, int] = defaultdict(int)
+    leaving: dict[int, int] = defaultdict(int)
+    for session_id, patient_id, source, attended in Enrolment.objects.filter(session_id__in=session_ids).values_list(
+        "session_id", "patient_id", "source", "attendance"
+    ):
+        gives_way = source == OPTIMIZER and patient_id in patient_ids and attended is None
+        (leaving if gives_way else staying)[session_id] += 1
+    planned = {pk for pks in proposal.group_plan().values() for pk in pks}
+    return [
+        session
+        for session in Session.objects.filter(pk__in=session_ids, status=SessionStatus.SCHEDULED)
+        .select_related("site", "room")
+        .order_by("start")
+        if not staying[session.pk]
+        and session.pk not in planned
+        and (proposal.kind == WeekProposal.Kind.WEEK or leaving[session.pk])
+    ]
 
 
 @transaction.atomic
@@ -446,6 +596,7 @@ def publish(*, actor: User, proposal: WeekProposal) -> WeekProposal:
     if inactive:
         raise ValidationError(_("Some patients in this proposal were discharged since; build the week again."))
     patient_ids = [e.patient_id for e in episodes.values()]
+    emptied = emptied_sessions(locked)
     Enrolment.objects.filter(
         patient_id__in=patient_ids,
         source=OPTIMIZER,
@@ -479,6 +630,12 @@ def publish(*, actor: User, proposal: WeekProposal) -> WeekProposal:
             end=dt.datetime.fromisoformat(row["end"]),
             source=OPTIMIZER,
         )
+    reason = _("No participants after the week was published")
+    cancelled = []
+    for session in emptied:
+        if not Enrolment.objects.filter(session=session).exists():  # still empty: the plan stands as previewed
+            services.session_cancel(actor=actor, session=session, reason=reason)
+            cancelled.append(session.pk)
     locked.status = WeekProposal.Status.PUBLISHED
     locked.published_by = actor
     locked.published_at = timezone.now()
@@ -491,7 +648,7 @@ def publish(*, actor: User, proposal: WeekProposal) -> WeekProposal:
         "scheduling.week.publish",
         obj=locked,
         actor=actor,
-        data={"enrolments": enrolled, "appointments": len(locked.appointment_plan())},
+        data={"enrolments": enrolled, "appointments": len(locked.appointment_plan()), "cancelled_sessions": cancelled},
     )
     return locked
 

@@ -258,18 +258,34 @@ def band_table() -> dict[tuple[str, str], Any]:
     return {(row.level_of_care, row.population): row for row in BandRow.objects.all()}
 
 
-def planned_minutes(episode: Episode, table: dict[tuple[str, str], Any] | None = None) -> tuple[int, str]:
-    """Weekly minutes the signed treatment plan asks for, and where the
-    number comes from; the band minimum when there is no signed plan."""
-    from openiop.treatment import rules as plan_rules
+def signed_plans(episodes: Iterable[Episode]) -> dict[int, Any]:
+    """Each episode's latest signed treatment plan version, interventions
+    prefetched, keyed by episode id: three queries however many episodes."""
     from openiop.treatment.models import PlanVersion
 
-    version = (
-        PlanVersion.objects.filter(plan__episode=episode, status=PlanVersion.Status.SIGNED)
-        .order_by("-number")
-        .prefetch_related("interventions")
-        .first()
-    )
+    signed = PlanVersion.objects.filter(plan__episode_id__in=[e.pk for e in episodes], status=PlanVersion.Status.SIGNED)
+    latest: dict[int, tuple[int, int]] = {}
+    for episode_id, number, pk in signed.values_list("plan__episode_id", "number", "pk"):
+        latest[episode_id] = max(latest.get(episode_id, (number, pk)), (number, pk))
+    versions = PlanVersion.objects.filter(pk__in=[pk for _number, pk in latest.values()]).select_related("plan")
+    return {version.plan.episode_id: version for version in versions.prefetch_related("interventions")}
+
+
+def _signed_plan(episode: Episode, plans: dict[int, Any] | None) -> Any:
+    if plans is not None:
+        return plans.get(episode.pk)
+    return signed_plans([episode]).get(episode.pk)
+
+
+def planned_minutes(
+    episode: Episode, table: dict[tuple[str, str], Any] | None = None, plans: dict[int, Any] | None = None
+) -> tuple[int, str]:
+    """Weekly minutes the signed treatment plan asks for, and where the
+    number comes from; the band minimum when there is no signed plan. Pass
+    PLANS (from ``signed_plans()``) to look up many episodes at once."""
+    from openiop.treatment import rules as plan_rules
+
+    version = _signed_plan(episode, plans)
     if version is not None:
         if version.planned_hours is not None:
             return round(float(version.planned_hours) * 60), "plan"
@@ -280,13 +296,11 @@ def planned_minutes(episode: Episode, table: dict[tuple[str, str], Any] | None =
     return (band.min_minutes if band else 0), "band"
 
 
-def planned_individual_sessions(episode: Episode) -> tuple[int, int]:
+def planned_individual_sessions(episode: Episode, plans: dict[int, Any] | None = None) -> tuple[int, int]:
     """(individual sessions per week, minutes each) from the signed plan."""
-    from openiop.treatment.models import PlanVersion, ServiceType
+    from openiop.treatment.models import ServiceType
 
-    version = (
-        PlanVersion.objects.filter(plan__episode=episode, status=PlanVersion.Status.SIGNED).order_by("-number").first()
-    )
+    version = _signed_plan(episode, plans)
     if version is None:
         return 0, 50
     rows = [i for i in version.interventions.all() if i.service_type == ServiceType.INDIVIDUAL]
@@ -381,8 +395,9 @@ def hours_rows(
     week_over = today > week.days[-1]
     rows = []
     table = band_table()
+    plans = signed_plans(episodes)
     for episode in episodes:
-        planned, source = planned_minutes(episode, table)
+        planned, source = planned_minutes(episode, table, plans)
         weeks = hours.weekly_hours(
             by_patient.get(episode.patient_id, []), tz=zone(site), planned_minutes=planned, weeks=wanted
         )

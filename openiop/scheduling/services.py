@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
 from openiop.patients.models import Episode, Patient
-from openiop.scheduling import catalog
+from openiop.scheduling import catalog, group_notes
 from openiop.scheduling.models import (
     Appointment,
     Attendance,
@@ -144,7 +144,12 @@ def patient_conflicts(
 
 
 def room_conflicts(
-    room: Room, start: dt.datetime, end: dt.datetime, *, exclude_session: Session | None = None
+    room: Room,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    exclude_session: Session | None = None,
+    exclude_appointment: Appointment | None = None,
 ) -> list[str]:
     sessions = Session.objects.filter(
         room=room, status=SessionStatus.SCHEDULED, start__lt=end, end__gt=start
@@ -152,6 +157,8 @@ def room_conflicts(
     if exclude_session is not None:
         sessions = sessions.exclude(pk=exclude_session.pk)
     appointments = Appointment.objects.filter(room=room, status=SessionStatus.SCHEDULED, start__lt=end, end__gt=start)
+    if exclude_appointment is not None:
+        appointments = appointments.exclude(pk=exclude_appointment.pk)
     found = [
         _("%(room)s is already booked for %(title)s, %(when)s.")
         % {"room": room.name, "title": session.title, "when": _when(session.start, session.end, session.zone)}
@@ -232,6 +239,32 @@ def track_create(*, actor: User, site: Site, kind: str, name: str) -> Track:
     track = Track.objects.create(site=site, kind=kind, name=name)
     log_action("scheduling.track.create", obj=track, actor=actor, data={"kind": kind})
     return track
+
+
+@transaction.atomic
+def track_set_active(*, actor: User, track: Track, active: bool, reason: str) -> Track:
+    """Switch a track on or off, with a reason. An inactive track is not
+    offered for new recurring groups; groups and sessions already on it stay
+    as they are (cancel or move them separately)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the track is switched on or off.")})
+    locked = Track.objects.select_for_update().select_related("site").get(pk=track.pk)
+    if locked.is_active == active:
+        state = _("on") if active else _("off")
+        raise ValidationError(
+            _("%(track)s is already switched %(state)s; nothing changed.") % {"track": locked.name, "state": state}
+        )
+    locked.is_active = active
+    locked.save(update_fields=["is_active"])
+    log_action(
+        "scheduling.track.activate" if active else "scheduling.track.deactivate",
+        obj=locked,
+        actor=actor,
+        site_id=locked.site_id,
+        data={"reason": reason, "kind": locked.kind},
+    )
+    return locked
 
 
 def _session_problems(
@@ -343,6 +376,8 @@ def series_create(
     problems: list[str] = []
     if track.site_id != site.pk:
         problems.append(_("The track belongs to another site."))
+    if not Track.objects.filter(pk=track.pk, is_active=True).exists():  # as stored now, not as the form saw it
+        problems.append(_("The %(track)s track is switched off; switch it on first.") % {"track": track.name})
     if end_time <= start_time:
         problems.append(_("The session must end after it starts."))
     if (issue := capacity_problem(capacity_min, capacity_max)) is not None:
@@ -651,6 +686,86 @@ def appointment_cancel(*, actor: User, appointment: Appointment, reason: str) ->
     return locked
 
 
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    actor: User,
+    appointment: Appointment,
+    start: dt.datetime,
+    end: dt.datetime,
+    reason: str,
+    room: Room | None = None,
+) -> Appointment:
+    """Move an appointment: a new appointment at the new time (same patient,
+    clinician and service; the room kept unless another is chosen) after
+    every booking rule passed again; the old one stays, marked rescheduled
+    with the reason and a link to the new one."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the appointment moves.")})
+    if end <= start:
+        raise ValidationError(_("The appointment must end after it starts."))
+    # Same lock order as everywhere: patient, then room and clinician, then the row itself.
+    Patient.objects.select_for_update().filter(pk=appointment.patient_id).first()
+    target_room = room or appointment.room
+    _lock_rows(room=target_room, users=[appointment.clinician])
+    locked = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("site", "patient", "episode__patient", "clinician", "room")
+        .get(pk=appointment.pk)
+    )
+    if not locked.is_scheduled:
+        raise ValidationError(_("This appointment is already %(status)s.") % {"status": locked.get_status_display()})
+    if Attendance.objects.filter(appointment=locked).exists():
+        raise ValidationError(_("Attendance is already recorded for this appointment; it cannot be moved."))
+    site, clinician = locked.site, locked.clinician
+    problems: list[str] = []
+    if (issue := _active_episode_problem(locked.episode, site)) is not None:
+        problems.append(issue)
+    if target_room is not None and target_room.site_id != site.pk:
+        problems.append(_("%(room)s is not a room at %(site)s.") % {"room": target_room.name, "site": site.name})
+    for issue_or_none in (
+        opening_hours_problem(site, start, end),
+        clinician_window_problem(clinician, site, start, end),
+    ):
+        if issue_or_none is not None:
+            problems.append(issue_or_none)
+    problems += patient_conflicts(locked.patient, start, end, exclude_appointment=locked)
+    problems += staff_conflicts(clinician, start, end, exclude_appointment=locked)
+    if target_room is not None:
+        problems += room_conflicts(target_room, start, end, exclude_appointment=locked)
+    _raise(problems)
+    new = Appointment.objects.create(
+        site=site,
+        episode=locked.episode,
+        patient=locked.patient,
+        clinician=clinician,
+        service=locked.service,
+        room=target_room,
+        start=start,
+        end=end,
+        source=Enrolment.Source.STAFF,
+        created_by=actor,
+    )
+    locked.status = SessionStatus.RESCHEDULED
+    locked.status_reason = reason
+    locked.rescheduled_to = new
+    locked.save()
+    log_action(
+        "scheduling.appointment.reschedule",
+        obj=locked,
+        actor=actor,
+        data={
+            "reason": reason,
+            "to": new.pk,
+            "from_start": locked.start.isoformat(),
+            "to_start": start.isoformat(),
+            "to_end": end.isoformat(),
+        },
+    )
+    return new
+
+
 # --- Availability ---------------------------------------------------------------------------------------------------
 
 
@@ -678,9 +793,84 @@ def patient_availability_add(
     return window
 
 
+def window_fingerprint(window: PatientAvailability | ClinicianAvailability) -> str:
+    """What the window said when a form showed it: a change made by someone
+    else since then refuses the edit instead of silently overwriting it."""
+    if isinstance(window, PatientAvailability):
+        extra = f"{window.kind}|{window.note}"
+    else:
+        extra = f"{window.site_id}|{window.weekly_caseload}"
+    return f"{window.weekday}|{window.start_time:%H:%M}|{window.end_time:%H:%M}|{extra}"
+
+
+def _window_data(window: PatientAvailability | ClinicianAvailability) -> dict[str, Any]:
+    return {"window": str(window), "weekday": window.weekday, "from": f"{window.start_time:%H:%M}",
+            "until": f"{window.end_time:%H:%M}"}  # fmt: skip
+
+
+def _check_fingerprint(window: PatientAvailability | ClinicianAvailability, expected: str | None) -> None:
+    if expected and expected != window_fingerprint(window):
+        raise StaleEditError(
+            _("Someone changed this window while you were editing it (it is now %(window)s). Check it and try again.")
+            % {"window": window}
+        )
+
+
+def _clash_problem(clash: Any) -> ValidationError:
+    return ValidationError(
+        _("This overlaps the window already recorded: %(window)s. Change or remove that one first.") % {"window": clash}
+    )
+
+
+@transaction.atomic
+def patient_availability_update(
+    *,
+    actor: User,
+    window: PatientAvailability,
+    kind: str,
+    weekday: int,
+    start_time: dt.time,
+    end_time: dt.time,
+    note: str = "",
+    expected: str | None = None,
+) -> PatientAvailability:
+    """Change a patient's window; refused when it would overlap another of
+    their windows that day, or when someone changed it meanwhile."""
+    if end_time <= start_time:
+        raise ValidationError({"end_time": _("The window must end after it starts.")})
+    Patient.objects.select_for_update().filter(pk=window.patient_id).first()
+    locked = PatientAvailability.objects.filter(pk=window.pk).first()
+    if locked is None:
+        raise ValidationError(_("This window was removed meanwhile."))
+    _check_fingerprint(locked, expected)
+    others = PatientAvailability.objects.filter(patient_id=locked.patient_id, weekday=weekday).exclude(pk=locked.pk)
+    clash = _window_clash(others, start_time, end_time)
+    if clash is not None:
+        raise _clash_problem(clash)
+    before = _window_data(locked)
+    locked.kind, locked.weekday, locked.start_time, locked.end_time = kind, weekday, start_time, end_time
+    locked.note = note.strip()
+    locked.save()
+    log_action(
+        "scheduling.availability.change",
+        obj=locked,
+        actor=actor,
+        patient_id=locked.patient_id,
+        data={"before": before, "after": _window_data(locked)},
+    )
+    return locked
+
+
 @transaction.atomic
 def patient_availability_remove(*, actor: User, window: PatientAvailability) -> None:
-    log_action("scheduling.availability.remove", obj=window, actor=actor, patient_id=window.patient_id)
+    """Remove a window; the audit trail keeps what it said."""
+    log_action(
+        "scheduling.availability.remove",
+        obj=window,
+        actor=actor,
+        patient_id=window.patient_id,
+        data={**_window_data(window), "kind": window.kind, "note": window.note},
+    )
     window.delete()
 
 
@@ -714,8 +904,55 @@ def clinician_availability_add(
 
 
 @transaction.atomic
+def clinician_availability_update(
+    *,
+    actor: User,
+    window: ClinicianAvailability,
+    site: Site,
+    weekday: int,
+    start_time: dt.time,
+    end_time: dt.time,
+    weekly_caseload: int,
+    expected: str | None = None,
+) -> ClinicianAvailability:
+    """Change a clinician's window. Appointments already booked stay as they
+    are; new bookings follow the new window."""
+    if end_time <= start_time:
+        raise ValidationError({"end_time": _("The window must end after it starts.")})
+    user = window.user
+    if not user.sites.filter(pk=site.pk).exists():
+        raise ValidationError(_("%(user)s does not work at %(site)s.") % {"user": user, "site": site.name})
+    _lock_rows(users=[user])
+    locked = ClinicianAvailability.objects.filter(pk=window.pk).first()
+    if locked is None:
+        raise ValidationError(_("This window was removed meanwhile."))
+    _check_fingerprint(locked, expected)
+    others = ClinicianAvailability.objects.filter(user=user, weekday=weekday).exclude(pk=locked.pk)
+    clash = _window_clash(others, start_time, end_time)
+    if clash is not None:
+        raise _clash_problem(clash)
+    before = {**_window_data(locked), "site": locked.site_id, "caseload": locked.weekly_caseload}
+    locked.site, locked.weekday, locked.start_time, locked.end_time = site, weekday, start_time, end_time
+    locked.weekly_caseload = weekly_caseload
+    locked.save()
+    log_action(
+        "scheduling.clinician_availability.change",
+        obj=locked,
+        actor=actor,
+        data={"before": before, "after": {**_window_data(locked), "site": site.pk, "caseload": weekly_caseload}},
+    )
+    return locked
+
+
+@transaction.atomic
 def clinician_availability_remove(*, actor: User, window: ClinicianAvailability) -> None:
-    log_action("scheduling.clinician_availability.remove", obj=window, actor=actor)
+    """Remove a window; the audit trail keeps what it said."""
+    log_action(
+        "scheduling.clinician_availability.remove",
+        obj=window,
+        actor=actor,
+        data={**_window_data(window), "site": window.site_id, "user": window.user_id},
+    )
     window.delete()
 
 
@@ -810,6 +1047,8 @@ def attendance_record(*, actor: User, session: Session, marks: Sequence[Attendan
             site_id=locked.site_id,
             data={"session": locked.pk, "status": mark.status, "minutes": minutes},
         )
+    # Corrected attendance flows into the group note's unsigned sections.
+    group_notes.follow(actor=actor, session=locked)
     return saved
 
 

@@ -22,20 +22,23 @@ from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_read
-from openiop.core.views import get_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
-from openiop.scheduling import selectors, services
+from openiop.scheduling import group_notes, selectors, services
 from openiop.scheduling.forms import (
     AppointmentForm,
     CalendarForm,
+    ClinicianAvailabilityEditForm,
     ClinicianAvailabilityForm,
     EnrolForm,
+    PatientAvailabilityEditForm,
     PatientAvailabilityForm,
     ReasonForm,
     RescheduleForm,
     SeriesForm,
     SessionForm,
     TrackForm,
+    TrackStatusForm,
 )
 from openiop.scheduling.models import (
     Appointment,
@@ -52,8 +55,10 @@ from openiop.scheduling.permissions import (
     SCHEDULING_MANAGE,
     SCHEDULING_OPTIMIZE,
     SCHEDULING_VIEW,
+    TRACKS_SWITCH,
 )
 from openiop.sites.models import Site
+from openiop.treatment.permissions import COUNSELLING_NOTES
 
 FACILITATOR_ROLES = [RoleCode.CLINICIAN, RoleCode.CLINICAL_DIRECTOR, RoleCode.NURSE, RoleCode.PRESCRIBER]
 
@@ -137,7 +142,48 @@ def setup(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "tracks": Track.objects.filter(site=site),
             "series": SessionSeries.objects.filter(site=site).select_related("track", "room", "facilitator"),
+            "can_switch_tracks": has_action(request.user, TRACKS_SWITCH),
         },
+    )
+
+
+@require_action(TRACKS_SWITCH)
+@require_http_methods(["GET", "POST"])
+def tracks(request: HttpRequest, code: str) -> HttpResponse:
+    """Switch a site's tracks on or off, each with a reason."""
+    site = site_for(request, code, TRACKS_SWITCH)
+    rows = list(Track.objects.restrict(request.user, TRACKS_SWITCH).filter(site=site))
+    status_forms = {track.pk: TrackStatusForm(prefix=f"t{track.pk}") for track in rows}
+    if request.method == "POST":
+        track = get_restricted_or_404(Track.objects.filter(site=site), request, TRACKS_SWITCH, pk=_pk(request, "track"))
+        form = TrackStatusForm(request.POST, prefix=f"t{track.pk}")
+        status_forms[track.pk] = form
+        if form.is_valid():
+            try:
+                services.track_set_active(
+                    actor=staff_user(request),
+                    track=track,
+                    active=request.POST.get("active") == "1",
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                attach_error(request, form, error)
+            else:
+                track.refresh_from_db()
+                done = _("%(track)s switched on.") if track.is_active else _("%(track)s switched off.")
+                messages.success(request, done % {"track": track.name})
+                return HttpResponseRedirect(reverse("scheduling:tracks", args=[site.code]))
+    return render(
+        request,
+        "scheduling/tracks.html",
+        {
+            "site": site,
+            "rows": [
+                (track, status_forms[track.pk], SessionSeries.objects.filter(track=track, is_active=True).count())
+                for track in rows
+            ],
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -228,7 +274,51 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": has_action(request.user, SCHEDULING_MANAGE),
             "can_record": has_action(request.user, ATTENDANCE_RECORD),
             "history": Session.objects.filter(rescheduled_to=session).first(),
+            **_group_note_context(request, session),
         },
+    )
+
+
+def _group_note_context(request: HttpRequest, session: Session) -> dict[str, Any]:
+    """The "Write the group note" / "Open the group note" button: only for
+    staff who write group notes, and only once attendance is complete."""
+    if not has_action(request.user, COUNSELLING_NOTES):
+        return {"group_note": None, "can_write_group_note": False}
+    existing = group_notes.group_note_for(session)
+    return {
+        "group_note": existing,
+        "can_write_group_note": existing is None and group_notes.open_problem(session) is None,
+    }
+
+
+@require_action(COUNSELLING_NOTES)
+@require_http_methods(["GET", "POST"])
+def session_group_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write (or open) the group note of a session from its attendance."""
+    session = _session(request, pk, COUNSELLING_NOTES)
+    existing = group_notes.group_note_for(session)
+    if existing is not None:
+        return HttpResponseRedirect(reverse("treatment:group_edit", args=[existing.pk]))
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            group, created = group_notes.group_note_open(actor=staff_user(request), session=session)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            if created:
+                messages.success(
+                    request, _("Group note opened with everyone who attended and their minutes from attendance.")
+                )
+            return HttpResponseRedirect(reverse("treatment:group_edit", args=[group.pk]))
+    problem = group_notes.open_problem(session)
+    attended = [row for row in selectors.session_attendance(session) if row.attended]
+    log_read(session, data={"view": "group_note", "patients": [row.patient_id for row in attended]})
+    return render(
+        request,
+        "scheduling/group_note.html",
+        {"session": session, "attended": attended, "problem": problem, "errors": errors},
+        status=400 if errors else 200,
     )
 
 
@@ -436,12 +526,19 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": errors,
             "statuses": Attendance.Status.choices,
             "not_started": session.start > timezone.now(),
+            **_group_note_context(request, session),
         },
         status=400 if errors else 200,
     )
 
 
 # --- Patients: availability and appointments ------------------------------------------------------------------------
+
+
+def _pk(request: HttpRequest, name: str) -> int:
+    """A posted row id; anything but digits matches no row (404, not 500)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else 0
 
 
 def _patient(request: HttpRequest, pk: int, action: str) -> Patient:
@@ -456,7 +553,7 @@ def patient_availability(request: HttpRequest, pk: int) -> HttpResponse:
     form = PatientAvailabilityForm(request.POST or None if "remove" not in request.POST else None)
     if request.method == "POST" and "remove" in request.POST:
         window = get_restricted_or_404(
-            PatientAvailability.objects.filter(patient=patient), request, SCHEDULING_MANAGE, pk=request.POST["remove"]
+            PatientAvailability.objects.filter(patient=patient), request, SCHEDULING_MANAGE, pk=_pk(request, "remove")
         )
         services.patient_availability_remove(actor=staff_user(request), window=window)
         messages.success(request, _("Window removed."))
@@ -556,6 +653,47 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_action(SCHEDULING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move an appointment to another time (and room), with a reason; the old
+    one stays in the history, marked rescheduled."""
+    appointment = _appointment(request, pk, SCHEDULING_MANAGE)
+    local = appointment.local_start
+    form = RescheduleForm(
+        request.POST or None,
+        site=appointment.site,
+        initial={"day": local.date(), "start_time": local.time(), "end_time": appointment.local_end.time()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.appointment_reschedule(
+                actor=staff_user(request),
+                appointment=appointment,
+                start=_aware(appointment.site, data["day"], data["start_time"]),
+                end=_aware(appointment.site, data["day"], data["end_time"]),
+                room=data["room"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            attach_error(request, form, error)
+        else:
+            messages.success(request, _("Appointment moved; the old time stays in the history as rescheduled."))
+            return HttpResponseRedirect(reverse("patients:chart", args=[appointment.patient_id]) + "?tab=schedule")
+    return render(
+        request,
+        "scheduling/form.html",
+        {
+            "form": form,
+            "appointment": appointment,
+            "patient": appointment.patient,
+            "title": _("Reschedule appointment"),
+            "submit": _("Reschedule"),
+        },
+    )
+
+
 @require_action(ATTENDANCE_RECORD)
 @require_http_methods(["GET", "POST"])
 def appointment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
@@ -604,7 +742,7 @@ def clinician_availability(request: HttpRequest, pk: int) -> HttpResponse:
     sites = Site.objects.restrict(request.user, SCHEDULING_MANAGE).filter(pk__in=staff.site_ids())
     if request.method == "POST" and "remove" in request.POST:
         window = get_restricted_or_404(
-            ClinicianAvailability.objects.filter(user=staff), request, SCHEDULING_MANAGE, pk=request.POST["remove"]
+            ClinicianAvailability.objects.filter(user=staff), request, SCHEDULING_MANAGE, pk=_pk(request, "remove")
         )
         services.clinician_availability_remove(actor=staff_user(request), window=window)
         messages.success(request, _("Window removed."))
@@ -627,5 +765,106 @@ def clinician_availability(request: HttpRequest, pk: int) -> HttpResponse:
             "windows": ClinicianAvailability.objects.restrict(request.user, SCHEDULING_MANAGE)
             .filter(user=staff)
             .select_related("site"),
+        },
+    )
+
+
+@require_action(SCHEDULING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def patient_availability_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change one of a patient's weekly windows."""
+    window = get_restricted_or_404(
+        PatientAvailability.objects.select_related("patient"), request, SCHEDULING_MANAGE, pk=pk
+    )
+    patient = window.patient
+    form = PatientAvailabilityEditForm(
+        request.POST or None,
+        initial={
+            "kind": window.kind,
+            "weekday": window.weekday,
+            "start_time": window.start_time,
+            "end_time": window.end_time,
+            "note": window.note,
+            "fingerprint": services.window_fingerprint(window),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.patient_availability_update(
+                actor=staff_user(request),
+                window=window,
+                kind=data["kind"],
+                weekday=data["weekday"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                note=data["note"],
+                expected=data["fingerprint"],
+            )
+        except ValidationError as error:
+            attach_error(request, form, error)
+        else:
+            messages.success(request, _("Window changed."))
+            return HttpResponseRedirect(reverse("scheduling:availability", args=[patient.pk]))
+    log_read(patient, data={"view": "availability_edit", "window": window.pk})
+    return render(
+        request,
+        "scheduling/window_form.html",
+        {
+            "form": form,
+            "title": _("Change a window: %(name)s") % {"name": patient.display_name},
+            "back": reverse("scheduling:availability", args=[patient.pk]),
+            "back_label": patient.display_name,
+        },
+    )
+
+
+@require_action(SCHEDULING_MANAGE)
+@require_http_methods(["GET", "POST"])
+def clinician_availability_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change one of a staff member's weekly windows."""
+    window = get_restricted_or_404(
+        ClinicianAvailability.objects.select_related("user", "site"), request, SCHEDULING_MANAGE, pk=pk
+    )
+    staff = window.user
+    sites = Site.objects.restrict(request.user, SCHEDULING_MANAGE).filter(pk__in=staff.site_ids())
+    form = ClinicianAvailabilityEditForm(
+        request.POST or None,
+        sites=sites,
+        initial={
+            "site": window.site_id,
+            "weekday": window.weekday,
+            "start_time": window.start_time,
+            "end_time": window.end_time,
+            "weekly_caseload": window.weekly_caseload,
+            "fingerprint": services.window_fingerprint(window),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.clinician_availability_update(
+                actor=staff_user(request),
+                window=window,
+                site=data["site"],
+                weekday=data["weekday"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                weekly_caseload=data["weekly_caseload"],
+                expected=data["fingerprint"],
+            )
+        except ValidationError as error:
+            attach_error(request, form, error)
+        else:
+            messages.success(request, _("Window changed."))
+            return HttpResponseRedirect(reverse("scheduling:clinician_availability", args=[staff.pk]))
+    return render(
+        request,
+        "scheduling/window_form.html",
+        {
+            "form": form,
+            "title": _("Change a window: %(name)s") % {"name": staff},
+            "back": reverse("scheduling:clinician_availability", args=[staff.pk]),
+            "back_label": str(staff),
         },
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_action
+from openiop.core.models import WorkerHeartbeat
 from openiop.core.views import get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import feeds, hours, planning, selectors, services
@@ -76,15 +78,31 @@ def hours_dashboard(request: HttpRequest) -> HttpResponse:
 @require_action(SCHEDULING_OPTIMIZE)
 @require_http_methods(["GET", "POST"])
 def build_week(request: HttpRequest, code: str) -> HttpResponse:
+    """Queue a build of the week; the background worker solves it while the
+    proposal page says so and refreshes itself."""
     site = site_for(request, code, SCHEDULING_OPTIMIZE)
     form = BuildForm(request.POST or None, initial={"week_start": planning.next_monday(timezone.localdate())})
     if request.method == "POST" and form.is_valid():
-        proposal = planning.propose_week(
-            actor=staff_user(request), site=site, week_start=form.cleaned_data["week_start"]
-        )
-        if proposal.status == WeekProposal.Status.FAILED:
-            messages.error(request, _("No week could be built; the published schedule is unchanged."))
-        return HttpResponseRedirect(reverse("scheduling:proposal", args=[proposal.pk]))
+        try:
+            proposal, created = planning.week_request(
+                actor=staff_user(request), site=site, week_start=form.cleaned_data["week_start"]
+            )
+        except ValidationError as error:
+            form.add_error("week_start", error)
+        else:
+            if not created:
+                messages.warning(
+                    request,
+                    _(
+                        "This week is already being built (requested %(when)s by %(who)s); here is that build. "
+                        "No second build was started."
+                    )
+                    % {
+                        "when": timezone.localtime(proposal.created_at).strftime("%H:%M"),
+                        "who": proposal.created_by,
+                    },
+                )
+            return HttpResponseRedirect(reverse("scheduling:proposal", args=[proposal.pk]))
     proposals = WeekProposal.objects.filter(site=site).select_related("created_by", "published_by")[:20]
     return render(request, "scheduling/build.html", {"site": site, "form": form, "proposals": proposals})
 
@@ -124,11 +142,37 @@ def _proposal_context(proposal: WeekProposal) -> dict[str, object]:
     return {"proposal": proposal, "rows": rows}
 
 
+def _building_context(proposal: WeekProposal) -> dict[str, object]:
+    if proposal.is_running:
+        planning.expire_stuck(site=proposal.site, week_start=proposal.week_start)
+        proposal.refresh_from_db()
+    worker_seen = WorkerHeartbeat.objects.filter(
+        last_seen__gte=timezone.now() - dt.timedelta(seconds=settings.OPENIOP_WORKER_STALE_SECONDS)
+    ).exists()
+    return {"proposal": proposal, "solve_seconds": planning.solve_seconds(), "worker_seen": worker_seen}
+
+
 @require_action(SCHEDULING_OPTIMIZE)
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     log_action("record.read", obj=proposal, data={"view": "proposal"})
+    if proposal.is_running:
+        context = _building_context(proposal)  # marks a lost build failed, so check again
+        if proposal.is_running:
+            return render(request, "scheduling/proposal.html", context)
     return render(request, "scheduling/proposal.html", _proposal_context(proposal))
+
+
+@require_action(SCHEDULING_OPTIMIZE)
+@require_GET
+def proposal_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Building the week..." fragment the proposal page polls; once the
+    build is over, htmx is told to reload the page, which ends the polling."""
+    proposal = _proposal(request, pk)
+    response = render(request, "scheduling/_proposal_building.html", _building_context(proposal))
+    if not proposal.is_running:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_action(SCHEDULING_OPTIMIZE)
@@ -145,7 +189,8 @@ def proposal_publish(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Published: the week's bookings are in the calendar."))
         return HttpResponseRedirect(reverse("scheduling:proposal", args=[proposal.pk]))
-    return render(request, "scheduling/publish_confirm.html", {"proposal": proposal})
+    emptied = planning.emptied_sessions(proposal) if proposal.status == WeekProposal.Status.DRAFT else []
+    return render(request, "scheduling/publish_confirm.html", {"proposal": proposal, "emptied": emptied})
 
 
 @require_action(SCHEDULING_OPTIMIZE)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """A clinician takes attendance for a group in a real browser, mostly with
 the keyboard: everyone present in one click, then one late and one no-show
-by their letters; the minutes follow."""
+by their letters; the minutes follow. Then the attendance feeds the group
+note: one click opens it with those who came and their minutes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from openiop.scheduling import services
 from openiop.scheduling.models import Attendance
 from openiop.scheduling.tests.pages import admitted, group, last_monday, open_all_week
 from openiop.sites.models import Site
+from openiop.treatment.models import GroupSession
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,3 +70,14 @@ def test_a_clinician_marks_attendance_for_a_session(
         for a in Attendance.objects.select_related("enrolment__patient")
     }
     assert recorded == {"Ann": ("present", 90), "Ben": ("late", 65), "Cal": ("no_show", 0)}
+
+    # Attendance feeds the group note: those who came, with their minutes.
+    page.get_by_role("button", name="Write the group note").click()
+    page.get_by_role("heading", name="Group note: Relapse prevention group", exact=False).wait_for()
+    page.wait_for_load_state("load")
+    assert page.get_by_label("Minutes attended, Ann Able").input_value() == "90"
+    assert page.get_by_label("Minutes attended, Ben Baker").input_value() == "65"
+    assert page.get_by_label("Minutes attended, Cal Cole").count() == 0
+    assert "Cal Cole" not in page.content()
+    note = GroupSession.objects.get(scheduled_session_id=session.pk)
+    assert sorted(note.sections.values_list("patient__legal_first_name", flat=True)) == ["Ann", "Ben"]

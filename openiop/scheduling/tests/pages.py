@@ -23,8 +23,10 @@ from openiop.scheduling.permissions import (
     SCHEDULING_MANAGE,
     SCHEDULING_OPTIMIZE,
     SCHEDULING_VIEW,
+    TRACKS_SWITCH,
 )
 from openiop.sites.models import OpeningHours, Room, Site
+from openiop.treatment.permissions import COUNSELLING_NOTES
 
 _numbers = count(1)
 
@@ -121,6 +123,7 @@ def _x(name: str, key: str = "pk") -> Any:
 PAGES = [
     Page("scheduling:calendar", SCHEDULING_VIEW, no_kwargs),
     Page("scheduling:setup", SCHEDULING_MANAGE, the_site),
+    Page("scheduling:tracks", TRACKS_SWITCH, the_site),
     Page("scheduling:series_create", SCHEDULING_MANAGE, the_site),
     Page("scheduling:session_create", SCHEDULING_MANAGE, the_site),
     Page("scheduling:session", SCHEDULING_VIEW, _x("scheduling_session")),
@@ -128,16 +131,21 @@ PAGES = [
     Page("scheduling:session_cancel", SCHEDULING_MANAGE, _x("scheduling_session")),
     Page("scheduling:session_reschedule", SCHEDULING_MANAGE, _x("scheduling_session")),
     Page("scheduling:attendance", ATTENDANCE_RECORD, _x("scheduling_session")),
+    Page("scheduling:group_note", COUNSELLING_NOTES, _x("scheduling_session")),
     Page("scheduling:withdraw", SCHEDULING_MANAGE, _x("scheduling_enrolment")),
     Page("scheduling:availability", SCHEDULING_MANAGE, _x("scheduling_patient")),
     Page("scheduling:appointment_create", SCHEDULING_MANAGE, _x("scheduling_patient")),
     Page("scheduling:appointment_cancel", SCHEDULING_MANAGE, _x("scheduling_appointment")),
+    Page("scheduling:appointment_reschedule", SCHEDULING_MANAGE, _x("scheduling_appointment")),
     Page("scheduling:appointment_attendance", ATTENDANCE_RECORD, _x("scheduling_appointment")),
     Page("scheduling:clinician_availability", SCHEDULING_MANAGE, _x("scheduling_clinician")),
+    Page("scheduling:availability_edit", SCHEDULING_MANAGE, _x("scheduling_patient_window")),
+    Page("scheduling:clinician_availability_edit", SCHEDULING_MANAGE, _x("scheduling_clinician_window")),
     Page("scheduling:hours", SCHEDULING_VIEW, no_kwargs),
     Page("scheduling:build", SCHEDULING_OPTIMIZE, the_site),
     Page("scheduling:proposal", SCHEDULING_OPTIMIZE, _x("scheduling_proposal")),
     Page("scheduling:publish", SCHEDULING_OPTIMIZE, _x("scheduling_proposal")),
+    Page("scheduling:proposal_status", SCHEDULING_OPTIMIZE, _x("scheduling_proposal")),
     Page("scheduling:replan", SCHEDULING_OPTIMIZE, _x("scheduling_patient")),
     Page("scheduling:feeds", SCHEDULING_VIEW, no_kwargs),
     Page("scheduling:patient_feeds", SCHEDULING_MANAGE, _x("scheduling_patient")),
@@ -151,10 +159,13 @@ def extra_objects(base: Objects) -> dict[str, Any]:
     site = base.site
     open_all_week(site)
     clinician = staff(site)
-    services.clinician_availability_add(
+    clinician_window = services.clinician_availability_add(
         actor=clinician, user=clinician, site=site, weekday=0, start_time=dt.time(8), end_time=dt.time(18)
     )
     episode = admitted(site, "Sched", "Patient", primary_counsellor=clinician)
+    patient_window = services.patient_availability_add(
+        actor=clinician, patient=episode.patient, kind="work", weekday=1, start_time=dt.time(9), end_time=dt.time(17)
+    )
     monday = last_monday()
     session = group(site, monday, facilitator=staff(site))
     enrolment = services.enrol(actor=None, session=session, episode=episode)
@@ -177,4 +188,6 @@ def extra_objects(base: Objects) -> dict[str, Any]:
         "scheduling_appointment": appointment,
         "scheduling_clinician": clinician,
         "scheduling_proposal": proposal,
+        "scheduling_patient_window": patient_window,
+        "scheduling_clinician_window": clinician_window,
     }

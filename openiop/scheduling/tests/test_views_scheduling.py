@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import time_machine
@@ -211,8 +212,15 @@ def test_the_chart_has_a_schedule_tab(client: Client, bob: User, setting: tuple[
 
 
 def test_a_director_builds_reviews_and_publishes_a_week(
-    client: Client, persona: Callable[..., User], north: Site, setting: tuple[Session, list[Episode]]
+    client: Client,
+    persona: Callable[..., User],
+    north: Site,
+    setting: tuple[Session, list[Episode]],
+    settings: Any,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
+    # The build runs as a background job; here it runs at once (test_week_build_job.py covers the queue).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
     director = persona(RoleCode.CLINICAL_DIRECTOR)
     track = Track.objects.create(site=north, kind="morning", name="Morning")
     upcoming = group(north, dt.date(2026, 3, 10), (9, 0), (12, 0), track=track, in_room=room(north), capacity_max=4)
@@ -223,7 +231,8 @@ def test_a_director_builds_reviews_and_publishes_a_week(
         )
     client = signed_in(client, director)
 
-    built = client.post(reverse("scheduling:build", args=[north.code]), {"week_start": "2026-03-09"})
+    with django_capture_on_commit_callbacks(execute=True):
+        built = client.post(reverse("scheduling:build", args=[north.code]), {"week_start": "2026-03-09"})
     proposal = WeekProposal.objects.get()
     review = client.get(built["Location"])
     assert Enrolment.objects.filter(session=upcoming).count() == 0

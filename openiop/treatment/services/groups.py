@@ -13,11 +13,12 @@ participant's name appears where others would read it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,17 +122,186 @@ def group_create(
     return group
 
 
-def _add_section(group: GroupSession, episode: Episode, actor: User, duration: int) -> Note:
+def _add_section(
+    group: GroupSession,
+    episode: Episode,
+    actor: User,
+    duration: int,
+    participation: str = Note.Participation.PARTICIPATED,
+) -> Note:
     note = Note.objects.create(
         patient_id=episode.patient_id, episode=episode, group=group, kind=Note.Kind.GROUP, note_format="GROUP",
         session_date=group.session_date, start_time=group.start_time, end_time=group.end_time, author=actor,
-        sections={"response": "", "plan": ""}, participation=Note.Participation.PARTICIPATED,
+        sections={"response": "", "plan": ""}, participation=participation,
         minutes_attended=duration,
     )  # fmt: skip
     objectives = selectors.active_objectives(episode)
     if objectives:
         NoteObjective.objects.create(note=note, objective=objectives[0])
     return note
+
+
+# --- Group notes from recorded attendance ---------------------------------------------------------------------------
+#
+# The scheduling app knows who attended a scheduled session and for how long;
+# this app knows notes. Scheduling hands over ``Attendee`` rows (never the
+# absent: their names must not reach anyone's chart) and registers a notice
+# source so the group note page can say when attendance changed after signing.
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One participant who attended (present, late or left early)."""
+
+    episode: Episode
+    minutes: int
+    left_early: bool = False
+
+    @property
+    def participation(self) -> str:
+        return Note.Participation.LEFT_EARLY if self.left_early else Note.Participation.PARTICIPATED
+
+
+NoticeSource = Callable[[GroupSession], list[str]]
+_NOTICE_SOURCES: list[NoticeSource] = []
+
+
+def register_notice_source(source: NoticeSource) -> None:
+    """Extension point: SOURCE(group) returns notices shown on the group note
+    (e.g. attendance recorded after the note was signed)."""
+    if source not in _NOTICE_SOURCES:
+        _NOTICE_SOURCES.append(source)
+
+
+def group_notices(group: GroupSession) -> list[str]:
+    return [notice for source in _NOTICE_SOURCES for notice in source(group)]
+
+
+@transaction.atomic
+def group_create_from_attendance(
+    *,
+    actor: User,
+    site: Site,
+    session_date: dt.date,
+    start_time: dt.time,
+    end_time: dt.time,
+    topic: str,
+    facilitator: User,
+    scheduled_session_id: int,
+    attendees: Sequence[Attendee],
+    curriculum: str = "general",
+) -> GroupSession:
+    """Open the group note of a scheduled session: one section per attendee
+    (on the episode they were enrolled with), minutes and participation taken
+    from attendance. The caller makes this idempotent per session."""
+    _check_header(session_date, start_time, end_time, topic)
+    if not attendees:
+        raise ValidationError(_("Nobody attended this session, so there is no group note to write."))
+    if len(attendees) > MAX_PARTICIPANTS:
+        raise ValidationError(_("A group has at most %(max)d participants.") % {"max": MAX_PARTICIPANTS})
+    group = GroupSession.objects.create(
+        site=site, session_date=session_date, start_time=start_time, end_time=end_time, topic=topic.strip(),
+        facilitator=facilitator, created_by=actor, scheduled_session_id=scheduled_session_id, curriculum=curriculum,
+    )  # fmt: skip
+    for attendee in attendees:
+        _add_section(group, attendee.episode, actor, attendee.minutes, attendee.participation)
+    log_action(
+        "group.create",
+        obj=group,
+        actor=actor,
+        data={"participants": len(attendees), "scheduled_session": scheduled_session_id, "from": "attendance"},
+    )
+    return group
+
+
+def _followed_participation(note: Note, attendee: Attendee) -> str:
+    if attendee.left_early:
+        return Note.Participation.LEFT_EARLY
+    if note.participation in {Note.Participation.LEFT_EARLY, Note.Participation.ABSENT, ""}:
+        return Note.Participation.PARTICIPATED
+    return note.participation  # the clinician's own judgement (active, minimal, ...) stays
+
+
+@transaction.atomic
+def group_follow_attendance(*, actor: User | None, group: GroupSession, attendees: Sequence[Attendee]) -> list[str]:
+    """Bring the unsigned sections of GROUP in line with corrected
+    attendance: minutes follow, newly attending people get a section, people
+    no longer attending lose their (draft) section. Signed sections are never
+    touched. Returns what changed, for the audit trail."""
+    current: GroupSession = GroupSession.objects.select_for_update().get(pk=group.pk)
+    draft = current.status == NoteStatus.DRAFT
+    wanted = {attendee.episode.patient_id: attendee for attendee in attendees}
+    sections = {note.patient_id: note for note in current.sections.select_related("patient")}
+    changes: list[str] = []
+    for patient_id, note in sections.items():
+        if note.status != NoteStatus.DRAFT:
+            continue
+        attendee = wanted.get(patient_id)
+        if attendee is None:
+            try:
+                note.delete()
+            except ProtectedError:
+                # Something (homework) hangs off the section: keep it, but as absent.
+                note.participation, note.minutes_attended = Note.Participation.ABSENT, 0
+                note.lock_version += 1
+                note.save()
+            changes.append(f"removed:{patient_id}")
+            continue
+        participation = _followed_participation(note, attendee)
+        if note.minutes_attended != attendee.minutes or note.participation != participation:
+            note.minutes_attended, note.participation = attendee.minutes, participation
+            note.lock_version += 1
+            note.save()
+            changes.append(f"minutes:{patient_id}")
+    if draft:
+        for patient_id, attendee in wanted.items():
+            if patient_id not in sections:
+                _add_section(current, attendee.episode, current.created_by, attendee.minutes, attendee.participation)
+                changes.append(f"added:{patient_id}")
+    if changes and draft:
+        # An editor open on the old figures must not save over them unnoticed.
+        current.lock_version += 1
+        current.save(update_fields=["lock_version"])
+    if changes:
+        log_action("group.follow_attendance", obj=current, actor=actor, data={"changes": changes})
+    return changes
+
+
+def attendance_mismatches(group: GroupSession, attendees: Sequence[Attendee]) -> list[str]:
+    """Where recorded attendance disagrees with the signed sections (it was
+    changed after signing). Names only people who already have a section or
+    who attended; never someone recorded absent without a section."""
+    wanted = {attendee.episode.patient_id: attendee for attendee in attendees}
+    signed = [s for s in group.sections.select_related("patient") if s.status != NoteStatus.DRAFT]
+    notices: list[str] = []
+    for section in signed:
+        attendee = wanted.get(section.patient_id)
+        name = section.patient.display_name
+        if attendee is None and section.participation != Note.Participation.ABSENT:
+            notices.append(
+                _("%(name)s is no longer recorded as attending, but the signed section says they attended.")
+                % {"name": name}
+            )
+        elif attendee is not None and attendee.minutes != section.minutes_attended:
+            notices.append(
+                _("%(name)s: attendance now says %(now)d minutes; the signed section says %(then)s.")
+                % {"name": name, "now": attendee.minutes, "then": section.minutes_attended}
+            )
+    if group.status != NoteStatus.DRAFT:
+        have = {section.patient_id for section in group.sections.all()}
+        for patient_id, attendee in wanted.items():
+            if patient_id not in have:
+                notices.append(
+                    _("%(name)s is now recorded as attending but has no section in the signed note.")
+                    % {"name": attendee.episode.patient.display_name}
+                )
+    if notices:
+        headline = _(
+            "Attendance was changed after this note was signed. Signed sections are never changed; "
+            "add an addendum where a section needs correcting."
+        )
+        notices.insert(0, headline)
+    return notices
 
 
 def _lock(group: GroupSession, actor: User, expected_lock_version: int | None) -> GroupSession:

@@ -170,6 +170,7 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "group": group, "header": header, "rows": rows, "signed": signed, "participation": PARTICIPATION,
             "absent": Note.Participation.ABSENT, "warnings": services.name_warnings(group, [r.note for r in rows]),
             "can_cosign": can_cosign, "is_author": group.created_by_id == request.user.pk,
+            "notices": services.group_notices(group),
         },
     )  # fmt: skip
 

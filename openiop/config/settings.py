@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "openiop.core.middleware.SiteTimeZoneMiddleware",
     # Before idle logoff, so the automatic logout event names who was signed out.
     "openiop.audit.middleware.AuditContextMiddleware",
     "openiop.accounts.middleware.IdleLogoutMiddleware",

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 import uuid
+import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -24,3 +26,37 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class SiteTimeZoneMiddleware:
+    """Shows times in the staff member's own clock: when every site a
+    signed-in user works at keeps the same time zone, that zone is active for
+    the request (so "requested at", audit times and the like read as the
+    wall clock there); otherwise the server's TIME_ZONE. Session times are
+    always shown in their own site's zone, whatever this picks."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = self.zone_for(request)
+        if zone is None:
+            return self.get_response(request)
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    @staticmethod
+    def zone_for(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        zones = set(user.sites.values_list("time_zone", flat=True).distinct())
+        if len(zones) != 1:
+            return None
+        try:
+            return zoneinfo.ZoneInfo(zones.pop())
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return None

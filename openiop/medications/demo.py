@@ -6,8 +6,10 @@ expected) or naltrexone; some get methadone from an outside opioid treatment
 program; a few take acamprosate or disulfiram. Weekly urine tests over the
 last five weeks are mostly negative. A few carry an unexpected positive: one
 review stays pending, one is confirmed (the sobriety date resets), the rest
-are dismissed after a confirmatory negative. Everything goes through the
-services, so it is recorded and audited like real work.
+are dismissed after a confirmatory negative. Some buprenorphine doses were
+changed (a chain of entries), one medication was entered in error and one
+result was corrected. Everything goes through the services, so it is recorded
+and audited like real work.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
-from openiop.medications import catalogue, services
+from openiop.medications import catalogue, corrections, services
 from openiop.medications.models import DrugTestReview, Medication, Route, Specimen, TestResult
 from openiop.patients.models import Episode
 from openiop.sites.models import Site
@@ -165,6 +167,7 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
         tick(1)
     tick(limit - len(episodes))
     _decide(unexpected, staff)
+    _corrections(rng, today, {s.pk for s in unexpected})
 
 
 def _decide(unexpected: list[Specimen], staff: dict[int, dict[RoleCode, list[User]]]) -> None:
@@ -190,4 +193,60 @@ def _decide(unexpected: list[Specimen], staff: dict[int, dict[RoleCode, list[Use
         )
         services.review_dismiss(
             actor=clinicians[0], review=review, note="Confirmatory LC-MS/MS negative: presumptive false positive."
+        )
+
+
+def _corrections(rng: random.Random, today: dt.date, unexpected: set[int]) -> None:
+    """A few dose increases, one entry entered in error, one corrected result."""
+    buprenorphine = Medication.objects.filter(
+        catalogue_code="buprenorphine_naloxone", stop_date__isnull=True, prescriber__isnull=False
+    ).select_related("prescriber")
+    for index, medication in enumerate(buprenorphine.order_by("pk")):
+        if index % 3 or medication.prescriber is None:
+            continue
+        corrections.medication_change(
+            actor=medication.prescriber,
+            medication=medication,
+            expected_version=medication.version,
+            dose="12 mg/3 mg",
+            route=medication.route,
+            frequency=medication.frequency,
+            indication=medication.indication,
+            prescriber=medication.prescriber,
+            start_date=max(medication.start_date, today - dt.timedelta(days=rng.randint(7, 20))),
+            reason="Cravings in the evenings at 8 mg.",
+        )
+    first = Medication.objects.filter(prescriber__isnull=False).select_related("prescriber").order_by("pk").first()
+    if first is not None and first.prescriber is not None:
+        wrong = services.medication_add(
+            actor=first.prescriber,
+            patient=first.patient,
+            name="Gabapentin",
+            dose="300 mg",
+            route=Route.ORAL,
+            frequency="three times daily",
+            indication="Neuropathic pain",
+            prescriber=first.prescriber,
+            start_date=today - dt.timedelta(days=3),
+        )
+        corrections.medication_mark_in_error(
+            actor=first.prescriber,
+            medication=wrong,
+            reason="Recorded in the wrong patient's chart.",
+            expected_version=wrong.version,
+        )
+    misread = (
+        TestResult.objects.filter(method=TestResult.Method.PRESUMPTIVE, drug_class="opiates", result="negative")
+        .exclude(specimen__in=unexpected)
+        .select_related("specimen__collected_by")
+        .order_by("pk")
+        .first()
+    )
+    if misread is not None:
+        corrections.result_correct(
+            actor=misread.specimen.collected_by,
+            result=misread,
+            new_result=TestResult.Outcome.INVALID,
+            cutoff=None,
+            reason="Cup re-read: the opiates line was too faint to read; recollection requested.",
         )

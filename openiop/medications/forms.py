@@ -239,3 +239,71 @@ class SobrietyDateForm(forms.Form):
         ]
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ChangeForm(forms.Form):
+    """A new dose or new directions, prefilled from the current entry."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    dose = forms.CharField(max_length=60, help_text=_("For example 16 mg/4 mg."))
+    route = forms.ChoiceField(choices=Route.choices)
+    frequency = forms.CharField(max_length=60)
+    prescriber = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Prescriber on staff"))
+    outside_prescriber = forms.CharField(
+        max_length=150, required=False, help_text=_("Name and practice, when the prescriber is not on staff.")
+    )
+    indication = forms.CharField(max_length=150)
+    start_date = forms.DateField(
+        widget=DATE, label=_("Takes effect on"), help_text=_("The current entry stops on this day.")
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label=_("Why (optional)"),
+        help_text=_("For example: cravings in the evening."),
+    )
+
+    def __init__(self, *args: Any, prescribers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "prescriber").queryset = prescribers
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        outside = (data.get("outside_prescriber") or "").strip()
+        if not data.get("prescriber") and not outside and "prescriber" not in self.errors:
+            self.add_error("prescriber", _("Choose a prescriber on staff or name the outside prescriber."))
+        if data.get("prescriber") and outside:
+            self.add_error("outside_prescriber", _("Give either a prescriber on staff or an outside prescriber."))
+        return data
+
+
+class InErrorForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("What was wrong with this entry"),
+        help_text=_("For example: recorded on the wrong patient; never prescribed."),
+    )
+
+
+class CorrectionForm(forms.Form):
+    result = forms.ChoiceField(choices=TestResult.Outcome.choices, label=_("Corrected result"))
+    cutoff = forms.DecimalField(required=False, min_value=Decimal(0), max_digits=8, decimal_places=3)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Why is it corrected"),
+        help_text=_("For example: the laboratory's amended report; read from the wrong line of the cup."),
+    )
+
+
+class RestoreForm(forms.Form):
+    RESTORE = "restore"
+    KEEP = "keep"
+    decision = forms.ChoiceField(
+        choices=[
+            (RESTORE, _("Restore the sobriety date from before the reset")),
+            (KEEP, _("Keep the current sobriety date (for example, use was confirmed otherwise)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Medications (including MOUD/MAUD), drug tests and the sobriety date.
 
-Nothing here is ever deleted: a medication is stopped (date, reason, who), a
-pending drug-test review is confirmed or dismissed (who, when, why), and the
+Nothing here is ever deleted: a medication is stopped (date, reason, who),
+changed (the old entry stops, the new one ``replaces`` it) or marked entered in
+error; a drug-test result is corrected by a new version that ``supersedes`` it;
+a pending drug-test review is confirmed or dismissed (who, when, why), and the
 sobriety date is a history whose newest row is the current date.
 """
 
@@ -43,6 +45,12 @@ def validate_drug_classes(value: object) -> None:
         raise ValidationError(_("Unknown drug classes: %(codes)s"), params={"codes": ", ".join(unknown)})
 
 
+class MedicationQuerySet(RestrictedQuerySet["Medication"]):
+    def valid(self) -> MedicationQuerySet:
+        """Entries not marked entered in error: the ones that count."""
+        return self.filter(entered_in_error_at__isnull=True)
+
+
 class Medication(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="medications", null=True, blank=True)
@@ -79,15 +87,40 @@ class Medication(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     stopped_at = models.DateTimeField(null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="replacements",
+        null=True,
+        blank=True,
+        help_text=_("The entry this one changed (dose or directions); that entry stopped when this one started."),
+    )
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    entered_in_error_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = MedicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "-pk"]
         constraints = [
+            # A chain, not a tree: an entry has at most one valid replacement
+            # (a replacement entered in error does not count).
+            models.UniqueConstraint(
+                fields=["replaces"],
+                condition=models.Q(entered_in_error_at__isnull=True),
+                name="medication_one_valid_replacement",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(entered_in_error_at__isnull=True)
+                | (models.Q(entered_in_error_by__isnull=False) & ~models.Q(entered_in_error_reason="")),
+                name="medication_in_error_attributed",
+            ),
             models.CheckConstraint(
                 condition=models.Q(stop_date__isnull=True) | models.Q(stop_date__gte=models.F("start_date")),
                 name="medication_stop_after_start",
@@ -127,8 +160,16 @@ class Medication(models.Model):
     def is_active(self) -> bool:
         return self.active_on(timezone.localdate())
 
+    @property
+    def entered_in_error(self) -> bool:
+        return self.entered_in_error_at is not None
+
     def active_on(self, day: dt.date) -> bool:
-        return self.span().active_on(day)
+        return not self.entered_in_error and self.span().active_on(day)
+
+    def summary(self) -> str:
+        """Dose and directions in one line, as a stop reason quotes them."""
+        return f"{self.dose} {self.get_route_display().lower()} {self.frequency}"
 
     @property
     def prescriber_name(self) -> str:
@@ -229,13 +270,28 @@ class TestResult(models.Model):
     cutoff_unit = models.CharField(max_length=12, blank=True, default="ng/mL")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A correction is a new row: it names the row it supersedes and why; the
+    # superseded row stays, stamped with when it stopped counting.
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, related_name="superseded_by", null=True, blank=True
+    )
+    correction_reason = models.TextField(blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["drug_class", "method"]
+        ordering = ["drug_class", "method", "recorded_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["specimen", "method", "drug_class"], name="one_result_per_class_and_method")
+            models.UniqueConstraint(
+                fields=["specimen", "method", "drug_class"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="one_current_result_per_class_and_method",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(supersedes__isnull=True) | ~models.Q(correction_reason=""),
+                name="test_result_correction_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -244,6 +300,10 @@ class TestResult(models.Model):
     @property
     def audit_patient_id(self) -> int:
         return self.specimen.patient_id
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
 
     def as_input(self) -> interpretation.Result:
         return interpretation.Result(drug_class=self.drug_class, method=self.method, result=self.result)
@@ -257,6 +317,7 @@ class SobrietyDate(models.Model):
         REPORTED = "reported", _("Reported by the patient")
         CORRECTION = "correction", _("Correction")
         REVIEW = "review", _("Reset after a confirmed drug-test review")
+        RESTORED = "restored", _("Restored after a corrected drug-test result")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sobriety_dates")
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
@@ -279,6 +340,11 @@ class SobrietyDate(models.Model):
         return f"{self.date:%Y-%m-%d}"
 
 
+class RestoreOutcome(models.TextChoices):
+    RESTORED = "restored", _("Previous sobriety date restored")
+    KEPT = "kept", _("Sobriety date kept")
+
+
 class DrugTestReview(models.Model):
     """An unexpected positive waiting for a clinician: confirm (the sobriety
     date resets to the collection date) or dismiss (explained, or a
@@ -298,6 +364,16 @@ class DrugTestReview(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     sobriety_date_before = models.DateField(null=True, blank=True)
+    # A corrected result can take away what a confirmed review (that reset the
+    # sobriety date) was about: the clinician is then offered to restore the
+    # date before the reset, and decides. Never done silently.
+    restore_offered_at = models.DateTimeField(null=True, blank=True)
+    restore_outcome = models.CharField(max_length=10, choices=RestoreOutcome.choices, blank=True)
+    restore_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    restore_decided_at = models.DateTimeField(null=True, blank=True)
+    restore_note = models.TextField(blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -308,7 +384,12 @@ class DrugTestReview(models.Model):
                 condition=models.Q(status="pending")
                 | (models.Q(decided_by__isnull=False) & ~models.Q(decision_note="")),
                 name="drug_test_review_decision_attributed",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(restore_outcome="")
+                | (models.Q(restore_decided_by__isnull=False) & ~models.Q(restore_note="")),
+                name="drug_test_review_restore_attributed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -320,3 +401,7 @@ class DrugTestReview(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+    @property
+    def restore_pending(self) -> bool:
+        return self.restore_offered_at is not None and not self.restore_outcome

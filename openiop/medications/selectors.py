@@ -36,17 +36,32 @@ if TYPE_CHECKING:
 
 
 def spans(medications: Iterable[Medication]) -> list[interpretation.MedicationSpan]:
-    return [medication.span() for medication in medications]
+    """What the interpretation compares with: every entry but those entered in error."""
+    return [medication.span() for medication in medications if not medication.entered_in_error]
 
 
 def specimen_interpretation(
     specimen: Specimen, medications: list[interpretation.MedicationSpan] | None = None
 ) -> interpretation.Interpretation:
+    """The reading of the specimen's current results (a corrected result
+    counts, the version it superseded does not)."""
     if medications is None:
         medications = spans(Medication.objects.filter(patient_id=specimen.patient_id))
     return interpretation.interpret(
-        [result.as_input() for result in specimen.results.all()], medications, specimen.collected_on
+        [result.as_input() for result in specimen.results.all() if result.is_current],
+        medications,
+        specimen.collected_on,
     )
+
+
+def unexpected_by_specimen(patient: Patient) -> dict[int, set[str]]:
+    """The unexpected classes of each of PATIENT's specimens (whoever looks):
+    taken before and after a change to compare."""
+    medications = spans(Medication.objects.filter(patient=patient))
+    specimens = Specimen.objects.filter(patient=patient).prefetch_related("results")
+    return {
+        specimen.pk: set(specimen_interpretation(specimen, medications).unexpected_classes) for specimen in specimens
+    }
 
 
 def current_sobriety_date(patient: Patient) -> SobrietyDate | None:
@@ -84,17 +99,66 @@ def medications_for(user: Any, patient: Patient, action: str = MEDICATIONS_VIEW)
     )
 
 
+@dataclass(frozen=True)
+class MedicationLinks:
+    """Where an entry sits in its chain of changes."""
+
+    replaces: Medication | None
+    replaced_by: Medication | None  # the valid replacement
+    replaced_in_error: list[Medication]  # replacements later marked entered in error
+    history: list[Medication]  # the chain, oldest first (only when there was a change)
+
+
+def _chain_start(medication: Medication, by_pk: dict[int, Medication]) -> dt.date:
+    """When the patient started this medication, across dose changes."""
+    start, seen = medication.start_date, {medication.pk}
+    previous = by_pk.get(medication.replaces_id) if medication.replaces_id else None
+    while previous is not None and previous.pk not in seen and not previous.entered_in_error:
+        start, seen = previous.start_date, seen | {previous.pk}
+        previous = by_pk.get(previous.replaces_id) if previous.replaces_id else None
+    return start
+
+
+def medication_links(medication: Medication) -> MedicationLinks:
+    by_pk = {m.pk: m for m in Medication.objects.filter(patient_id=medication.patient_id).select_related("stopped_by")}
+    replacements = [m for m in by_pk.values() if m.replaces_id == medication.pk]
+    replaced_by = next((m for m in replacements if not m.entered_in_error), None)
+    chain = [medication]
+    while chain[0].replaces_id and chain[0].replaces_id in by_pk and len(chain) < len(by_pk):
+        chain.insert(0, by_pk[chain[0].replaces_id])
+    while len(chain) < len(by_pk):
+        newer = next((m for m in by_pk.values() if m.replaces_id == chain[-1].pk and not m.entered_in_error), None)
+        if newer is None:
+            break
+        chain.append(newer)
+    return MedicationLinks(
+        replaces=by_pk.get(medication.replaces_id) if medication.replaces_id else None,
+        replaced_by=replaced_by,
+        replaced_in_error=sorted((m for m in replacements if m.entered_in_error), key=lambda m: m.pk),
+        history=chain if len(chain) > 1 else [],
+    )
+
+
 def medications_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     medications = list(
-        medications_for(request.user, patient).prefetch_related(
-            Prefetch("adherence_notes", queryset=AdherenceNote.objects.select_related("author"))
-        )
+        medications_for(request.user, patient)
+        .select_related("entered_in_error_by", "replaces")
+        .prefetch_related(Prefetch("adherence_notes", queryset=AdherenceNote.objects.select_related("author")))
     )
     log_read(patient, data={"view": "chart.medications"})
     today = timezone.localdate()
+    by_pk = {m.pk: m for m in medications}
+    active = [
+        (m, _chain_start(m, by_pk))
+        for m in medications
+        if not m.entered_in_error and (m.stop_date is None or m.stop_date >= today)
+    ]
+    active_pks = {m.pk for m, _since in active}
     return {
-        "active": [m for m in medications if m.stop_date is None or m.stop_date >= today],
-        "stopped": [m for m in medications if m.stop_date is not None and m.stop_date < today],
+        "active": active,
+        "moud": [(m, since) for m, since in active if m.catalogue_code],
+        # Stopped, changed and entered-in-error entries: the history, newest first.
+        "history": [m for m in medications if m.pk not in active_pks],
         "can_manage": has_action(request.user, MEDICATIONS_MANAGE),
         "can_note": has_action(request.user, MEDICATIONS_ADHERENCE),
         "citation": catalogue.MOUD_CITATION,
@@ -108,6 +172,9 @@ def drug_tests_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     return {
         "rows": rows,
         "sobriety": current_sobriety_date(patient),
+        "restore_offers": list(
+            reviews.filter(restore_offered_at__isnull=False, restore_outcome="").select_related("specimen")
+        ),
         "pending": list(reviews.filter(status=DrugTestReview.Status.PENDING).select_related("specimen")),
         "decided": list(
             reviews.exclude(status=DrugTestReview.Status.PENDING)
@@ -120,15 +187,16 @@ def drug_tests_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 
 
 def pending_reviews_section(request: HttpRequest) -> dict[str, Any] | None:
-    reviews = list(
-        DrugTestReview.objects.restrict(request.user, DRUGTESTS_VIEW)
-        .filter(status=DrugTestReview.Status.PENDING)
-        .select_related("patient", "specimen", "specimen__site")
-        .order_by("created_at", "pk")[:50]
+    visible = DrugTestReview.objects.restrict(request.user, DRUGTESTS_VIEW).select_related(
+        "patient", "specimen", "specimen__site"
     )
-    if not reviews:
+    reviews = list(visible.filter(status=DrugTestReview.Status.PENDING).order_by("created_at", "pk")[:50])
+    restores = list(
+        visible.filter(restore_offered_at__isnull=False, restore_outcome="").order_by("restore_offered_at", "pk")[:50]
+    )
+    if not reviews and not restores:
         return None
-    return {"reviews": reviews, "can_review": has_action(request.user, DRUGTESTS_REVIEW)}
+    return {"reviews": reviews, "restores": restores, "can_review": has_action(request.user, DRUGTESTS_REVIEW)}
 
 
 # --- Trend -------------------------------------------------------------------

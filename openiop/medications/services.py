@@ -10,7 +10,7 @@ confirms (the date resets to the collection date) or dismisses.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -134,6 +134,8 @@ def medication_stop(
         raise StaleEditError(
             _("Someone else changed this medication while you were editing. Nothing was saved; reload to see it.")
         )
+    if current.entered_in_error:
+        raise ValidationError(_("This entry was marked entered in error; it cannot be stopped."))
     if current.stop_date is not None:
         raise ValidationError(
             _("This medication was already stopped on %(date)s.") % {"date": current.stop_date.isoformat()}
@@ -146,13 +148,25 @@ def medication_stop(
             }
         )
     current.stop_reason = _required(reason, "reason", _("Say why the medication is stopped."))
+    before = selectors.unexpected_by_specimen(current.patient) if stop_date < timezone.localdate() else None
     current.stop_date = stop_date
     current.stopped_by = actor
     current.stopped_at = timezone.now()
     current.version += 1
     current.full_clean()
     current.save()
-    log_action("medication.stop", obj=current, actor=actor, data={"stop": stop_date, "reason": current.stop_reason})
+    # A stop dated in the past can leave positives collected since unexplained.
+    reviews = (
+        open_reviews_for_new_unexpected(actor=actor, patient=current.patient, before=before)
+        if before is not None
+        else []
+    )
+    log_action(
+        "medication.stop",
+        obj=current,
+        actor=actor,
+        data={"stop": stop_date, "reason": current.stop_reason, "reviews_opened": [r.pk for r in reviews]},
+    )
     return current
 
 
@@ -160,6 +174,8 @@ def medication_stop(
 def adherence_note_add(
     *, actor: User, medication: Medication, noted_on: dt.date, status: str, text: str
 ) -> AdherenceNote:
+    if Medication.objects.filter(pk=medication.pk, entered_in_error_at__isnull=False).exists():
+        raise ValidationError(_("This entry was marked entered in error; note adherence on the right entry."))
     if noted_on > timezone.localdate():
         raise ValidationError({"noted_on": _("The date is in the future.")})
     if noted_on < medication.start_date:
@@ -271,13 +287,16 @@ def results_record(
     if specimen.specimen_type == Specimen.Type.BREATH and set(classes) - {"alcohol"}:
         raise ValidationError(_("A breath specimen is tested for alcohol only."))
     already = set(
-        TestResult.objects.filter(specimen=specimen, method=method, drug_class__in=classes).values_list(
-            "drug_class", flat=True
-        )
+        TestResult.objects.filter(
+            specimen=specimen, method=method, drug_class__in=classes, superseded_at__isnull=True
+        ).values_list("drug_class", flat=True)
     )
     if already:
         raise ValidationError(
-            _("These classes already have a %(method)s result, which cannot be changed: %(classes)s")
+            _(
+                "These classes already have a %(method)s result; to change one, use "
+                "“Correct this result” on the specimen page: %(classes)s"
+            )
             % {
                 "method": TestResult.Method(method).label.lower(),
                 "classes": ", ".join(catalogue.drug_class_label(code) for code in sorted(already)),
@@ -309,14 +328,21 @@ def results_record(
     return _open_review_if_needed(actor=actor, specimen=specimen)
 
 
-def _open_review_if_needed(*, actor: User | None, specimen: Specimen) -> DrugTestReview | None:
+def _open_review_if_needed(
+    *, actor: User | None, specimen: Specimen, reopen: Collection[str] = ()
+) -> DrugTestReview | None:
+    """Open (or extend the pending) review for unexpected classes no review
+    covers yet. Classes in REOPEN became unexpected through a correction: a
+    decision taken on the earlier record does not cover them."""
     unexpected = set(selectors.specimen_interpretation(specimen).unexpected_classes)
     reviewed: set[str] = set()
     pending = None
     for review in DrugTestReview.objects.select_for_update().filter(specimen=specimen):
-        reviewed.update(review.drug_classes)
         if review.is_pending:
             pending = review
+            reviewed.update(review.drug_classes)
+        else:
+            reviewed.update(set(review.drug_classes) - set(reopen))
     new = unexpected - reviewed
     if not new:
         return None
@@ -328,6 +354,24 @@ def _open_review_if_needed(*, actor: User | None, specimen: Specimen) -> DrugTes
     review = DrugTestReview.objects.create(patient=specimen.patient, specimen=specimen, drug_classes=sorted(new))
     log_action("drugtest.review_open", obj=review, actor=actor, data={"classes": review.drug_classes})
     return review
+
+
+def open_reviews_for_new_unexpected(
+    *, actor: User | None, patient: Patient, before: dict[int, set[str]]
+) -> list[DrugTestReview]:
+    """After a change to the record, send every positive that became
+    unexpected (compared with BEFORE, from ``selectors.unexpected_by_specimen``)
+    to the review queue."""
+    opened = []
+    for specimen_pk, classes in selectors.unexpected_by_specimen(patient).items():
+        newly = classes - before.get(specimen_pk, set())
+        if not newly:
+            continue
+        specimen = Specimen.objects.select_for_update(of=("self",)).get(pk=specimen_pk)
+        review = _open_review_if_needed(actor=actor, specimen=specimen, reopen=newly)
+        if review is not None:
+            opened.append(review)
+    return opened
 
 
 def _lock_pending(review: DrugTestReview) -> DrugTestReview:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,6 +32,7 @@ from openiop.medications.forms import (
 )
 from openiop.medications.models import AdherenceNote, DrugTestReview, Medication, SobrietyDate, Specimen, TestResult
 from openiop.medications.permissions import (
+    DRUGTESTS_CORRECT,
     DRUGTESTS_RECORD,
     DRUGTESTS_REVIEW,
     DRUGTESTS_VIEW,
@@ -59,15 +60,20 @@ def _patient_site_ids(patient: Patient) -> set[int]:
 # --- Medications -------------------------------------------------------------
 
 
+def _prescribers(patient: Patient, *, also: int | None = None) -> QuerySet[User]:
+    """Prescribers on staff at the patient's sites (and ALSO, the current
+    entry's prescriber, so a change can keep them)."""
+    reach = Q(is_active=True, roles__code=RoleCode.PRESCRIBER, sites__in=_patient_site_ids(patient))
+    if also is not None:
+        reach |= Q(pk=also)
+    return User.objects.filter(reach).distinct().order_by("last_name", "first_name")
+
+
 @require_action(MEDICATIONS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def medication_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = _patient(request, patient_pk, MEDICATIONS_MANAGE)
-    prescribers = (
-        User.objects.filter(is_active=True, roles__code=RoleCode.PRESCRIBER, sites__in=_patient_site_ids(patient))
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+    prescribers = _prescribers(patient)
     initial: dict[str, Any] = {"start_date": timezone.localdate()}
     if prescribers.filter(pk=staff_user(request).pk).exists():
         initial["prescriber"] = staff_user(request).pk
@@ -106,9 +112,9 @@ def medication_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
 
 
 def _medication(request: HttpRequest, patient_pk: int, pk: int, action: str) -> Medication:
-    queryset = Medication.objects.select_related("patient", "prescriber", "stopped_by", "created_by").prefetch_related(
-        Prefetch("adherence_notes", queryset=AdherenceNote.objects.select_related("author"))
-    )
+    queryset = Medication.objects.select_related(
+        "patient", "prescriber", "stopped_by", "created_by", "entered_in_error_by", "replaces"
+    ).prefetch_related(Prefetch("adherence_notes", queryset=AdherenceNote.objects.select_related("author")))
     return get_restricted_or_404(queryset, request, action, pk=pk, patient_id=patient_pk)
 
 
@@ -120,10 +126,12 @@ def _medication_page(
     note_form: AdherenceForm | None = None,
 ) -> HttpResponse:
     log_read(medication, data={"view": "medication"})
-    can_stop = medication.stop_date is None and has_action(request.user, MEDICATIONS_MANAGE)
+    can_manage = has_action(request.user, MEDICATIONS_MANAGE)
+    current = medication.stop_date is None and not medication.entered_in_error
+    can_stop = current and can_manage
     if stop_form is None and can_stop:
         stop_form = StopForm(initial={"version": medication.version, "stop_date": timezone.localdate()})
-    if note_form is None and has_action(request.user, MEDICATIONS_ADHERENCE):
+    if note_form is None and has_action(request.user, MEDICATIONS_ADHERENCE) and not medication.entered_in_error:
         note_form = AdherenceForm(initial={"noted_on": timezone.localdate()})
     return render(
         request,
@@ -133,6 +141,9 @@ def _medication_page(
             "patient": medication.patient,
             "stop_form": stop_form if can_stop else None,
             "note_form": note_form,
+            "can_change": can_stop,
+            "can_mark_in_error": can_manage and not medication.entered_in_error,
+            "links": selectors.medication_links(medication),
             "entry": catalogue.CATALOGUE_BY_CODE.get(medication.catalogue_code),
         },
     )
@@ -263,10 +274,15 @@ def _specimen(request: HttpRequest, patient_pk: int, pk: int, action: str) -> Sp
         Specimen.objects.select_related("patient", "site", "collected_by", "recorded_by")
         .prefetch_related(
             Prefetch(
-                "results", queryset=TestResult.objects.select_related("recorded_by").order_by("drug_class", "method")
+                "results",
+                queryset=TestResult.objects.select_related("recorded_by").order_by(
+                    "drug_class", "method", "recorded_at", "pk"
+                ),
             )
         )
-        .prefetch_related(Prefetch("reviews", queryset=DrugTestReview.objects.select_related("decided_by")))
+        .prefetch_related(
+            Prefetch("reviews", queryset=DrugTestReview.objects.select_related("decided_by", "restore_decided_by"))
+        )
     )
     return get_restricted_or_404(queryset, request, action, pk=pk, patient_id=patient_pk)
 
@@ -282,8 +298,11 @@ def specimen_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespo
             "specimen": specimen,
             "patient": specimen.patient,
             "reading": selectors.specimen_interpretation(specimen),
-            "medications": selectors.medications_for(request.user, specimen.patient),
+            "medications": selectors.medications_for(request.user, specimen.patient).filter(
+                entered_in_error_at__isnull=True
+            ),
             "can_record": has_action(request.user, DRUGTESTS_RECORD),
+            "can_correct": has_action(request.user, DRUGTESTS_CORRECT),
             "can_review": has_action(request.user, DRUGTESTS_REVIEW),
             "citation": catalogue.TESTING_CITATION,
         },
@@ -335,7 +354,7 @@ def trend(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
     queryset = DrugTestReview.objects.select_related(
-        "patient", "specimen", "specimen__site", "specimen__collected_by", "decided_by"
+        "patient", "specimen", "specimen__site", "specimen__collected_by", "decided_by", "restore_decided_by"
     )
     item = get_restricted_or_404(queryset, request, DRUGTESTS_REVIEW, pk=pk, patient_id=patient_pk)
     form = DecisionForm(request.POST or None)

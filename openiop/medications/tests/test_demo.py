@@ -59,6 +59,12 @@ def test_the_demo_seeds_medications_weekly_tests_and_one_review_of_each_kind(sta
     assert selectors.current_sobriety_date(confirmed.patient) == reset
     for dismissed in DrugTestReview.objects.filter(status="dismissed"):
         assert selectors.specimen_interpretation(dismissed.specimen).unexpected == []
+    # Changes, an entry in error and a corrected result, as a chart has them.
+    changed = Medication.objects.filter(replaces__isnull=False)
+    assert changed.exists() and all(m.replaces.stop_date == m.start_date for m in changed)  # type: ignore[union-attr]
+    assert Medication.objects.filter(entered_in_error_at__isnull=False).count() == 1
+    corrected = TestResult.objects.get(supersedes__isnull=False)
+    assert corrected.supersedes.superseded_at is not None and corrected.result == "invalid"  # type: ignore[union-attr]
 
 
 def test_the_demo_is_safe_to_run_twice(staffed_sites: list[Site]) -> None:

@@ -4,7 +4,8 @@
 Variables: x[p, s] patient p joins group session s; run[s] session s runs;
 y[p, k] patient p gets candidate individual slot k; u[p, c] patient p sees
 clinician c; band[p] patient p's hours reach the band; meets[p] patient p's
-week satisfies the whole plan; excess[p] minutes above the band minimum.
+week satisfies the whole plan; excess[p] minutes above the band minimum;
+partial[p] minutes up to the band minimum.
 
 Hard rules: sessions fit the patient's availability (only those x exist); no
 patient, clinician, room or facilitator in two places at once (one AtMostOne
@@ -15,18 +16,25 @@ and at most ``caseload`` patients per clinician; never above the band maximum.
 
 Objective (see ``Weights``): patients in band and patients meeting their whole
 plan first, then sessions kept from last week, then fewest minutes above the
-minimum and fewest cancelled sessions. ``solve`` optimizes the first part,
+minimum, fewest cancelled sessions and most minutes up to the minimum. ``solve`` optimizes the first part,
 then the rest with the first held (two smaller proofs instead of one large).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from openiop.scheduling.optimizer.instance import SiteInstance, Weights, max_clique_sets, meets_plan, patient_minutes
+from openiop.scheduling.optimizer.instance import (
+    SiteInstance,
+    Weights,
+    max_clique_sets,
+    meets_plan,
+    partial_ceiling,
+    patient_minutes,
+)
 from openiop.scheduling.optimizer.model import IndividualSlot, Schedule
 
 
@@ -45,6 +53,7 @@ class SiteModel:
     sees: dict[tuple[str, str], cp_model.IntVar]
     primary: cp_model.LinearExpr
     secondary: cp_model.LinearExpr
+    partial: dict[str, cp_model.IntVar] = field(default_factory=dict)
 
     def hint(self, schedule: Schedule) -> None:
         chosen: set[tuple[str, str]] = set()
@@ -70,6 +79,9 @@ class SiteModel:
         for patient_id, var in self.excess.items():
             minutes = patient_minutes(problem, schedule, patient_id)
             self.model.add_hint(var, max(0, minutes - problem.patient(patient_id).min_minutes))
+        for patient_id, var in self.partial.items():
+            minutes = patient_minutes(problem, schedule, patient_id)
+            self.model.add_hint(var, min(minutes, partial_ceiling(self.instance.options[patient_id])))
 
     def extract(self, solver: cp_model.CpSolver) -> Schedule:
         groups: dict[str, set[str]] = defaultdict(set)
@@ -90,6 +102,7 @@ def build_model(instance: SiteInstance, weights: Weights, *, require_all: bool =
     meets: dict[str, cp_model.IntVar] = {}
     bands: dict[str, cp_model.IntVar] = {}
     excesses: dict[str, cp_model.IntVar] = {}
+    partials: dict[str, cp_model.IntVar] = {}
     sees_vars: dict[tuple[str, str], cp_model.IntVar] = {}
     by_session: dict[str, list[cp_model.IntVar]] = defaultdict(list)
     clinician_items: dict[str, list[tuple[tuple[int, int, int], cp_model.IntVar]]] = defaultdict(list)
@@ -177,6 +190,13 @@ def build_model(instance: SiteInstance, weights: Weights, *, require_all: bool =
             excesses[patient.id] = excess
             model.add(excess >= total - patient.min_minutes)
             objective.append(-weights.excess_minute * excess)
+        ceiling = partial_ceiling(option)
+        if minutes and ceiling > 0 and weights.partial_minute:
+            # At the optimum partial = min(total, band minimum): credit for hours short of the band.
+            partial = model.new_int_var(0, ceiling, f"partial[{patient.id}]")
+            partials[patient.id] = partial
+            model.add(partial <= total)
+            objective.append(weights.partial_minute * partial)
         keep = [x[patient.id, s] for s in option.continuity]
         if keep:
             objective.append(weights.continuity * sum(keep))
@@ -228,6 +248,7 @@ def build_model(instance: SiteInstance, weights: Weights, *, require_all: bool =
         sees_vars,
         cp_model.LinearExpr.sum(primary),
         cp_model.LinearExpr.sum([*objective, constant]),
+        partials,
     )
     model.maximize(weights.meets * site_model.primary + site_model.secondary)
     return site_model

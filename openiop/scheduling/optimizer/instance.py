@@ -181,19 +181,31 @@ class Weights:
     each patient whose hours reach their band scores ``meets``, and scores it
     again when their whole plan is met (individual sessions and Matrix groups
     too). One more point there outweighs any amount of continuity, which
-    outweighs any amount of over-hours and cancellations."""
+    outweighs any amount of over-hours, cancellations and partial credit.
+
+    Partial credit: each minute scheduled up to the band minimum earns
+    ``partial_minute``, so a patient who cannot reach the band still gets as
+    many hours as the week allows rather than whatever is left over."""
 
     meets: int
     continuity: int
     excess_minute: int = 1
     cancellation: int = CANCELLATION_MINUTES
+    partial_minute: int = 1
+
+
+def partial_ceiling(option: PatientOptions) -> int:
+    """Most minutes below the band minimum that can earn partial credit."""
+    return max(0, min(option.patient.min_minutes, option.patient.max_minutes, option.upper_minutes))
 
 
 def weights_for(sites: Iterable[SiteInstance]) -> Weights:
     penalty, continuity = 0, 0
     for site in sites:
-        site_penalty = CANCELLATION_MINUTES * len(site.sessions) + sum(
-            max(0, o.patient.max_minutes - o.patient.min_minutes) for o in site.options.values()
+        site_penalty = (
+            CANCELLATION_MINUTES * len(site.sessions)
+            + sum(max(0, o.patient.max_minutes - o.patient.min_minutes) for o in site.options.values())
+            + sum(partial_ceiling(o) for o in site.options.values())
         )
         site_continuity = sum(len(o.continuity) for o in site.options.values())
         penalty, continuity = max(penalty, site_penalty), max(continuity, site_continuity)
@@ -208,6 +220,7 @@ class Score:
     continuity: int
     excess_minutes: int
     cancellations: int
+    partial_minutes: int = 0  # minutes scheduled up to each patient's band minimum
 
     @property
     def primary(self) -> int:
@@ -219,6 +232,7 @@ class Score:
             + weights.continuity * self.continuity
             - weights.excess_minute * self.excess_minutes
             - weights.cancellation * self.cancellations
+            + weights.partial_minute * self.partial_minutes
         )
 
 
@@ -248,7 +262,8 @@ def score(problem: Problem, schedule: Schedule) -> Score:
     excess = sum(max(0, patient_minutes(problem, schedule, p.id) - p.min_minutes) for p in problem.patients)
     members = schedule.members()
     cancellations = sum(1 for s in problem.sessions if members.get(s.id, 0) == 0)
-    return Score(meeting, in_band, continuity, excess, cancellations)
+    partial = sum(min(patient_minutes(problem, schedule, p.id), p.min_minutes) for p in problem.patients)
+    return Score(meeting, in_band, continuity, excess, cancellations, partial)
 
 
 # --- Checker ---------------------------------------------------------------------------------------------------------

@@ -17,7 +17,14 @@ from ortools.sat.python import cp_model
 from openiop.scheduling.optimizer.cpsat import build_model
 from openiop.scheduling.optimizer.explain import explain
 from openiop.scheduling.optimizer.greedy import greedy
-from openiop.scheduling.optimizer.instance import SiteInstance, Weights, build_site, score, weights_for
+from openiop.scheduling.optimizer.instance import (
+    SiteInstance,
+    Weights,
+    build_site,
+    partial_ceiling,
+    score,
+    weights_for,
+)
 from openiop.scheduling.optimizer.model import Problem, Schedule, combine, validate
 from openiop.scheduling.optimizer.precheck import Shortfall, seat_check
 
@@ -229,7 +236,10 @@ def _solver(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
 
 
 def _secondary_ceiling(instance: SiteInstance, weights: Weights) -> int:
-    return weights.continuity * sum(len(o.continuity) for o in instance.options.values())
+    options = instance.options.values()
+    return weights.continuity * sum(len(o.continuity) for o in options) + weights.partial_minute * sum(
+        partial_ceiling(o) for o in options
+    )
 
 
 def _trivial_bound(instance: SiteInstance, weights: Weights) -> int:

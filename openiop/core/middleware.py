@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 import uuid
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -42,11 +43,13 @@ class SiteTimeZoneMiddleware:
         zone = self.zone_for(request)
         if zone is None:
             return self.get_response(request)
-        timezone.activate(zone)
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()
+        with timezone.override(zone):
+            response = self.get_response(request)
+        if response.streaming:
+            # A streamed body (the audit CSV export) is produced after this
+            # returns: it must read times on the same clock as the page did.
+            response.streaming_content = _on_clock(zone, response.streaming_content)  # type: ignore[attr-defined]
+        return response
 
     @staticmethod
     def zone_for(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
@@ -60,3 +63,14 @@ class SiteTimeZoneMiddleware:
             return zoneinfo.ZoneInfo(zones.pop())
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return None
+
+
+def _on_clock(zone: zoneinfo.ZoneInfo, chunks: Iterable[Any]) -> Iterator[Any]:
+    iterator = iter(chunks)
+    while True:
+        with timezone.override(zone):
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+        yield chunk

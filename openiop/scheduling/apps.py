@@ -55,7 +55,9 @@ class SchedulingConfig(AppConfig):
             DashboardSection("scheduling_today", SCHEDULING_VIEW, "scheduling/dash_today.html", panels.today, 30)
         )
         # Attendance changed after a group note was signed: say so on the note.
-        from openiop.scheduling.group_notes import attendance_notices
-        from openiop.treatment.services.groups import register_notice_source
+        from openiop.scheduling.group_notes import attendance_notices, roster
+        from openiop.treatment.services.groups import register_notice_source, register_roster_source
 
         register_notice_source(attendance_notices)
+        # Everyone enrolled, attending or not, is kept out of others' charts.
+        register_roster_source(roster)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.access import has_action
 from openiop.accounts.models import User
+from openiop.patients.models import Patient
 from openiop.scheduling import catalog, selectors
 from openiop.scheduling.models import Attendance, Enrolment, Session, SessionStatus
 from openiop.treatment.models import Curriculum, GroupSession
@@ -95,7 +96,7 @@ def group_note_open(*, actor: User, session: Session) -> tuple[GroupSession, boo
         raise PermissionDenied(COUNSELLING_NOTES)
     # The lock makes a second, simultaneous request wait here and then find
     # the note the first one created.
-    locked = Session.objects.select_for_update().select_related("site", "facilitator").get(pk=session.pk)
+    locked = Session.objects.select_for_update(of=("self",)).select_related("site", "facilitator").get(pk=session.pk)
     existing = group_note_for(locked)
     if existing is not None:
         return existing, False
@@ -125,6 +126,15 @@ def follow(*, actor: User | None, session: Session) -> list[str]:
     if group is None:
         return []
     return group_services.group_follow_attendance(actor=actor, group=group, attendees=attendees(session))
+
+
+def roster(group: GroupSession) -> list[Patient]:
+    """Everyone enrolled in the group note's scheduled session, whatever
+    their attendance: the name check keeps all of them out of the shared
+    narrative and out of each other's sections."""
+    if group.scheduled_session_id is None:
+        return []
+    return list(Patient.objects.filter(enrolments__session_id=group.scheduled_session_id).distinct())
 
 
 def attendance_notices(group: GroupSession) -> list[str]:

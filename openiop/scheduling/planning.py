@@ -478,7 +478,13 @@ def week_run(proposal_id: int, *, time_limit: float | None = None) -> WeekPropos
     try:
         built = build_problem(proposal.site, proposal.week_start)
         outcome = _solve_week(built, solve_seconds(time_limit))
-        return _store_week(proposal, built, outcome, proposal.created_by)
+        with transaction.atomic():
+            # A build that ran past its deadline was marked failed meanwhile
+            # (``expire_stuck``) and a newer one may own the week: drop ours.
+            status = WeekProposal.objects.select_for_update().filter(pk=proposal_id).values_list("status", flat=True)
+            if status.first() != WeekProposal.Status.BUILDING:
+                return None
+            return _store_week(proposal, built, outcome, proposal.created_by)
     except Exception as error:
         WeekProposal.objects.filter(pk=proposal_id, status__in=WeekProposal.RUNNING).update(
             status=WeekProposal.Status.FAILED,
@@ -633,6 +639,9 @@ def publish(*, actor: User, proposal: WeekProposal) -> WeekProposal:
     reason = _("No participants after the week was published")
     cancelled = []
     for session in emptied:
+        # Lock the row first: an enrolment made meanwhile (enrol locks the
+        # same row) is then either seen here or waits and finds it cancelled.
+        Session.objects.select_for_update(of=("self",)).filter(pk=session.pk).first()
         if not Enrolment.objects.filter(session=session).exists():  # still empty: the plan stands as previewed
             services.session_cancel(actor=actor, session=session, reason=reason)
             cancelled.append(session.pk)

@@ -450,7 +450,7 @@ def _check_version(session: Session, expected_version: int | None) -> None:
 
 
 def _lock_session(session: Session) -> Session:
-    return Session.objects.select_for_update().select_related("site").get(pk=session.pk)
+    return Session.objects.select_for_update(of=("self",)).select_related("site").get(pk=session.pk)
 
 
 @transaction.atomic
@@ -722,6 +722,8 @@ def appointment_reschedule(
     problems: list[str] = []
     if (issue := _active_episode_problem(locked.episode, site)) is not None:
         problems.append(issue)
+    if not clinician.sites.filter(pk=site.pk).exists():
+        problems.append(_("%(user)s does not work at %(site)s.") % {"user": clinician, "site": site.name})
     if target_room is not None and target_room.site_id != site.pk:
         problems.append(_("%(room)s is not a room at %(site)s.") % {"room": target_room.name, "site": site.name})
     for issue_or_none in (
@@ -850,7 +852,7 @@ def patient_availability_update(
     before = _window_data(locked)
     locked.kind, locked.weekday, locked.start_time, locked.end_time = kind, weekday, start_time, end_time
     locked.note = note.strip()
-    locked.save()
+    locked.save(force_update=True)
     log_action(
         "scheduling.availability.change",
         obj=locked,
@@ -863,15 +865,20 @@ def patient_availability_update(
 
 @transaction.atomic
 def patient_availability_remove(*, actor: User, window: PatientAvailability) -> None:
-    """Remove a window; the audit trail keeps what it said."""
+    """Remove a window; the audit trail keeps what it said. Takes the same
+    lock as a change, so the two never interleave."""
+    Patient.objects.select_for_update().filter(pk=window.patient_id).first()
+    locked = PatientAvailability.objects.filter(pk=window.pk).first()
+    if locked is None:
+        return  # already removed by someone else
     log_action(
         "scheduling.availability.remove",
-        obj=window,
+        obj=locked,
         actor=actor,
-        patient_id=window.patient_id,
-        data={**_window_data(window), "kind": window.kind, "note": window.note},
+        patient_id=locked.patient_id,
+        data={**_window_data(locked), "kind": locked.kind, "note": locked.note},
     )
-    window.delete()
+    locked.delete()
 
 
 @transaction.atomic
@@ -934,7 +941,7 @@ def clinician_availability_update(
     before = {**_window_data(locked), "site": locked.site_id, "caseload": locked.weekly_caseload}
     locked.site, locked.weekday, locked.start_time, locked.end_time = site, weekday, start_time, end_time
     locked.weekly_caseload = weekly_caseload
-    locked.save()
+    locked.save(force_update=True)
     log_action(
         "scheduling.clinician_availability.change",
         obj=locked,
@@ -946,14 +953,19 @@ def clinician_availability_update(
 
 @transaction.atomic
 def clinician_availability_remove(*, actor: User, window: ClinicianAvailability) -> None:
-    """Remove a window; the audit trail keeps what it said."""
+    """Remove a window; the audit trail keeps what it said. Takes the same
+    lock as a change, so the two never interleave."""
+    _lock_rows(users=[window.user])
+    locked = ClinicianAvailability.objects.filter(pk=window.pk).first()
+    if locked is None:
+        return  # already removed by someone else
     log_action(
         "scheduling.clinician_availability.remove",
-        obj=window,
+        obj=locked,
         actor=actor,
-        data={**_window_data(window), "site": window.site_id, "user": window.user_id},
+        data={**_window_data(locked), "site": locked.site_id, "user": locked.user_id},
     )
-    window.delete()
+    locked.delete()
 
 
 # --- Attendance -----------------------------------------------------------------------------------------------------

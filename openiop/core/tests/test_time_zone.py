@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.http import HttpRequest, HttpResponse
@@ -75,3 +75,26 @@ def test_a_stored_time_reads_on_the_users_clock(persona: Callable[..., User], no
     request.user = user
     SiteTimeZoneMiddleware(view)(request)
     assert seen == ["10:30"]
+
+
+def test_a_streamed_body_reads_on_the_same_clock_as_the_page(persona: Callable[..., User], north: Site) -> None:
+    """The audit CSV export streams after the view returns; its rows must use
+    the zone the on-screen list used."""
+    from django.http import StreamingHttpResponse
+
+    north.time_zone = "America/Denver"
+    north.save()
+
+    def view(request: HttpRequest) -> StreamingHttpResponse:
+        def rows() -> Iterator[str]:
+            yield str(timezone.get_current_timezone())
+            yield str(timezone.get_current_timezone())
+
+        return StreamingHttpResponse(rows())
+
+    request = RequestFactory().get("/")
+    request.user = persona(RoleCode.CLINICIAN, site=north)
+    response = SiteTimeZoneMiddleware(view)(request)  # type: ignore[arg-type]
+
+    assert b"".join(response.streaming_content) == b"America/DenverAmerica/Denver"  # type: ignore[attr-defined]
+    assert str(timezone.get_current_timezone()) == str(timezone.get_default_timezone())

@@ -229,3 +229,14 @@ def test_another_sites_appointment_is_not_found(
     response = client.get(reverse("scheduling:appointment_reschedule", args=[booked.pk]))
 
     assert response.status_code == 404
+
+
+def test_a_clinician_who_no_longer_works_at_the_site_is_refused(
+    north: Site, clinician: User, booked: Appointment, bob: User
+) -> None:
+    clinician.sites.remove(north)
+
+    with pytest.raises(ValidationError) as refused:
+        move(booked, NEXT_TUE, (14, 0), (14, 50), actor=bob)
+
+    assert_refused_unchanged(booked, refused, "does not work at")

@@ -205,3 +205,18 @@ def test_another_sites_patient_window_is_not_found(
     client.force_login(persona(RoleCode.CLINICIAN, site=south))
 
     assert client.get(reverse("scheduling:availability_edit", args=[work.pk])).status_code == 404
+
+
+def test_a_window_removed_meanwhile_is_neither_brought_back_nor_removed_twice(bob: User, patient: Patient) -> None:
+    work = window(bob, patient, "work", 2, 9, 17)
+    stale_copy = PatientAvailability.objects.get(pk=work.pk)
+    services.patient_availability_remove(actor=bob, window=work)
+
+    with pytest.raises(ValidationError, match="removed meanwhile"):
+        services.patient_availability_update(
+            actor=bob, window=stale_copy, kind="work", weekday=2, start_time=T(9), end_time=T(15)
+        )
+    services.patient_availability_remove(actor=bob, window=stale_copy)
+
+    assert not PatientAvailability.objects.filter(patient=patient).exists()
+    assert AuditEvent.objects.filter(action="scheduling.availability.remove").count() == 1

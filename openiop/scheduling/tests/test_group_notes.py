@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
+from openiop.audit.models import AuditEvent
 from openiop.patients.models import Episode
 from openiop.scheduling import group_notes, services
 from openiop.scheduling.models import Enrolment, Session
@@ -339,3 +340,69 @@ def test_two_clicks_at_once_open_one_note(bob: User, setting: tuple[Session, dic
 
     assert GroupSession.objects.filter(scheduled_session_id=session.pk).count() == 1
     assert len(set(results)) == 1 and isinstance(results[0], int)
+
+
+def test_a_section_someone_wrote_in_is_kept_as_absent_when_attendance_is_corrected(
+    bob: User, setting: tuple[Session, dict[str, Episode]]
+) -> None:
+    session, people = setting
+    mark(bob, session, people, FIRST_MARKS)
+    note, _ = group_notes.group_note_open(actor=bob, session=session)
+    cal = note.sections.get(patient=people["Cal"].patient)
+    Note.objects.filter(pk=cal.pk).update(sections={"response": "Named two triggers at work.", "plan": ""})
+
+    # Front desk slips: Cal marked a no-show; then it is put right.
+    mark(bob, session, people, {"Cal": ("no_show", None)})
+
+    cal.refresh_from_db()
+    assert (cal.minutes_attended, cal.participation) == (0, Note.Participation.ABSENT)
+    assert cal.sections["response"] == "Named two triggers at work."
+    kept = AuditEvent.objects.get(action="group.section_absent")
+    assert kept.patient_id == str(people["Cal"].patient_id)
+
+    mark(bob, session, people, {"Cal": ("left_early", 45)})
+
+    cal.refresh_from_db()
+    assert (cal.minutes_attended, cal.participation) == (45, Note.Participation.LEFT_EARLY)
+    assert cal.sections["response"] == "Named two triggers at work."
+
+
+def test_an_untouched_section_goes_and_the_removal_is_in_that_patients_audit_trail(
+    bob: User, setting: tuple[Session, dict[str, Episode]]
+) -> None:
+    session, people = setting
+    mark(bob, session, people, FIRST_MARKS)
+    note, _ = group_notes.group_note_open(actor=bob, session=session)
+
+    mark(bob, session, people, {"Ben": ("absent", None)})
+
+    assert "Ben" not in sections(note)
+    removed = AuditEvent.objects.get(action="group.section_remove")
+    assert removed.patient_id == str(people["Ben"].patient_id)
+
+
+def test_the_narrative_may_not_name_someone_enrolled_who_did_not_come(
+    bob: User, setting: tuple[Session, dict[str, Episode]]
+) -> None:
+    session, people = setting
+    mark(bob, session, people, FIRST_MARKS)
+    note, _ = group_notes.group_note_open(actor=bob, session=session)
+    assert "Dee" not in sections(note)  # a no-show: no section of her own
+    inputs = {
+        s.pk: group_services.SectionInput(
+            participation=s.participation, minutes_attended=s.minutes_attended, objective_id=None,
+            response="Practised a refusal skill.",
+        )
+        for s in note.sections.all()
+    }  # fmt: skip
+    group_services.group_save(
+        actor=bob, group=note, expected_lock_version=None,
+        header={"narrative": "Dee missed again, so we started late."}, sections=inputs,
+    )  # fmt: skip
+
+    problems = group_services.sign_problems_for_group(GroupSession.objects.get(pk=note.pk))
+
+    assert any("names a participant (Dee)" in problem for problem in problems)
+    with pytest.raises(ValidationError):
+        group_services.group_sign_all(actor=bob, group=note)
+    assert GroupSession.objects.get(pk=note.pk).status == NoteStatus.DRAFT

@@ -263,3 +263,23 @@ def test_the_database_queue_and_its_worker_build_the_week(client: Client, north:
     proposal.refresh_from_db()
     assert proposal.status == WeekProposal.Status.DRAFT and proposal.meeting == 3
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_a_build_expired_while_it_solved_does_not_come_back_as_a_draft(
+    program: Program, queue: DummyBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proposal, _created = planning.week_request(actor=program.director, site=program.site, week_start=WEEK)
+    solve = planning._solve_week
+
+    def slow(built: planning.Built, limit: float) -> Any:
+        outcome = solve(built, limit)
+        # Meanwhile the build was given up on (as expire_stuck does) and the week left to a newer one.
+        WeekProposal.objects.filter(pk=proposal.pk).update(status=WeekProposal.Status.FAILED)
+        return outcome
+
+    monkeypatch.setattr(planning, "_solve_week", slow)
+
+    assert tasks.build_week.call(proposal.pk) == "skipped"
+    proposal.refresh_from_db()
+    assert proposal.status == WeekProposal.Status.FAILED
+    assert not AuditEvent.objects.filter(action="scheduling.week.propose").exists()

@@ -48,10 +48,33 @@ def person_name(patient: Patient) -> rules.PersonName:
     return rules.PersonName(key=patient.pk, names=names)
 
 
+RosterSource = Callable[[GroupSession], list[Patient]]
+_ROSTER_SOURCES: list[RosterSource] = []
+
+
+def register_roster_source(source: RosterSource) -> None:
+    """Extension point: SOURCE(group) returns everyone else connected with
+    the session (e.g. people enrolled in a scheduled group who did not come),
+    so that their names are kept out of the charts as well."""
+    if source not in _ROSTER_SOURCES:
+        _ROSTER_SOURCES.append(source)
+
+
+def _people_not_to_name(group: GroupSession, sections: list[Note]) -> list[rules.PersonName]:
+    """The participants with a section, then everyone the roster sources
+    add: someone absent has no section, yet "John missed again" in the shared
+    narrative would still tell every other chart that John is in treatment."""
+    people = {section.patient_id: person_name(section.patient) for section in sections}
+    for source in _ROSTER_SOURCES:
+        for patient in source(group):
+            people.setdefault(patient.pk, person_name(patient))
+    return list(people.values())
+
+
 def name_warnings(group: GroupSession, sections: list[Note] | None = None) -> list[str]:
     """Where a participant's name appears in text others' charts will show."""
     sections = sections if sections is not None else list(group.sections.select_related("patient"))
-    people = [person_name(s.patient) for s in sections]
+    people = _people_not_to_name(group, sections)
     warnings = [
         _("The shared narrative names a participant (%(name)s); it appears in every participant's chart.")
         % {"name": name}
@@ -238,14 +261,9 @@ def group_follow_attendance(*, actor: User | None, group: GroupSession, attendee
             continue
         attendee = wanted.get(patient_id)
         if attendee is None:
-            try:
-                note.delete()
-            except ProtectedError:
-                # Something (homework) hangs off the section: keep it, but as absent.
-                note.participation, note.minutes_attended = Note.Participation.ABSENT, 0
-                note.lock_version += 1
-                note.save()
-            changes.append(f"removed:{patient_id}")
+            if note.participation == Note.Participation.ABSENT and note.minutes_attended == 0:
+                continue
+            changes.append(_drop_section(note, actor))
             continue
         participation = _followed_participation(note, attendee)
         if note.minutes_attended != attendee.minutes or note.participation != participation:
@@ -265,6 +283,33 @@ def group_follow_attendance(*, actor: User | None, group: GroupSession, attendee
     if changes:
         log_action("group.follow_attendance", obj=current, actor=actor, data={"changes": changes})
     return changes
+
+
+def _written_in(note: Note) -> bool:
+    """Whether a clinician has put anything of their own into a draft
+    section (beyond what it was opened with)."""
+    return any(str(value).strip() for value in note.sections.values())
+
+
+def _drop_section(note: Note, actor: User | None) -> str:
+    """A draft section whose patient is no longer recorded as attending. An
+    untouched one goes; one a clinician has written in is kept, marked absent
+    with 0 minutes, so a slip at the front desk never costs anyone's words."""
+    data = {"group": note.group_id, "minutes_before": note.minutes_attended}
+    if not _written_in(note):
+        try:
+            with transaction.atomic():
+                note.delete()
+        except ProtectedError:  # homework hangs off it
+            pass
+        else:
+            log_action("group.section_remove", obj=note.group, actor=actor, patient_id=note.patient_id, data=data)
+            return f"removed:{note.patient_id}"
+    note.participation, note.minutes_attended = Note.Participation.ABSENT, 0
+    note.lock_version += 1
+    note.save()
+    log_action("group.section_absent", obj=note, actor=actor, patient_id=note.patient_id, data=data)
+    return f"absent:{note.patient_id}"
 
 
 def attendance_mismatches(group: GroupSession, attendees: Sequence[Attendee]) -> list[str]:

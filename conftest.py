@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.test.utils import override_settings
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from openiop.accounts.models import User
@@ -75,6 +76,17 @@ def _fast_hashing_and_mfa_off(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _site_language_per_test() -> Any:
+    # A request in Spanish leaves Spanish active in its thread (LocaleMiddleware
+    # activates per request and never resets), and the next test on that
+    # worker would read Spanish weekday names. Every test starts and ends in
+    # the site's language.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -158,29 +158,8 @@ class _Circle:
         """The COUNT nearest rows, whole: the ring that answers also loads
         the page, which saves a round trip per search."""
         where, params = self.where(radius_miles)
-        fields = Facility._meta.concrete_fields
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        sql = f"SELECT {columns} FROM {self.table} WHERE {where} ORDER BY {self.chord2}, name, id LIMIT %s"  # noqa: S608 - fixed text, values as parameters
-        names = [field.attname for field in fields]
-        # What the ORM would apply to each column (SQLite's booleans and
-        # decimals, for instance), found once per search.
-        columns_as_read = [field.get_col(Facility._meta.db_table) for field in fields]
-        converters = [
-            (index, [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)], col)
-            for index, col in enumerate(columns_as_read)
-        ]
-        converters = [(index, functions, col) for index, functions, col in converters if functions]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *self.chord2_params, count])
-            rows = cursor.fetchall()
-        facilities = []
-        for row in rows:
-            values = list(row)
-            for index, functions, col in converters:
-                for convert in functions:
-                    values[index] = convert(values[index], col, connection)
-            facilities.append(Facility.from_db(connection.alias, names, values))
-        return facilities
+        sql = f"SELECT * FROM {self.table} WHERE {where} ORDER BY {self.chord2}, name, id LIMIT %s"  # noqa: S608 - fixed text, values as parameters
+        return list(Facility.objects.raw(sql, [*params, *self.chord2_params, count]))
 
     def count(self, radius_miles: float, cap: int) -> int:
         where, params = self.where(radius_miles)

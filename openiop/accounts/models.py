@@ -69,12 +69,20 @@ class User(AbstractUser):
         full = self.get_full_name()
         return f"{full}, {self.credentials}" if full and self.credentials else full or self.username
 
-    def site_ids(self) -> list[int]:
-        cached: list[int] | None = getattr(self, "_openiop_site_ids", None)
+    def _site_rows(self) -> list[tuple[int, str]]:
+        """(pk, time zone) of the user's sites, read once per user object
+        (that is, once per request): access checks and the clock share it."""
+        cached: list[tuple[int, str]] | None = getattr(self, "_openiop_site_rows", None)
         if cached is None:
-            cached = list(self.sites.values_list("pk", flat=True))
-            self._openiop_site_ids = cached
+            cached = list(self.sites.values_list("pk", "time_zone"))
+            self._openiop_site_rows = cached
         return cached
+
+    def site_ids(self) -> list[int]:
+        return [pk for pk, _zone in self._site_rows()]
+
+    def site_time_zones(self) -> set[str]:
+        return {zone for _pk, zone in self._site_rows()}
 
     def role_codes(self) -> list[str]:
         return sorted(self.roles.values_list("code", flat=True))

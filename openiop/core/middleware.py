@@ -56,7 +56,7 @@ class SiteTimeZoneMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        zones = set(user.sites.values_list("time_zone", flat=True).distinct())
+        zones = user.site_time_zones()
         if len(zones) != 1:
             return None
         try:

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.access import RestrictedQuerySet
+from openiop.assessments import safety
 from openiop.patients.models import Episode, LevelOfCare, Patient
 
 
@@ -83,10 +84,13 @@ class BandOverride(models.Model):
 
 class SafetyAlert(models.Model):
     class Kind(models.TextChoices):
-        SUICIDAL_IDEATION = "suicidal_ideation", _("Suicidal ideation on a screening item")
-        REPORTED_SUICIDAL_THOUGHT = "reported_thought", _("Reported suicidal thought")
-        SEVERE_WITHDRAWAL = "severe_withdrawal", _("Severe withdrawal score")
-        WITHDRAWAL_ESCALATION = "withdrawal_escalation", _("Withdrawal score crossed the escalation threshold")
+        SUICIDAL_IDEATION = safety.KIND_SUICIDAL_IDEATION, _("Suicidal ideation on a screening item")
+        REPORTED_SUICIDAL_THOUGHT = safety.KIND_REPORTED_SUICIDAL_THOUGHT, _("Reported suicidal thought")
+        SEVERE_WITHDRAWAL = safety.KIND_SEVERE_WITHDRAWAL, _("Severe withdrawal score")
+        WITHDRAWAL_ESCALATION = (
+            safety.KIND_WITHDRAWAL_ESCALATION,
+            _("Withdrawal score crossed the escalation threshold"),
+        )
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="safety_alerts")
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="safety_alerts", null=True, blank=True)

@@ -18,6 +18,7 @@ from openiop.assessments.models import (
     WithdrawalCheck,
 )
 from openiop.assessments.permissions import ASSESSMENT_VIEW
+from openiop.assessments.safety import MONITORED_INSTRUMENTS, WITHDRAWAL_KINDS
 from openiop.patients.models import CareTeamMember
 
 if TYPE_CHECKING:
@@ -110,25 +111,47 @@ def patient_placements(user: User, patient: Patient) -> QuerySet[PlacementAssess
 
 
 @dataclass(frozen=True)
+class FlowsheetRow:
+    """One withdrawal score, from whatever path it came in by; ``check`` holds
+    the vital signs when it was recorded on the flowsheet, else None."""
+
+    result: InstrumentResult
+    check: WithdrawalCheck | None
+    escalated: bool
+
+
+@dataclass(frozen=True)
 class Flowsheet:
     code: str
-    checks: list[WithdrawalCheck]
+    rows: list[FlowsheetRow]
     chart: charts.TrendChart
     pulse_chart: charts.TrendChart
     threshold: MonitoringThreshold | None
 
 
 def flowsheets(user: User, patient: Patient) -> list[Flowsheet]:
-    checks = list(
-        WithdrawalCheck.objects.restrict(user, ASSESSMENT_VIEW)
-        .filter(patient=patient)
-        .select_related("result", "result__administered_by")
-        .order_by("result__administered_at", "pk")
+    """Every CIWA-Ar and COWS score of the patient, oldest first, with the
+    vital signs where a flowsheet check took them: a score entered on the
+    instrument form (or by import) is a withdrawal score all the same."""
+    results = list(
+        InstrumentResult.objects.restrict(user, ASSESSMENT_VIEW)
+        .filter(patient=patient, instrument_code__in=MONITORED_INSTRUMENTS)
+        .select_related("administered_by", "withdrawal_check")
+        .prefetch_related("alerts")
+        .order_by("administered_at", "pk")
     )
     thresholds = {t.instrument_code: t for t in MonitoringThreshold.objects.all()}
     out = []
-    for code in ("CIWA-Ar", "COWS"):
-        rows = [c for c in checks if c.result.instrument_code == code]
+    for code in MONITORED_INSTRUMENTS:
+        rows = [
+            FlowsheetRow(
+                result=result,
+                check=getattr(result, "withdrawal_check", None),
+                escalated=any(alert.kind in WITHDRAWAL_KINDS for alert in result.alerts.all()),
+            )
+            for result in results
+            if result.instrument_code == code
+        ]
         if not rows:
             continue
         instrument = get_instrument(code)
@@ -136,17 +159,20 @@ def flowsheets(user: User, patient: Patient) -> list[Flowsheet]:
         lines: list[tuple[int, str]] = _band_lines(instrument, None)
         if threshold is not None:
             lines.append((threshold.escalate_at, "escalate"))
-        valid = [c for c in rows if c.result.entered_in_error_at is None]
+        valid = [row for row in rows if row.result.entered_in_error_at is None]
         chart = charts.trend(
-            [(c.result.administered_at, c.result.total) for c in valid],
+            [(row.result.administered_at, row.result.total) for row in valid],
             y_min=0,
-            y_max=max([*(c.result.total for c in valid), (threshold.escalate_at if threshold else 0) + 5, 20]),
+            y_max=max([*(row.result.total for row in valid), (threshold.escalate_at if threshold else 0) + 5, 20]),
             lines=lines,
         )
         pulse_chart = charts.trend(
-            [(c.result.administered_at, c.pulse) for c in valid], y_min=40, y_max=160, lines=[(100, "pulse")]
+            [(row.result.administered_at, row.check.pulse) for row in valid if row.check is not None],
+            y_min=40,
+            y_max=160,
+            lines=[(100, "pulse")],
         )
-        out.append(Flowsheet(code=code, checks=rows, chart=chart, pulse_chart=pulse_chart, threshold=threshold))
+        out.append(Flowsheet(code=code, rows=rows, chart=chart, pulse_chart=pulse_chart, threshold=threshold))
     return out
 
 

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiop.assessments import placement
-from openiop.assessments.instruments import SEVERE_WITHDRAWAL, SUICIDAL_IDEATION, Answer, Band, get_instrument
+from openiop.assessments import placement, safety
+from openiop.assessments.instruments import Answer, Band, get_instrument
 from openiop.assessments.models import (
     BandOverride,
     InstrumentResult,
@@ -131,28 +131,32 @@ def result_record(
         actor=actor,
         data={"instrument": instrument.code, "total": outcome.total, "band": outcome.band, "flags": outcome.flags},
     )
-    if SUICIDAL_IDEATION in outcome.flags:
-        alert_raise(
-            actor=actor,
-            patient=patient,
-            kind=SafetyAlert.Kind.SUICIDAL_IDEATION,
-            source_result=result,
-            detail=_("%(code)s: the suicide item was answered above 0 (total %(total)d, %(band)s).")
-            % {"code": instrument.code, "total": outcome.total, "band": outcome.band},
-        )
-    if SEVERE_WITHDRAWAL in outcome.flags:
-        alert_raise(
-            actor=actor,
-            patient=patient,
-            kind=SafetyAlert.Kind.SEVERE_WITHDRAWAL,
-            source_result=result,
-            detail=_(
-                "%(code)s %(total)d (%(band)s): severe withdrawal. Ambulatory withdrawal management is not safe; "
-                "arrange medically monitored or managed withdrawal management."
-            )
-            % {"code": instrument.code, "total": outcome.total, "band": outcome.band},
-        )
+    _raise_safety_alerts(actor=actor, result=result)
     return result
+
+
+def escalation_thresholds() -> dict[str, safety.Threshold]:
+    """The configured escalation thresholds, as the safety rule reads them."""
+    return {
+        row.instrument_code: safety.Threshold(escalate_at=row.escalate_at, guidance=row.guidance)
+        for row in MonitoringThreshold.objects.all()
+    }
+
+
+def _raise_safety_alerts(*, actor: User, result: InstrumentResult) -> list[SafetyAlert]:
+    # The one place a stored score meets the safety rule: every path that
+    # stores a result comes through result_record, so none can skip it.
+    found = safety.concerns(
+        code=result.instrument_code,
+        total=result.total,
+        band=result.band,
+        flags=result.flags,
+        thresholds=escalation_thresholds(),
+    )
+    return [
+        alert_raise(actor=actor, patient=result.patient, kind=concern.kind, source_result=result, detail=concern.detail)
+        for concern in found
+    ]
 
 
 @transaction.atomic
@@ -361,7 +365,7 @@ def placement_decide(
 
 # --- Ambulatory withdrawal monitoring -----------------------------------------------------------------------------
 
-MONITORED_INSTRUMENTS = ("CIWA-Ar", "COWS")
+MONITORED_INSTRUMENTS = safety.MONITORED_INSTRUMENTS
 
 
 def escalation_threshold(code: str) -> MonitoringThreshold | None:
@@ -384,8 +388,8 @@ def withdrawal_check_record(
     administered_at: dt.datetime | None = None,
     notes: str = "",
 ) -> WithdrawalCheck:
-    """One flowsheet row. A score at or above the configured threshold that is
-    not already a severe-band alert raises an escalation alert."""
+    """One flowsheet row: the score (stored, and checked by the safety rule,
+    through result_record like every other score) with the vital signs."""
     instrument = get_instrument(code)
     if instrument.code not in MONITORED_INSTRUMENTS:
         raise ValidationError(_("Withdrawal monitoring uses CIWA-Ar or COWS."))
@@ -412,23 +416,12 @@ def withdrawal_check_record(
         oxygen_saturation=oxygen_saturation,
     )
     check.full_clean()
-    threshold = escalation_threshold(instrument.code)
-    crossed = threshold is not None and result.total >= threshold.escalate_at
+    # The score's alerts were raised by result_record (the same rule as any
+    # other path); the flowsheet row only records whether it escalated.
+    crossed = safety.escalates(
+        code=result.instrument_code, total=result.total, flags=result.flags, thresholds=escalation_thresholds()
+    )
     check.escalated = crossed
     check.save()
-    if crossed and threshold is not None and SEVERE_WITHDRAWAL not in result.flags:
-        alert_raise(
-            actor=actor,
-            patient=patient,
-            kind=SafetyAlert.Kind.WITHDRAWAL_ESCALATION,
-            source_result=result,
-            detail=_("%(code)s %(total)d is at or above the escalation threshold of %(threshold)d. %(guidance)s")
-            % {
-                "code": instrument.code,
-                "total": result.total,
-                "threshold": threshold.escalate_at,
-                "guidance": threshold.guidance,
-            },
-        )
     log_action("withdrawal.check", obj=check, actor=actor, data={"instrument": instrument.code, "escalated": crossed})
     return check

@@ -396,6 +396,9 @@ def _render_flowsheet(request: HttpRequest, patient: Patient, form: WithdrawalCh
             "instrument": form.instrument,
             "form": form,
             "can_record": has_action(request.user, WITHDRAWAL_RECORD),
+            # Whoever may score a CIWA-Ar or COWS on the instrument form may
+            # do so from here (and the score lands on this flowsheet).
+            "can_administer": has_action(request.user, ASSESSMENT_ADMINISTER),
             "sheets": selectors.flowsheets(staff_user(request), patient),
             "alerts": list(selectors.open_alerts(staff_user(request), patient=patient)),
             "monitored": services.MONITORED_INSTRUMENTS,

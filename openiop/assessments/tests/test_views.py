@@ -279,7 +279,7 @@ def test_the_flowsheet_records_a_check_and_charts_the_trend(
     page = client.get(reverse("assessments:flowsheet", args=[patient.pk]))
 
     sheet = page.context["sheets"][0]
-    assert sheet.code == "CIWA-Ar" and [c.result.total for c in sheet.checks] == [10, 0]
+    assert sheet.code == "CIWA-Ar" and [row.result.total for row in sheet.rows] == [10, 0]
     assert len(sheet.chart.points) == 2 and "<svg" in page.content.decode()
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from openiop.admissions import pipeline
 from openiop.admissions.models import ClosedReason, Inquiry, ReferralSource, Stage, Substance
 from openiop.admissions.services import INQUIRY_FIELDS
+from openiop.core.forms import AsciiIntegerField, validate_phone
 from openiop.patients.models import Patient
 
 
@@ -30,7 +31,7 @@ class InquiryForm(forms.ModelForm[Inquiry]):
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,6 +54,11 @@ class InquiryForm(forms.ModelForm[Inquiry]):
                 self.fields["site"].initial = sites.first()
         cast(forms.ModelChoiceField[Any], self.fields["referral_source"]).queryset = sources
 
+    def clean_phone(self) -> str:
+        phone = str(self.cleaned_data.get("phone") or "").strip()
+        validate_phone(phone)
+        return phone
+
     def inquiry_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in INQUIRY_FIELDS}
 
@@ -72,7 +78,7 @@ class MoveForm(forms.Form):
         required=False,
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = AsciiIntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, inquiry: Inquiry, linkable_patients: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("version", inquiry.version)
@@ -86,7 +92,7 @@ class MoveForm(forms.Form):
 
 
 class ReferralSourceForm(forms.ModelForm[ReferralSource]):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ReferralSource

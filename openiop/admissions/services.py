@@ -24,6 +24,7 @@ from openiop.accounts.models import User
 from openiop.admissions import pipeline
 from openiop.admissions.models import Inquiry, ReferralSource, StageChange
 from openiop.audit.services import log_action
+from openiop.core.ascii_digits import digits_of
 from openiop.patients import services as patient_services
 from openiop.patients.models import Patient
 from openiop.patients.services import PHONE_MATCH_DIGITS, StaleEditError
@@ -39,7 +40,7 @@ INQUIRY_FIELDS = (
 
 
 def phone_digits(phone: str) -> str:
-    return "".join(ch for ch in phone if ch.isdigit())
+    return digits_of(phone)
 
 
 @transaction.atomic

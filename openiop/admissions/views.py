@@ -24,6 +24,7 @@ from openiop.admissions.permissions import (
     ADMISSIONS_VIEW,
 )
 from openiop.audit.services import log_read
+from openiop.core.ascii_digits import parse_id
 from openiop.core.views import get_restricted_or_404, require_action
 from openiop.patients.models import Patient
 from openiop.patients.permissions import PATIENT_VIEW
@@ -38,9 +39,9 @@ REPORT_PERIODS = {"90": 90, "365": 365, "all": None}
 def board(request: HttpRequest) -> HttpResponse:
     sites = Site.objects.restrict(request.user, SITE_VIEW)
     site_id: int | None = None
-    raw_site = request.GET.get("site", "")
-    if raw_site.isdigit() and sites.filter(pk=int(raw_site)).exists():
-        site_id = int(raw_site)
+    wanted = parse_id(request.GET.get("site"))
+    if wanted is not None and sites.filter(pk=wanted).exists():
+        site_id = wanted
     columns = selectors.inquiry_board(user=request.user, site_id=site_id)
     context = {
         "columns": columns,

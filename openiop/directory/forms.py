@@ -7,11 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from openiop.core.ascii_digits import is_us_zip
+from openiop.core.forms import AsciiFloatField, AsciiIntegerField
 from openiop.directory import vocab
 from openiop.directory.geo import Point
 from openiop.directory.importer import FORMATS, max_bytes
 from openiop.directory.models import LABELS
-from openiop.directory.places import US_STATES, ZIP_PATTERN, city_point, zip_point
+from openiop.directory.places import US_STATES, city_point, zip_point
 from openiop.directory.selectors import MAX_RADIUS_MILES, MIN_RADIUS_MILES, Filters
 
 # The numbers are MIN_RADIUS_MILES and MAX_RADIUS_MILES (checked by a test).
@@ -41,9 +43,9 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", _("Choose a state")), *sorted(US_STATES.items(), key=lambda item: item[1])],
     )
-    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
-    lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
-    radius = forms.IntegerField(
+    lat = AsciiFloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    lon = AsciiFloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    radius = AsciiIntegerField(
         label=_("Within (miles)"),
         initial=DEFAULT_RADIUS,
         required=False,
@@ -76,7 +78,7 @@ class SearchForm(forms.Form):
     )
     evening = forms.BooleanField(label=_("Open evenings"), required=False)
     weekend = forms.BooleanField(label=_("Open weekends"), required=False)
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput)
+    page = AsciiIntegerField(required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput)
 
     origin: Point | None = None
     origin_label: str = ""
@@ -91,7 +93,7 @@ class SearchForm(forms.Form):
 
     def clean_zip(self) -> str:
         value: str = self.cleaned_data["zip"].strip()
-        if value and not ZIP_PATTERN.match(value):
+        if value and not is_us_zip(value):
             raise forms.ValidationError(_("Enter a five-digit ZIP code, such as 02108."))
         return value
 

@@ -5,14 +5,16 @@
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 import zipcodes
 
+from openiop.core.ascii_digits import US_ZIP, is_us_zip
 from openiop.directory.geo import Point
 
-ZIP_PATTERN = re.compile(r"^\d{5}(-\d{4})?$")
+# ASCII digits only: the zipcodes package panics (a Rust slice inside a
+# character) on a full-width or Arabic-Indic digit, which \d would let by.
+ZIP_PATTERN = US_ZIP
 
 
 def _point(entry: dict[str, Any]) -> Point | None:
@@ -26,7 +28,7 @@ def _point(entry: dict[str, Any]) -> Point | None:
 def zip_point(zip_code: str) -> Point | None:
     """Centroid of a five-digit ZIP (ZIP+4 accepted), or None if unknown."""
     zip_code = zip_code.strip()
-    if not ZIP_PATTERN.match(zip_code):
+    if not is_us_zip(zip_code):
         return None
     try:
         matches = zipcodes.matching(zip_code[:5])  # type: ignore[no-untyped-call]

@@ -39,10 +39,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from openiop.core.ascii_digits import digits_of, has_foreign_digits, is_ascii_float, is_us_zip
 from openiop.directory import vocab
 from openiop.directory.geo import Point
 from openiop.directory.locator_mapping import map_services
-from openiop.directory.places import ZIP_PATTERN, zip_point
+from openiop.directory.places import zip_point
 
 STATE_PATTERN = re.compile(r"^[A-Z]{2}$")
 URL_PATTERN = re.compile(r"^https?://[^\s/?#.][^\s/?#]*\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
@@ -104,6 +105,8 @@ def _coordinate(value: Any, name: str, low: float, high: float) -> float | None:
         return None
     if isinstance(value, bool):
         raise RowError(f"{name} must be a number")
+    if isinstance(value, str) and not is_ascii_float(value):
+        raise RowError(f"{name} {value!r} is not a number")
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -152,9 +155,11 @@ def _common(row: Mapping[str, Any], name_field: str) -> FacilityData:
     )
     if data.state and not STATE_PATTERN.match(data.state):
         raise RowError(f"state {data.state!r} is not a two-letter code")
-    if data.zip_code and not ZIP_PATTERN.match(data.zip_code):
+    if data.zip_code and not is_us_zip(data.zip_code):
         raise RowError(f"zip {data.zip_code!r} is not a ZIP code (five digits, or ZIP+4)")
-    if data.phone and sum(ch.isdigit() for ch in data.phone) < 7:
+    if data.phone and has_foreign_digits(data.phone):
+        raise RowError(f"phone {data.phone!r} has digits other than 0-9")
+    if data.phone and len(digits_of(data.phone)) < 7:
         raise RowError(f"phone {data.phone!r} has too few digits")
     if data.website:
         if "://" not in data.website:

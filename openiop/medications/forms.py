@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import User
+from openiop.core.forms import AsciiDecimalField, AsciiIntegerField
 from openiop.medications import catalogue
 from openiop.medications.models import AdherenceNote, Route, SobrietyDate, Specimen, TestResult
 from openiop.medications.services import ResultEntry
@@ -103,7 +104,7 @@ class MedicationForm(forms.Form):
 
 
 class StopForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = AsciiIntegerField(widget=forms.HiddenInput)
     stop_date = forms.DateField(widget=DATE)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Reason"))
 
@@ -136,7 +137,7 @@ class PanelMixin(forms.Form):
             self.fields[f"result_{entry.code}"] = forms.ChoiceField(
                 choices=RESULT_CHOICES, required=False, label=entry.label
             )
-            self.fields[f"cutoff_{entry.code}"] = forms.DecimalField(
+            self.fields[f"cutoff_{entry.code}"] = AsciiDecimalField(
                 required=False,
                 min_value=Decimal(0),
                 max_digits=8,
@@ -244,7 +245,7 @@ class SobrietyDateForm(forms.Form):
 class ChangeForm(forms.Form):
     """A new dose or new directions, prefilled from the current entry."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = AsciiIntegerField(widget=forms.HiddenInput)
     dose = forms.CharField(max_length=60, help_text=_("For example 16 mg/4 mg."))
     route = forms.ChoiceField(choices=Route.choices)
     frequency = forms.CharField(max_length=60)
@@ -278,7 +279,7 @@ class ChangeForm(forms.Form):
 
 
 class InErrorForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = AsciiIntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label=_("What was wrong with this entry"),
@@ -288,7 +289,7 @@ class InErrorForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     result = forms.ChoiceField(choices=TestResult.Outcome.choices, label=_("Corrected result"))
-    cutoff = forms.DecimalField(required=False, min_value=Decimal(0), max_digits=8, decimal_places=3)
+    cutoff = AsciiDecimalField(required=False, min_value=Decimal(0), max_digits=8, decimal_places=3)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label=_("Why is it corrected"),

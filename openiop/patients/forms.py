@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import User
+from openiop.core.forms import AsciiIntegerField, validate_phone
 from openiop.patients.models import (
     Episode,
     LevelOfCare,
@@ -25,7 +26,7 @@ def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
 
 
 class PatientForm(forms.ModelForm[Patient]):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
     confirm_not_duplicate = forms.BooleanField(
         required=False, label=_("I checked the possible matches below: this is a different person.")
     )
@@ -43,6 +44,11 @@ class PatientForm(forms.ModelForm[Patient]):
             del self.fields["site"]
             del self.fields["confirm_not_duplicate"]
             self.fields["version"].initial = self.instance.version
+
+    def clean_phone(self) -> str:
+        phone = str(self.cleaned_data.get("phone") or "").strip()
+        validate_phone(phone)
+        return phone
 
     def patient_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in PATIENT_FIELDS}
@@ -82,7 +88,7 @@ class LevelChangeForm(forms.Form):
         required=False,
         help_text=_("What the reassessment showed, and why this level fits better now."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = AsciiIntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("version", episode.version)
@@ -137,7 +143,7 @@ class DischargeForm(forms.Form):
         required=False,
         help_text=_("For example the sponsor's first name, meeting times, or what to do after a lapse."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = AsciiIntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("version", episode.version)

@@ -8,6 +8,8 @@ import zipcodes
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from openiop.core.ascii_digits import is_us_zip
+from openiop.core.forms import AsciiDecimalField, AsciiIntegerField, validate_phone
 from openiop.public import estimator, poverty, selfcheck
 from openiop.public.services import BEST_TIMES, COVERAGE_CHECK
 from openiop.sites.models import Site
@@ -87,7 +89,7 @@ class SelfCheckForm(forms.Form):
 
 
 def _money_field(label: Any, help_text: Any = "") -> forms.DecimalField:
-    return forms.DecimalField(
+    return AsciiDecimalField(
         label=label,
         help_text=help_text,
         required=False,
@@ -137,7 +139,7 @@ class CostForm(forms.Form):
         label=_("Our location"), queryset=Site.objects.none(), required=False, empty_label=_("Any location"),
         to_field_name="code",
     )  # fmt: skip
-    weeks = forms.IntegerField(
+    weeks = AsciiIntegerField(
         label=_("How many weeks"),
         initial=8,
         help_text=_("Programs usually last a few weeks to a few months."),
@@ -150,7 +152,7 @@ class CostForm(forms.Form):
         min_value=1,
         max_value=estimator.MAX_WEEKS,
     )
-    days_per_week = forms.IntegerField(
+    days_per_week = AsciiIntegerField(
         label=_("Days per week"),
         initial=3,
         min_value=1,
@@ -162,7 +164,7 @@ class CostForm(forms.Form):
             "invalid": _("Enter a whole number of days."),
         },
     )
-    hours_per_day = forms.DecimalField(
+    hours_per_day = AsciiDecimalField(
         label=_("Hours per day"),
         initial=3,
         min_value=estimator.MIN_HOURS_PER_DAY,
@@ -193,7 +195,7 @@ class CostForm(forms.Form):
         label=_("Your deductible"), choices=DEDUCTIBLE, initial="unknown", widget=forms.RadioSelect, required=False
     )
     deductible_remaining = _money_field(_("Deductible left to pay ($)"))
-    coinsurance_percent = forms.DecimalField(
+    coinsurance_percent = AsciiDecimalField(
         label=_("Coinsurance (%)"),
         required=False,
         min_value=Decimal(0),
@@ -211,7 +213,7 @@ class CostForm(forms.Form):
     oop_max_remaining = _money_field(
         _("Out-of-pocket maximum left this year ($)"), _("The most you would still pay this year, if you know it.")
     )
-    months = forms.IntegerField(
+    months = AsciiIntegerField(
         label=_("Months to spread payments over"),
         initial=6,
         min_value=1,
@@ -223,7 +225,7 @@ class CostForm(forms.Form):
             "invalid": _("Enter a whole number of months."),
         },
     )
-    household_size = forms.IntegerField(
+    household_size = AsciiIntegerField(
         label=_("People in your household"),
         required=False,
         min_value=1,
@@ -235,7 +237,7 @@ class CostForm(forms.Form):
             "invalid": _("Enter a whole number of people."),
         },
     )
-    income = forms.DecimalField(
+    income = AsciiDecimalField(
         label=_("Household income per year ($)"),
         required=False,
         min_value=Decimal(0),
@@ -261,6 +263,10 @@ class CostForm(forms.Form):
         value = str(self.cleaned_data.get("zip_code", "")).strip()
         if not value:
             return ""
+        # Checked before the lookup: the zipcodes package panics on digits
+        # from other scripts (full-width, Arabic-Indic) instead of raising.
+        if not is_us_zip(value):
+            raise forms.ValidationError(_("Enter a 5-digit US ZIP code, such as 02108."))
         try:
             matches = zipcodes.matching(value)  # type: ignore[no-untyped-call]
         except (ValueError, TypeError):
@@ -396,9 +402,10 @@ class PublicRequestForm(forms.Form):
 
     def clean_phone(self) -> str:
         phone = str(self.cleaned_data.get("phone", "")).strip()
-        digits = "".join(ch for ch in phone if ch.isdigit())
-        if phone and not 10 <= len(digits) <= 15:
-            raise forms.ValidationError(_("Enter a phone number with area code, such as 617-555-0142."))
+        try:
+            validate_phone(phone, min_digits=10, max_digits=15)
+        except forms.ValidationError:
+            raise forms.ValidationError(_("Enter a phone number with area code, such as 617-555-0142.")) from None
         return phone
 
     def clean_selfcheck(self) -> list[str]:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import User
+from openiop.core.forms import AsciiIntegerField
 from openiop.patients.models import Episode
 from openiop.scheduling.models import (
     ClinicianAvailability,
@@ -63,8 +64,8 @@ class SeriesForm(_SiteForm):
     title = forms.CharField(label=_("Title"), max_length=120, required=False, help_text=_("Defaults to the service."))
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none())
     facilitator = forms.ModelChoiceField(label=_("Facilitator"), queryset=User.objects.none())
-    capacity_min = forms.IntegerField(label=_("Minimum group size"), min_value=1, initial=3)
-    capacity_max = forms.IntegerField(label=_("Maximum group size"), min_value=1, initial=12)
+    capacity_min = AsciiIntegerField(label=_("Minimum group size"), min_value=1, initial=3)
+    capacity_max = AsciiIntegerField(label=_("Maximum group size"), min_value=1, initial=12)
     starts_on = forms.DateField(label=_("First date"), widget=DATE)
     start_time = forms.TimeField(label=_("Start"), widget=TIME)
     end_time = forms.TimeField(label=_("End"), widget=TIME)
@@ -74,7 +75,7 @@ class SeriesForm(_SiteForm):
         initial="FREQ=WEEKLY;BYDAY=MO,WE,TH",
         help_text=_("For example FREQ=WEEKLY;BYDAY=MO,WE,TH or FREQ=WEEKLY;BYDAY=SA;COUNT=12."),
     )
-    weeks = forms.IntegerField(label=_("Create sessions for the next ... weeks"), min_value=1, max_value=26, initial=8)
+    weeks = AsciiIntegerField(label=_("Create sessions for the next ... weeks"), min_value=1, max_value=26, initial=8)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -97,8 +98,8 @@ class SessionForm(_SiteForm):
     day = forms.DateField(label=_("Date"), widget=DATE)
     start_time = forms.TimeField(label=_("Start"), widget=TIME)
     end_time = forms.TimeField(label=_("End"), widget=TIME)
-    capacity_min = forms.IntegerField(label=_("Minimum group size"), min_value=1, initial=3)
-    capacity_max = forms.IntegerField(label=_("Maximum group size"), min_value=1, initial=12)
+    capacity_min = AsciiIntegerField(label=_("Minimum group size"), min_value=1, initial=3)
+    capacity_max = AsciiIntegerField(label=_("Maximum group size"), min_value=1, initial=12)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -109,7 +110,7 @@ class SessionForm(_SiteForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
 
 
 class RescheduleForm(ReasonForm):

@@ -22,6 +22,7 @@ from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_read
+from openiop.core.ascii_digits import parse_id
 from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import group_notes, selectors, services
@@ -453,10 +454,8 @@ def _int_or_none(value: str | None) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    try:
-        return int(value)
-    except ValueError:
-        return -1
+    parsed = parse_id(value)  # 0-9 only: int() would read "٣" as 3
+    return -1 if parsed is None else parsed
 
 
 @require_action(ATTENDANCE_RECORD)
@@ -537,8 +536,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _pk(request: HttpRequest, name: str) -> int:
     """A posted row id; anything but digits matches no row (404, not 500)."""
-    value = request.POST.get(name, "")
-    return int(value) if value.isdigit() else 0
+    return parse_id(request.POST.get(name)) or 0
 
 
 def _patient(request: HttpRequest, pk: int, action: str) -> Patient:

@@ -9,8 +9,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.access import RestrictedQuerySet
+from openiop.core.ascii_digits import US_ZIP_REGEX
 
-zip_validator = RegexValidator(r"^\d{5}(-\d{4})?$", _("Enter a US ZIP code such as 02139 or 02139-4307."))
+# [0-9], not \d: \d also matches Arabic-Indic and full-width digits, which
+# the ZIP lookup cannot read (see openiop.core.ascii_digits).
+zip_validator = RegexValidator(US_ZIP_REGEX, _("Enter a US ZIP code such as 02139 or 02139-4307."))
 # Letters and digits only: the hyphen separates prefix and number in an MRN
 # (OI-000123), so no prefix can read as the start of another's numbers.
 mrn_prefix_validator = RegexValidator(
@@ -30,7 +33,7 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200)
     npi = models.CharField(
-        _("NPI"), max_length=10, blank=True, validators=[RegexValidator(r"^\d{10}$", _("An NPI has 10 digits."))]
+        _("NPI"), max_length=10, blank=True, validators=[RegexValidator(r"^[0-9]{10}\Z", _("An NPI has 10 digits."))]
     )
     tax_id = models.CharField(_("TIN"), max_length=10, blank=True)
     # Unique and never empty: two organizations with one prefix would issue

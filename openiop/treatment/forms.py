@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import User
+from openiop.core.forms import AsciiIntegerField
 from openiop.patients.models import Patient, SupportPerson
 from openiop.treatment import formats, rules
 from openiop.treatment.models import (
@@ -30,11 +31,11 @@ def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
 
 
 class LockVersionMixin(forms.Form):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lock_version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
 
 
 class ProblemForm(forms.ModelForm[Problem]):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lock_version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Problem
@@ -46,7 +47,7 @@ class ProblemForm(forms.ModelForm[Problem]):
 
 
 class GoalForm(forms.ModelForm[Goal]):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lock_version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Goal
@@ -55,7 +56,7 @@ class GoalForm(forms.ModelForm[Goal]):
 
 
 class ObjectiveForm(forms.ModelForm[Objective]):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lock_version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Objective
@@ -68,7 +69,7 @@ class ObjectiveForm(forms.ModelForm[Objective]):
 
 
 class InterventionForm(forms.ModelForm[Intervention]):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lock_version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Intervention
@@ -114,7 +115,7 @@ class ReviseForm(forms.Form):
 class NoteForm(forms.Form):
     """The fields of one note; the section fields follow its template."""
 
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lock_version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
     session_date = forms.DateField(label=_("Date of service"), widget=DATE)
     start_time = forms.TimeField(label=_("Start"), widget=TIME)
     end_time = forms.TimeField(label=_("End"), widget=TIME)
@@ -197,7 +198,7 @@ class GroupCreateForm(forms.Form):
 
 
 class GroupHeaderForm(forms.ModelForm[GroupSession]):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lock_version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = GroupSession

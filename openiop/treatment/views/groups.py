@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
+from openiop.core.ascii_digits import parse_id
 from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Patient
 from openiop.treatment import selectors
@@ -51,8 +52,8 @@ def group_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_create(request: HttpRequest) -> HttpResponse:
     sites = user_sites(request.user)
-    raw_site = request.GET.get("site", "")
-    site = sites.filter(pk=int(raw_site)).first() if raw_site.isdigit() else None
+    site_id = parse_id(request.GET.get("site"))
+    site = sites.filter(pk=site_id).first() if site_id is not None else None
     site = site or sites.first()
     patients = (
         Patient.objects.restrict(request.user, TREATMENT_VIEW)
@@ -120,8 +121,7 @@ def _rows(group: GroupSession, posted: dict[int, services.SectionInput] | None =
 
 
 def _int(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 def _posted_sections(request: HttpRequest, group: GroupSession) -> dict[int, services.SectionInput]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
+from openiop.core.ascii_digits import parse_id
 from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient, SupportPerson
 from openiop.treatment import conf, formats, selectors
@@ -222,9 +223,9 @@ def homework_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_restricted_or_404(Patient.objects.all(), request, NOTE_WRITE, pk=patient_pk)
     episode = Episode.objects.restrict(request.user, NOTE_WRITE).filter(patient=patient, status="active").first()
     note = None
-    raw_note = request.GET.get("note", "")
-    if raw_note.isdigit():
-        note = Note.objects.restrict(request.user, NOTE_WRITE).filter(pk=int(raw_note), patient=patient).first()
+    note_id = parse_id(request.GET.get("note"))
+    if note_id is not None:
+        note = Note.objects.restrict(request.user, NOTE_WRITE).filter(pk=note_id, patient=patient).first()
     form = HomeworkForm(
         request.POST or None, people=SupportPerson.objects.filter(patient=patient),
         initial={"assigned_to": Homework.AssignedTo.FAMILY if note and note.kind == Note.Kind.FAMILY else "patient"},

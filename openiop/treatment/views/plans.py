@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
+from openiop.core.ascii_digits import parse_id
 from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.treatment import forms, plan_diff, rules, selectors
@@ -106,7 +107,9 @@ def plan_item(request: HttpRequest, pk: int, kind: str, item_pk: int | None = No
         instance = model._default_manager.filter(version=version, pk=item_pk).first()
         if instance is None:
             raise Http404("no such item")
-    initial_parent = {name: request.GET[name] for name in ("problem", "goal") if request.GET.get(name, "").isdigit()}
+    initial_parent = {
+        name: parsed for name in ("problem", "goal") if (parsed := parse_id(request.GET.get(name))) is not None
+    }
     form = forms.item_form(
         kind, request.POST or None, instance=instance, version=version,
         staff=clinical_staff([version.plan.episode.site_id]), lock=version.lock_version,
@@ -146,7 +149,7 @@ def plan_item_remove(request: HttpRequest, pk: int, kind: str, item_pk: int) -> 
         try:
             services.draft_item_remove(
                 actor=staff_user(request), version=version, item=instance,
-                expected_lock_version=int(lock) if lock.isdigit() else None,
+                expected_lock_version=parse_id(lock),
             )  # fmt: skip
         except ValidationError as exc:
             attach_error(request, None, exc)
@@ -235,8 +238,8 @@ def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
     by_number = {v.number: v for v in versions}
 
     def pick(name: str, default: PlanVersion | None) -> PlanVersion | None:
-        raw = request.GET.get(name, "")
-        return by_number.get(int(raw)) if raw.isdigit() else default
+        number = parse_id(request.GET.get(name))
+        return by_number.get(number) if number is not None else default
 
     right = pick("b", versions[-1] if versions else None)
     left = pick("a", next((v for v in reversed(versions) if right and v.number < right.number), None))

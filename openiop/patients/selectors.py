@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from openiop.patients.models import CareTeamMember, Episode, LevelOfCareChange, Patient
 from openiop.patients.permissions import PATIENT_VIEW
+from openiop.patients.services import possible_duplicates
+from openiop.sites.models import Site
 
 
 def patient_list(*, user: Any, search: str = "") -> QuerySet[Patient]:
@@ -52,4 +56,41 @@ def patient_chart_queryset() -> QuerySet[Patient]:
                 Prefetch("level_changes", queryset=LevelOfCareChange.objects.select_related("decided_by"))
             ),
         ),
+    )
+
+
+@dataclass(frozen=True)
+class DuplicateCheck:
+    """What registration may show of the people who look like the one being
+    registered. A match the user may open is shown in full; a match they may
+    not open is only a site to ask (never a name, MRN or date of birth), so
+    the check cannot be used to look people up at sites the user has no
+    access to."""
+
+    openable: list[Patient] = field(default_factory=list)
+    ask_sites: list[Site] = field(default_factory=list)
+    hidden_count: int = 0
+
+    @property
+    def found(self) -> bool:
+        return bool(self.openable or self.ask_sites)
+
+
+def duplicate_check(
+    *, user: Any, phone: str = "", first_name: str = "", last_name: str = "", birth_date: dt.date | None = None
+) -> DuplicateCheck:
+    """Possible duplicates of a person about to be registered, split into
+    what USER may open and, for the rest, the sites to ask."""
+    matches = possible_duplicates(phone=phone, first_name=first_name, last_name=last_name, birth_date=birth_date)
+    if not matches:
+        return DuplicateCheck()
+    openable_ids = set(
+        Patient.objects.restrict(user, PATIENT_VIEW).filter(pk__in=[p.pk for p in matches]).values_list("pk", flat=True)
+    )
+    hidden = [match for match in matches if match.pk not in openable_ids]
+    sites = {match.site_id: match.site for match in hidden}
+    return DuplicateCheck(
+        openable=[match for match in matches if match.pk in openable_ids],
+        ask_sites=sorted(sites.values(), key=lambda site: site.name),
+        hidden_count=len(hidden),
     )

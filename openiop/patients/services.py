@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.ascii_digits import digits_of
 from openiop.patients import transitions
 from openiop.patients.models import (
     CareTeamMember,
@@ -117,10 +118,11 @@ def possible_duplicates(
 
     Deliberately unrestricted by site: registering a second chart for a person
     another site already treats is the mistake this check exists to prevent.
-    Callers show only the MRN and site of a match outside the user's sites.
+    Never show the result directly: ``selectors.duplicate_check`` turns a
+    match the user may not open into the site to ask, with no name or MRN.
     """
     query = Q()
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = digits_of(phone)
     if len(digits) >= PHONE_MATCH_DIGITS:
         # Phones are stored as typed ("(617) 555-0142"), so compare digits
         # only, in the database, on both SQLite and PostgreSQL.

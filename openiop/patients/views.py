@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,11 +11,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import get_usage
 
 from openiop.accounts.access import allowed_actions, has_action
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
-from openiop.audit.services import log_read
+from openiop.audit.services import log_action, log_read
 from openiop.core.views import get_restricted_or_404, require_action
 from openiop.patients import chart, selectors, services
 from openiop.patients.forms import AdmitForm, DischargeForm, LevelChangeForm, PatientForm
@@ -32,21 +35,64 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(request, "patients/patient_list.html", {"page": page, "search": search, "can_register": can_register})
 
 
+# Registering is a handful of people an hour at a busy front desk; a person
+# checking far more often is looking people up, not registering them.
+DUPLICATE_CHECK_RATES = ("30/h", "200/d")
+
+
+def _duplicate_checks_exhausted(request: HttpRequest) -> bool:
+    """Count this check against the user's limits; True when over one."""
+    over = False
+    for rate in DUPLICATE_CHECK_RATES:
+        usage = get_usage(request, group=f"patients.duplicate_check.{rate}", key="user", rate=rate, increment=True)
+        over = over or bool(usage and usage["should_limit"])
+    return over
+
+
+def _duplicate_check(request: HttpRequest, data: dict[str, Any]) -> selectors.DuplicateCheck:
+    check = selectors.duplicate_check(
+        user=request.user,
+        phone=data["phone"],
+        first_name=data["legal_first_name"],
+        last_name=data["legal_last_name"],
+        birth_date=data["birth_date"],
+    )
+    # Who looked, from which site, and what they were shown: ids only, and for
+    # other sites' matches not even ids, only where to ask.
+    log_action(
+        "patients.duplicate_check",
+        site_id=data["site"].pk,
+        data={
+            "by_phone": bool(data["phone"]),
+            "openable_patient_ids": [patient.pk for patient in check.openable],
+            "elsewhere_site_ids": [site.pk for site in check.ask_sites],
+            "elsewhere_matches": check.hidden_count,
+        },
+    )
+    return check
+
+
 @require_action(PATIENT_EDIT)
 @require_http_methods(["GET", "POST"])
 def patient_register(request: HttpRequest) -> HttpResponse:
     sites = Site.objects.restrict(request.user, SITE_VIEW)
     form = PatientForm(request.POST or None, sites=sites)
-    duplicates: list[Patient] = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        duplicates = services.possible_duplicates(
-            phone=data["phone"],
-            first_name=data["legal_first_name"],
-            last_name=data["legal_last_name"],
-            birth_date=data["birth_date"],
+    check = selectors.DuplicateCheck()
+    status = 200
+    if request.method == "POST" and form.is_valid() and _duplicate_checks_exhausted(request):
+        log_action("patients.duplicate_check.limited", site_id=form.cleaned_data["site"].pk)
+        form.add_error(
+            None,
+            _(
+                "You have checked for existing charts many times in a short while, so registering is paused "
+                "for you. Nothing you typed is lost: try again later, or ask a colleague or your supervisor."
+            ),
         )
-        if duplicates and not data.get("confirm_not_duplicate"):
+        status = 429
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        check = _duplicate_check(request, data)
+        if check.found and not data.get("confirm_not_duplicate"):
             form.add_error(
                 None, _("This may be someone already registered. Check the matches below before creating a new chart.")
             )
@@ -60,15 +106,8 @@ def patient_register(request: HttpRequest) -> HttpResponse:
                     request, _("Registered %(name)s, MRN %(mrn)s.") % {"name": patient.display_name, "mrn": patient.mrn}
                 )
                 return HttpResponseRedirect(reverse("patients:chart", args=[patient.pk]))
-    visible = set(
-        Patient.objects.restrict(request.user, PATIENT_VIEW)
-        .filter(pk__in=[p.pk for p in duplicates])
-        .values_list("pk", flat=True)
-    )
     return render(
-        request,
-        "patients/patient_form.html",
-        {"form": form, "duplicates": duplicates, "visible_ids": visible, "creating": True},
+        request, "patients/patient_form.html", {"form": form, "check": check, "creating": True}, status=status
     )
 
 

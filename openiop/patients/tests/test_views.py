@@ -109,7 +109,7 @@ def test_the_same_phone_number_stops_registration_until_confirmed(client: Client
 
     assert response.status_code == 200
     assert "This may be someone already registered" in response.content.decode()
-    assert response.context["duplicates"] == [existing]
+    assert response.context["check"].openable == [existing]
     matches = possible_matches(response)
     assert "Keisha Moore" in matches
     assert reverse("patients:chart", args=[existing.pk]) in matches
@@ -123,7 +123,7 @@ def test_the_same_name_and_date_of_birth_stops_registration_until_confirmed(
 
     response = signed_in(client, bob).post(reverse("patients:register"), form_data(north, legal_first_name="AISHA"))
 
-    assert response.context["duplicates"] == [existing]
+    assert response.context["check"].openable == [existing]
     assert existing.mrn in possible_matches(response)
     assert Patient.objects.count() == 1
 
@@ -138,9 +138,11 @@ def test_confirming_it_is_a_different_person_registers_anyway(client: Client, bo
     assert (created.legal_first_name, created.mrn) == ("Aisha", "TR-000002")
 
 
-def test_a_match_at_another_site_shows_only_its_mrn_and_site(
+def test_a_match_at_another_site_shows_only_whom_to_ask_never_the_person(
     client: Client, bob: User, north: Site, south: Site
 ) -> None:
+    south.phone = "312-555-0199"
+    south.save()
     elsewhere = register(
         south,
         legal_first_name="Aisha",
@@ -154,14 +156,73 @@ def test_a_match_at_another_site_shows_only_its_mrn_and_site(
     response = signed_in(client, bob).post(reverse("patients:register"), form_data(north))
 
     matches = possible_matches(response)
-    assert set(response.context["duplicates"]) == {elsewhere, by_phone}
-    assert elsewhere.mrn in matches and by_phone.mrn in matches
-    assert matches.count("South Site") == 2
-    for secret in ["Aisha", "Johnson", "1990-04-12", "Tyrone", "Walker", "Lake Shore"]:
+    check = response.context["check"]
+    assert (check.openable, check.ask_sites, check.hidden_count) == ([], [south], 2)
+    assert "This may be someone already registered" in response.content.decode()
+    assert matches.count("A possible match exists at another site of this organization") == 1
+    assert "ask South Site (312-555-0199) before registering" in matches
+    for secret in [elsewhere.mrn, by_phone.mrn, "Aisha", "Johnson", "1990-04-12", "Tyrone", "Walker", "Lake Shore"]:
         assert secret not in matches
     assert reverse("patients:chart", args=[elsewhere.pk]) not in matches
-    assert "Tyrone" not in response.content.decode()
+    body = response.content.decode()
+    assert "Tyrone" not in body and elsewhere.mrn not in body and by_phone.mrn not in body
     assert Patient.objects.count() == 2
+
+
+def test_a_site_without_a_phone_is_named_as_the_one_to_ask(
+    client: Client, bob: User, north: Site, south: Site
+) -> None:
+    register(south, legal_first_name="Aisha", legal_last_name="Johnson", birth_date=dt.date(1990, 4, 12))
+
+    response = signed_in(client, bob).post(reverse("patients:register"), form_data(north, phone=""))
+
+    assert "ask South Site before registering" in possible_matches(response)
+
+
+def test_each_duplicate_check_is_audited_with_ids_and_sites_but_no_names(
+    client: Client, bob: User, north: Site, south: Site
+) -> None:
+    mine = register(north, legal_first_name="Aisha", legal_last_name="Johnson", birth_date=dt.date(1990, 4, 12))
+    theirs = register(south, legal_first_name="Other", legal_last_name="Person", phone="617-555-0177")
+
+    signed_in(client, bob).post(reverse("patients:register"), form_data(north))
+
+    event = AuditEvent.objects.get(action="patients.duplicate_check")
+    assert (event.actor_id, event.site_id) == (bob.pk, north.pk)
+    assert event.data == {
+        "by_phone": True,
+        "openable_patient_ids": [mine.pk],
+        "elsewhere_site_ids": [south.pk],
+        "elsewhere_matches": 1,
+    }
+    logged = str(event.data) + event.object_repr
+    for secret in ["Aisha", "Johnson", "Other", "Person", theirs.mrn, "0177"]:
+        assert secret not in logged
+
+
+def test_duplicate_checks_are_rate_limited_per_user_and_nothing_typed_is_lost(
+    client: Client, bob: User, persona: Callable[..., User], north: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openiop.patients import views
+
+    monkeypatch.setattr(views, "DUPLICATE_CHECK_RATES", ("2/h",))
+    register(north, legal_first_name="Aisha", legal_last_name="Johnson", birth_date=dt.date(1990, 4, 12))
+    bobs = signed_in(client, bob)
+    for _attempt in range(2):
+        assert bobs.post(reverse("patients:register"), form_data(north)).status_code == 200
+
+    refused = bobs.post(reverse("patients:register"), form_data(north, legal_first_name="Probe"))
+
+    assert refused.status_code == 429
+    assert "registering is paused" in refused.content.decode()
+    assert refused.context["form"]["legal_first_name"].value() == "Probe"
+    assert not refused.context["check"].found
+    assert AuditEvent.objects.filter(action="patients.duplicate_check").count() == 2
+    assert AuditEvent.objects.filter(action="patients.duplicate_check.limited", actor_id=bob.pk).count() == 1
+    # The limit is Bob's, not the desk's: a colleague still checks.
+    colleague = Client()
+    colleague.force_login(persona(RoleCode.CLINICIAN))
+    assert colleague.post(reverse("patients:register"), form_data(north)).status_code == 200
 
 
 # --- Chart -------------------------------------------------------------------------------------------------------

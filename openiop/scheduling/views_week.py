@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_action
+from openiop.core.ascii_digits import parse_id
 from openiop.core.models import WorkerHeartbeat
 from openiop.core.views import get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
@@ -228,7 +229,7 @@ def staff_feeds(request: HttpRequest) -> HttpResponse:
     form = FeedForm(request.POST or None)
     new_url = ""
     if request.method == "POST" and "revoke" in request.POST:
-        token = FeedToken.objects.filter(user=user, pk=request.POST["revoke"]).first()
+        token = FeedToken.objects.filter(user=user, pk=parse_id(request.POST["revoke"]) or 0).first()
         if token is None:
             raise Http404
         services.feed_token_revoke(actor=user, token=token)
@@ -257,7 +258,10 @@ def patient_feeds(request: HttpRequest, pk: int) -> HttpResponse:
     new_url = ""
     if request.method == "POST" and "revoke" in request.POST:
         token = get_restricted_or_404(
-            FeedToken.objects.filter(patient=patient), request, SCHEDULING_MANAGE, pk=request.POST["revoke"]
+            FeedToken.objects.filter(patient=patient),
+            request,
+            SCHEDULING_MANAGE,
+            pk=parse_id(request.POST["revoke"]) or 0,
         )
         services.feed_token_revoke(actor=user, token=token)
         messages.success(request, _("Feed revoked: calendars using it stop updating."))
@@ -280,6 +284,10 @@ def feed(request: HttpRequest, signed: str) -> HttpResponse:
     """The .ics itself: no sign-in, a valid unrevoked signed token instead."""
     token = services.feed_token_for(signed)
     if token is None:
+        raise Http404
+    if not feeds.may_read(token):
+        # Looks like a revoked link from outside; the log says why it stopped.
+        log_action("scheduling.feed.refused", obj=token, patient_id=token.patient_id, site_id=token.site_id)
         raise Http404
     body = feeds.patient_feed(token) if token.kind == FeedToken.Kind.PATIENT else feeds.staff_feed(token)
     FeedToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

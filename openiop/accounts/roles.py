@@ -24,6 +24,7 @@ class RoleCode(models.TextChoices):
     ADMISSIONS_NAVIGATOR = "admissions_navigator", _("Admissions navigator")
     BILLING_SPECIALIST = "billing_specialist", _("Billing specialist")
     FRONT_DESK = "front_desk", _("Front desk")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
 
 
 ALL_ROLES: frozenset[str] = frozenset(RoleCode.values)

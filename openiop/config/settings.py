@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "openiop.treatment",
     "openiop.medications",
     "openiop.scheduling",
+    "openiop.privacy",
     "openiop.directory",
     "openiop.public",
 ]

@@ -49,6 +49,7 @@ DEMO_LOGINS = [
     ("navigator", RoleCode.ADMISSIONS_NAVIGATOR, "Noah", "Navigator", ""),
     ("billing", RoleCode.BILLING_SPECIALIST, "Bea", "Biller", "CPC"),
     ("frontdesk", RoleCode.FRONT_DESK, "Frank", "Frontdesk", ""),
+    ("privacy", RoleCode.PRIVACY_OFFICER, "Petra", "Privacy", "CHPC"),
 ]
 
 SIZES = {

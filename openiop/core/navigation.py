@@ -101,6 +101,7 @@ ROLE_FOCUS: dict[str, Any] = {
     RoleCode.ADMISSIONS_NAVIGATOR: _("New inquiries, screenings, benefits checks and assessments to schedule."),
     RoleCode.BILLING_SPECIALIST: _("Authorizations, per-diem charges from attendance, claims and payment plans."),
     RoleCode.FRONT_DESK: _("Today's arrivals, check-in and the day's schedule."),
+    RoleCode.PRIVACY_OFFICER: _("Consents, disclosures, restriction requests, emergency-access reviews, accountings."),
 }
 
 

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models import QuerySet
+
+
+def emergency_reach(user: Any) -> QuerySet[Any]:
+    """Patients USER opened with emergency access that has not run out yet
+    (checked at query time, so the access ends by itself)."""
+    from django.utils import timezone
+
+    from openiop.privacy.models import EmergencyAccess
+
+    now = timezone.now()
+    return EmergencyAccess.objects.filter(user_id=user.pk, started_at__lte=now, expires_at__gt=now).values("patient_id")
+
+
+class PrivacyConfig(AppConfig):
+    name = "openiop.privacy"
+    label = "privacy"
+    verbose_name = "Privacy (42 CFR Part 2)"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from openiop.accounts.access import everything, register_scope
+        from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
+        from openiop.patients.chart import ChartTab, register_tab
+        from openiop.patients.scopes import patient_at_users_sites, register_patient_reach
+        from openiop.privacy import models, selectors
+        from openiop.privacy.permissions import BREAK_GLASS, CONSENTS_VIEW, PRIVACY_OVERSEE
+
+        for model in (
+            models.Consent,
+            models.Disclosure,
+            models.RestrictionRequest,
+            models.EmergencyAccess,
+            models.AccountingRequest,
+        ):
+            register_scope(model, patient_at_users_sites("patient__"))
+        register_scope(models.PrivacySettings, everything)
+        register_patient_reach(emergency_reach)
+
+        register_tab(
+            ChartTab(
+                "privacy",
+                _("Consents and privacy"),
+                CONSENTS_VIEW,
+                "privacy/tab_privacy.html",
+                selectors.privacy_tab,
+                80,
+            )
+        )
+        register_dashboard_section(
+            DashboardSection(
+                "privacy-officer", PRIVACY_OVERSEE, "privacy/dashboard_officer.html", selectors.officer_section, 15
+            )
+        )
+        register_nav(NavItem(_("Privacy"), "privacy:overview", PRIVACY_OVERSEE), before="audit:events")
+        register_nav(NavItem(_("Emergency access"), "privacy:break_glass", BREAK_GLASS), before="sites:list")

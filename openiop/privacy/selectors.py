@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Reads for privacy: a patient's consents and their state, the privacy
+officer's dashboard, the accounting of disclosures and the access report.
+
+Lists start from ``restrict`` (what the user may see). A consent's state is
+computed by the gate's own rules, so the page and the gate never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from openiop.accounts.access import has_action
+from openiop.audit.models import AuditEvent
+from openiop.audit.services import log_read
+from openiop.patients.models import Episode, Patient
+from openiop.privacy.information import ConsentKind, ExpiryKind
+from openiop.privacy.models import AccountingRequest, Consent, Disclosure, EmergencyAccess, RestrictionRequest
+from openiop.privacy.permissions import (
+    BREAK_GLASS,
+    CONSENTS_RECORD,
+    CONSENTS_REVOKE,
+    CONSENTS_VIEW,
+    PRIVACY_ACCOUNTING,
+    PRIVACY_OVERSEE,
+    RESTRICTIONS_DECIDE,
+    RESTRICTIONS_RECORD,
+)
+from openiop.privacy.services import ACCOUNTING_YEARS, treatment_ended_on
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+EXPIRY_WARNING_DAYS = 14
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    consent: Consent
+    state: str  # "active", "revoked", "expired", "not_signed_yet"
+    last_valid_day: dt.date | None
+
+
+def consent_rows(consents: list[Consent], patient: Patient, today: dt.date | None = None) -> list[ConsentRow]:
+    ended = treatment_ended_on(patient)
+    day = today or timezone.localdate()
+    rows = []
+    for consent in consents:
+        terms = consent.terms(treatment_ended_on=ended)
+        rows.append(ConsentRow(consent, terms.state(day), terms.last_valid_day()))
+    return rows
+
+
+def patient_privacy(user: Any, patient: Patient) -> dict[str, Any]:
+    """Everything the consents tab and the patient's privacy page show."""
+    consents = list(
+        Consent.objects.restrict(user, CONSENTS_VIEW).filter(patient=patient).select_related("revocation_recorded_by")
+    )
+    rows = consent_rows(consents, patient)
+    return {
+        "active": [row for row in rows if row.state == "active"],
+        "inactive": [row for row in rows if row.state != "active"],
+        "restrictions": list(
+            RestrictionRequest.objects.restrict(user, CONSENTS_VIEW)
+            .filter(patient=patient)
+            .select_related("decided_by")
+        ),
+        "disclosures": list(
+            Disclosure.objects.restrict(user, CONSENTS_VIEW)
+            .filter(patient=patient)
+            .select_related("consent", "disclosed_by")[:20]
+        ),
+        "emergency_accesses": list(
+            EmergencyAccess.objects.restrict(user, CONSENTS_VIEW)
+            .filter(patient=patient)
+            .select_related("user", "reviewed_by")[:10]
+        ),
+        "has_active_tpo": any(row.consent.kind == ConsentKind.TPO for row in rows if row.state == "active"),
+        "can_record": has_action(user, CONSENTS_RECORD),
+        "can_revoke": has_action(user, CONSENTS_REVOKE),
+        "can_request": has_action(user, RESTRICTIONS_RECORD),
+        "can_decide": has_action(user, RESTRICTIONS_DECIDE),
+        "can_account": has_action(user, PRIVACY_ACCOUNTING),
+        "kinds": ConsentKind.choices,
+    }
+
+
+def privacy_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    log_read(patient, data={"view": "chart.privacy"})
+    return patient_privacy(request.user, patient)
+
+
+# --- The privacy officer's dashboard -----------------------------------------
+
+
+def expiring_consents(user: Any, *, today: dt.date | None = None, days: int = EXPIRY_WARNING_DAYS) -> list[Consent]:
+    """Consents at the user's sites that expire by date in the next DAYS days
+    and are not revoked: the privacy officer asks for a renewal in time."""
+    day = today or timezone.localdate()
+    return list(
+        Consent.objects.restrict(user, PRIVACY_OVERSEE)
+        .not_revoked_on(day)
+        .filter(expiry_kind=ExpiryKind.DATE, expires_on__gte=day, expires_on__lte=day + dt.timedelta(days=days))
+        .select_related("patient")
+        .order_by("expires_on", "pk")
+    )
+
+
+def patients_without_tpo_consent(user: Any, *, today: dt.date | None = None) -> QuerySet[Patient]:
+    """Patients in treatment at the user's sites with no signed, unrevoked TPO
+    consent (a dated one not yet expired, or one without a date)."""
+    day = today or timezone.localdate()
+    current_tpo = (
+        Consent.objects.filter(patient=OuterRef("pk"), kind=ConsentKind.TPO, signed_on__lte=day)
+        .not_revoked_on(day)
+        .exclude(expiry_kind=ExpiryKind.DATE, expires_on__lt=day)
+    )
+    in_treatment = Episode.objects.filter(patient=OuterRef("pk"), status=Episode.Status.ACTIVE)
+    return (
+        Patient.objects.restrict(user, PRIVACY_OVERSEE)
+        .filter(Exists(in_treatment))
+        .exclude(Exists(current_tpo))
+        .order_by("legal_last_name", "legal_first_name")
+    )
+
+
+def officer_overview(user: Any, *, limit: int | None = 10) -> dict[str, Any]:
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    disclosures = Disclosure.objects.restrict(user, PRIVACY_OVERSEE).filter(disclosed_at__date__gte=month_start)
+    missing = patients_without_tpo_consent(user, today=today)
+
+    def cut(queryset: Any) -> list[Any]:
+        return list(queryset[:limit] if limit else queryset)
+
+    return {
+        "pending_restrictions": cut(
+            RestrictionRequest.objects.restrict(user, PRIVACY_OVERSEE)
+            .filter(status=RestrictionRequest.Status.PENDING)
+            .select_related("patient")
+            .order_by("requested_on")
+        ),
+        "open_accountings": cut(
+            AccountingRequest.objects.restrict(user, PRIVACY_OVERSEE)
+            .filter(provided_on__isnull=True)
+            .select_related("patient")
+            .order_by("due_on")
+        ),
+        "disclosures_this_month": disclosures.count(),
+        "recent_disclosures": cut(disclosures.select_related("patient", "consent", "disclosed_by")),
+        "revocations_this_month": cut(
+            Consent.objects.restrict(user, PRIVACY_OVERSEE)
+            .filter(revoked_on__gte=month_start)
+            .select_related("patient")
+            .order_by("-revoked_on")
+        ),
+        "unreviewed_emergency": cut(
+            EmergencyAccess.objects.restrict(user, PRIVACY_OVERSEE)
+            .filter(reviewed_at__isnull=True)
+            .select_related("patient", "user")
+        ),
+        "expiring": expiring_consents(user, today=today),
+        "missing_tpo_count": missing.count(),
+        "missing_tpo": cut(missing),
+        "today": today,
+    }
+
+
+def officer_section(request: HttpRequest) -> dict[str, Any] | None:
+    return officer_overview(request.user, limit=5)
+
+
+# --- Accounting of disclosures and the access report -------------------------
+
+
+def accounting_disclosures(patient: Patient, requested_on: dt.date) -> list[Disclosure]:
+    """Disclosures made with consent in the 3 years before the request
+    (42 CFR 2.25; TPO disclosures included, all being made through this
+    system), oldest first. Read for the patient, not limited by who asks."""
+    try:
+        since = requested_on.replace(year=requested_on.year - ACCOUNTING_YEARS)
+    except ValueError:  # 29 February
+        since = requested_on.replace(year=requested_on.year - ACCOUNTING_YEARS, day=28)
+    return list(
+        Disclosure.objects.filter(
+            patient=patient,
+            consent__isnull=False,
+            disclosed_at__date__gte=since,
+            disclosed_at__date__lte=requested_on,
+        )
+        .select_related("consent")
+        .order_by("disclosed_at", "pk")
+    )
+
+
+def access_events(patient: Patient) -> QuerySet[AuditEvent]:
+    """Who on staff read or changed this patient's record, and when (the audit
+    log's patient column), newest first."""
+    return AuditEvent.objects.filter(patient_id=str(patient.pk)).exclude(actor__isnull=True).order_by("-seq")
+
+
+def patient_language(patient: Patient) -> str:
+    """The patient's preferred language as a site language code ("es"/"en")."""
+    spoken = (patient.language or "").strip().casefold()
+    return "es" if spoken in {"es", "spanish", "español", "espanol", "castellano"} else "en"
+
+
+def break_glass_allowed(user: Any) -> bool:
+    return has_action(user, BREAK_GLASS)

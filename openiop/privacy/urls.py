@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+from django.urls import path
+
+from openiop.privacy import views
+
+app_name = "privacy"
+
+PATIENT = "patients/<int:patient_pk>/"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("emergency-access/", views.break_glass, name="break_glass"),
+    path("emergency-access/<int:pk>/review/", views.emergency_review, name="emergency_review"),
+    path(PATIENT, views.patient_privacy, name="patient"),
+    path(f"{PATIENT}consents/new/", views.consent_add, name="consent_add"),
+    path(f"{PATIENT}consents/<int:pk>/", views.consent_detail, name="consent"),
+    path(f"{PATIENT}consents/<int:pk>/revoke/", views.consent_revoke, name="consent_revoke"),
+    path(f"{PATIENT}restrictions/new/", views.restriction_add, name="restriction_add"),
+    path(f"{PATIENT}restrictions/<int:pk>/decide/", views.restriction_decide, name="restriction_decide"),
+    path(f"{PATIENT}accounting/", views.accounting, name="accounting"),
+    path(f"{PATIENT}accounting/<int:pk>/", views.accounting_print, name="accounting_print"),
+    path(f"{PATIENT}access-report/", views.access_report, name="access_report"),
+]

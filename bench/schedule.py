@@ -25,6 +25,7 @@ import time
 from dataclasses import replace
 
 from openiop.scheduling.catalog import Topic
+from openiop.scheduling.hours import ADOLESCENT, ADULT, HoursBand, default_band
 from openiop.scheduling.optimizer import (
     Clinician,
     GroupSession,
@@ -47,6 +48,19 @@ from openiop.scheduling.optimizer.instance import patient_minutes, weights_for
 
 H = 60
 GROUP = 90
+
+
+def _iop_band(population: str) -> HoursBand:
+    """The program's IOP band (the one seeded list; the benchmark has no database)."""
+    band = default_band("2.1", population)
+    if band is None:
+        raise LookupError(f"no IOP band for {population}")
+    return band
+
+
+ADULT_IOP = _iop_band(ADULT)
+ADOLESCENT_IOP = _iop_band(ADOLESCENT)
+
 # (track, day, start) of each group slot; each slot runs in one or more rooms.
 SLOTS: dict[Track, list[tuple[int, int]]] = {
     Track.MORNING: [(d, t) for d in range(5) for t in (9 * H, 10 * H + 45)],
@@ -172,8 +186,9 @@ def build_program(patients: int, sites: int, seed: int) -> Problem:
         for number, kind in enumerate(kinds):
             availability = _availability(kind, rng)
             adolescent_or_step_down = rng.random() < 0.15
-            low = 6 * H if adolescent_or_step_down else 9 * H
-            high = rng.choice((12 * H, 15 * H, 19 * H))
+            band = ADOLESCENT_IOP if adolescent_or_step_down else ADULT_IOP
+            low = band.min_minutes
+            high = min(rng.choice((12 * H, 15 * H, 19 * H)), band.max_minutes or 19 * H)
             individual = 1 if rng.random() < 0.8 else 0
             clinician_id = None
             if individual:

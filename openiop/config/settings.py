@@ -21,7 +21,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with every page that shows records audited.
+    "openiop.core.admin_site.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -167,6 +168,10 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No one reads a TOTP secret in Django's admin, superusers included: our own
+# TOTPDevice admin (openiop/accounts/admin.py) never shows it; this keeps the
+# stock one from doing so should it ever be registered again.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Security headers -----------------------------------------------------
 SECURE_HTTPS = env_bool("OPENIOP_HTTPS", not DEBUG)

@@ -26,6 +26,8 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
+from openiop.scheduling import hours
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -38,10 +40,11 @@ MAX_HOURS_PER_DAY = Decimal(12)
 MAX_MONEY = Decimal(1000000)
 MAX_MONTHS = 60
 
-# Hours per week that make a program intensive outpatient for adults (ASAM
-# Criteria 3rd ed. level 2.1: 9 h/week or more; 20 or more is level 2.5).
-IOP_MIN_WEEKLY_HOURS = Decimal(9)
-PHP_MIN_WEEKLY_HOURS = Decimal(20)
+# The estimate places the weekly hours against the IOP band (ASAM level 2.1)
+# for the person's population: the same band the plan page and the hours
+# dashboard use (``treatment.selectors.band_of``; the view passes it in).
+IOP_LEVEL = "2.1"
+POPULATIONS = (hours.ADULT, hours.ADOLESCENT)
 
 UNKNOWN_COINSURANCE_HIGH = Decimal(30)
 MEDICATION_VISIT_EVERY_WEEKS = 2
@@ -84,8 +87,11 @@ class Plan:
     family: bool = False
     drug_testing: bool = False
     medication: bool = False
+    population: str = hours.ADULT
 
     def check(self) -> None:
+        if self.population not in POPULATIONS:
+            raise EstimateInputError("population", "Choose adult or adolescent.")
         if self.weeks < 1:
             raise EstimateInputError("weeks", "Enter at least 1 week.")
         if self.weeks > MAX_WEEKS:
@@ -148,21 +154,26 @@ class Estimate:
     total_high: Decimal
     share_low: Decimal
     share_high: Decimal
+    band: hours.HoursBand | None = None  # the IOP band for the plan's population
 
     @property
     def level_of_care(self) -> str:
-        """'below_iop', 'iop' or 'php' by hours per week (adult thresholds)."""
-        return level_of_care(self.plan.weekly_hours)
+        """'below_iop', 'iop' or 'php' by hours per week against ``band``."""
+        return level_of_care(self.plan.weekly_hours, self.band)
 
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def level_of_care(weekly_hours: Decimal) -> str:
-    if weekly_hours < IOP_MIN_WEEKLY_HOURS:
+def level_of_care(weekly_hours: Decimal, band: hours.HoursBand | None) -> str:
+    """Below the IOP band is outpatient care, above it partial
+    hospitalization (20 h/week or more is ASAM level 2.5); no band, no
+    verdict ('iop')."""
+    position = band.position_of_hours(weekly_hours) if band is not None else hours.WITHIN
+    if position == hours.BELOW:
         return "below_iop"
-    if weekly_hours >= PHP_MIN_WEEKLY_HOURS:
+    if position == hours.ABOVE:
         return "php"
     return "iop"
 
@@ -206,7 +217,9 @@ def person_share(total: Decimal, coverage: Coverage, *, program_days: int, worst
     return money(share)
 
 
-def estimate(plan: Plan, rates: Rates, coverage: Coverage) -> Estimate:
+def estimate(plan: Plan, rates: Rates, coverage: Coverage, *, band: hours.HoursBand | None = None) -> Estimate:
+    """The estimate for PLAN; BAND is the IOP band in force for the plan's
+    population (default: the seeded list's, for callers without a database)."""
     coverage.check()
     lines = itemize(plan, rates)
     total = sum((line.amount for line in lines), ZERO)
@@ -221,6 +234,7 @@ def estimate(plan: Plan, rates: Rates, coverage: Coverage) -> Estimate:
         total_high=total_high,
         share_low=person_share(total_low, coverage, program_days=plan.program_days, worst_case=False),
         share_high=person_share(total_high, coverage, program_days=plan.program_days, worst_case=True),
+        band=band if band is not None else hours.default_band(IOP_LEVEL, plan.population),
     )
 
 

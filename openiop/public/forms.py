@@ -12,6 +12,7 @@ from openiop.core.ascii_digits import is_us_zip
 from openiop.core.forms import AsciiDecimalField, AsciiIntegerField, validate_phone
 from openiop.public import estimator, poverty, selfcheck
 from openiop.public.services import BEST_TIMES, COVERAGE_CHECK
+from openiop.scheduling import hours
 from openiop.sites.models import Site
 
 YES_NO_UNSURE = [(selfcheck.YES, _("Yes")), (selfcheck.NO, _("No")), (selfcheck.UNSURE, _("Not sure"))]
@@ -190,6 +191,14 @@ class CostForm(forms.Form):
     medication = forms.BooleanField(
         label=_("Medication management (a prescriber visit every other week)"), required=False
     )
+    # Adolescent IOP starts at fewer hours a week (6 rather than 9); left empty, adult.
+    population = forms.ChoiceField(
+        label=_("Who is the treatment for?"),
+        choices=[(hours.ADULT, _("An adult (18 or older)")), (hours.ADOLESCENT, _("A teenager (under 18)"))],
+        initial=hours.ADULT,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     insurance = forms.ChoiceField(label=_("Insurance"), choices=INSURANCE, initial="none")
     deductible = forms.ChoiceField(
         label=_("Your deductible"), choices=DEDUCTIBLE, initial="unknown", widget=forms.RadioSelect, required=False
@@ -305,6 +314,7 @@ class CostForm(forms.Form):
             family=estimator.FAMILY in services,
             drug_testing=estimator.DRUG_TESTING in services,
             medication=bool(data["medication"]),
+            population=data.get("population") or hours.ADULT,
         )
 
     def coverage(self) -> estimator.Coverage:

@@ -22,6 +22,7 @@ from openiop.public import estimator, poverty, ratelimit, selectors, selfcheck, 
 from openiop.public.forms import SELF_CHECK_QUESTIONS, CostForm, PublicRequestForm, SelfCheckForm
 from openiop.public.models import RateCard
 from openiop.sites.models import Site
+from openiop.treatment import selectors as treatment_selectors
 
 
 @require_GET
@@ -127,7 +128,9 @@ def cost(request: HttpRequest) -> HttpResponse:
             context["no_rates"] = True
         else:
             try:
-                result = estimator.estimate(form.plan(), card.rates(), form.coverage())
+                plan = form.plan()
+                band = treatment_selectors.band_of(estimator.IOP_LEVEL, plan.population)
+                result = estimator.estimate(plan, card.rates(), form.coverage(), band=band)
             except estimator.EstimateInputError as error:
                 # The form's own bounds catch these first; this is the second lock.
                 form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.patients.models import Patient
-from openiop.scheduling import catalog, selectors
+from openiop.scheduling import catalog, hours, selectors
 from openiop.scheduling.models import Attendance, Enrolment, Session, SessionStatus
 from openiop.treatment.models import Curriculum, GroupSession
 from openiop.treatment.permissions import COUNSELLING_NOTES
 from openiop.treatment.services import groups as group_services
 
-ATTENDED = [Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY]
+ATTENDED = sorted(hours.ATTENDED_STATUSES)
 
 # The group note's curriculum from the session's service topic (others: general).
 CURRICULUM_FOR_TOPIC = {

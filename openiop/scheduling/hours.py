@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """The hours engine: planned, scheduled and attended hours per patient per ISO
-week, the level-of-care band, per-diem day eligibility and the flags the
-program dashboard shows. Plain records in, plain results out; no database.
+week, the level-of-care hours band (the one band type and the one list the
+database table is seeded from), what each attendance status counts in
+minutes, per-diem day eligibility and the flags the program dashboard shows.
+Plain records in, plain results out; no database.
 
 Time rules (each has a test):
 - Weeks and days are the site's, in its IANA time zone: an ISO week runs from
@@ -17,6 +19,7 @@ Time rules (each has a test):
 
 Bands and per-diem rules are data: pass your own tables to override the
 defaults (they are CONFIGURABLE, and the UI should say which rule is in force).
+The band in force for an episode is ``openiop.treatment.selectors.band_for``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -216,51 +220,158 @@ def weekly_hours(
 
 # --- Level-of-care bands ---------------------------------------------------------------------------------------------
 
+ADULT = "adult"
+ADOLESCENT = "adolescent"
+
+BELOW = "below"
+WITHIN = "within"
+ABOVE = "above"
+
+MINUTES_PER_HOUR = Decimal(60)
+
 
 @dataclass(frozen=True)
 class HoursBand:
-    """Weekly hours for a level of care and population; ``max_hours`` None
-    means no upper limit. Both ends are included."""
+    """Weekly hours a level of care expects for a population. Either bound
+    may be None (open); both ends are included. ``rule`` says where the
+    numbers come from and is shown beside every warning."""
 
-    key: str
     level: str
-    population: str  # "adult" or "adolescent"
-    min_hours: float
-    max_hours: float | None
-    source: str
+    population: str  # ADULT or ADOLESCENT
+    min_hours: Decimal | None
+    max_hours: Decimal | None
+    rule: str
 
     @property
     def min_minutes(self) -> int:
-        return round(self.min_hours * 60)
+        return 0 if self.min_hours is None else round(self.min_hours * MINUTES_PER_HOUR)
 
     @property
     def max_minutes(self) -> int | None:
-        return None if self.max_hours is None else round(self.max_hours * 60)
+        return None if self.max_hours is None else round(self.max_hours * MINUTES_PER_HOUR)
 
-    def position(self, minutes: int) -> str:
-        """ "under", "within" or "over" the band."""
-        if minutes < self.min_minutes:
-            return "under"
-        if self.max_minutes is not None and minutes > self.max_minutes:
-            return "over"
-        return "within"
+    def position(self, minutes: int | Decimal) -> str:
+        """BELOW, WITHIN or ABOVE the band, for minutes in a week. Compared
+        exactly (no rounding), so 8.99 h is below a 9 h minimum."""
+        if self.min_hours is not None and minutes < self.min_hours * MINUTES_PER_HOUR:
+            return BELOW
+        if self.max_hours is not None and minutes > self.max_hours * MINUTES_PER_HOUR:
+            return ABOVE
+        return WITHIN
+
+    def position_of_hours(self, hours: Decimal) -> str:
+        return self.position(hours * MINUTES_PER_HOUR)
+
+    def describe(self) -> str:
+        low, high = self.min_hours, self.max_hours
+        if low is not None and high is not None:
+            return f"{_plain(low)}-{_plain(high)} h/week"
+        if low is not None:
+            return f"at least {_plain(low)} h/week"
+        if high is not None:
+            return f"at most {_plain(high)} h/week"
+        return "no hours limit"
 
 
-ASAM_3 = "ASAM Criteria, 3rd edition, 2013"
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+ASAM_3 = "ASAM Criteria, 3rd ed. (2013)"
+# The one list of bands. Data migrations seed the database table from it (an
+# administrator may then change a row: the bands are CONFIGURABLE), and a
+# level with no row in the table falls back to it, so the two never disagree.
+# Changing an entry needs a new data migration to reach existing installations.
 DEFAULT_BANDS: tuple[HoursBand, ...] = (
-    HoursBand("iop_adult", "2.1", "adult", 9, 19, f"{ASAM_3}; Medicare IOP, 2024"),
-    # 20 hours and more is partial hospitalization, so adolescent IOP also ends at 19.
-    HoursBand("iop_adolescent", "2.1", "adolescent", 6, 19, ASAM_3),
-    HoursBand("php_adult", "2.5", "adult", 20, None, ASAM_3),
-    HoursBand("php_adolescent", "2.5", "adolescent", 20, None, ASAM_3),
+    HoursBand("1", ADULT, None, Decimal("8.9"), f"{ASAM_3}: level 1 adult, under 9 h/week"),
+    HoursBand("1", ADOLESCENT, None, Decimal("5.9"), f"{ASAM_3}: level 1 adolescent, under 6 h/week"),
+    HoursBand(
+        "2.1",
+        ADULT,
+        Decimal(9),
+        Decimal(19),
+        f"{ASAM_3}: level 2.1 adult, 9 h/week or more; Medicare IOP (2024): 9-19 h/week",
+    ),
+    # 20 hours and more is partial hospitalization (2.5), so adolescent IOP also ends at 19.
+    HoursBand(
+        "2.1",
+        ADOLESCENT,
+        Decimal(6),
+        Decimal(19),
+        f"{ASAM_3}: level 2.1 adolescent, 6 h/week or more; 20 h/week or more is level 2.5",
+    ),
+    HoursBand("2.5", ADULT, Decimal(20), None, f"{ASAM_3}: level 2.5, 20 h/week or more"),
+    HoursBand("2.5", ADOLESCENT, Decimal(20), None, f"{ASAM_3}: level 2.5, 20 h/week or more"),
 )
 
 
-def get_band(key: str, bands: Sequence[HoursBand] = DEFAULT_BANDS) -> HoursBand:
+def default_band(level: str, population: str, bands: Sequence[HoursBand] = DEFAULT_BANDS) -> HoursBand | None:
+    """The band for LEVEL and POPULATION in BANDS; None for a level without
+    one (residential and inpatient levels have no weekly hours band)."""
     for band in bands:
-        if band.key == key:
+        if band.level == level and band.population == population:
             return band
-    raise KeyError(f"unknown hours band {key!r}; known: {', '.join(band.key for band in bands)}")
+    return None
+
+
+# --- Attendance minutes ----------------------------------------------------------------------------------------------
+
+PRESENT = "present"
+LATE = "late"
+LEFT_EARLY = "left_early"
+ABSENT = "absent"  # excused
+NO_SHOW = "no_show"
+ATTENDANCE_STATUSES = (PRESENT, LATE, LEFT_EARLY, ABSENT, NO_SHOW)
+ATTENDED_STATUSES = frozenset({PRESENT, LATE, LEFT_EARLY})
+ZERO_MINUTE_STATUSES = frozenset({ABSENT, NO_SHOW})
+
+
+class AttendanceMinutesError(ValueError):
+    """Minutes that do not fit the status; ``problem`` is one of the
+    constants below so that the caller can word it for the person."""
+
+    UNKNOWN_STATUS = "unknown_status"
+    ZERO_MINUTES_ONLY = "zero_minutes_only"  # absent or no-show with some minutes
+    MINUTES_NEEDED = "minutes_needed"  # late or left early without minutes
+    OUT_OF_RANGE = "out_of_range"  # not between 1 and the session's length
+    PARTIAL_BUT_WHOLE = "partial_but_whole"  # late or left early, yet every minute
+
+    def __init__(self, problem: str, status: str, minutes: int | None, length: int) -> None:
+        super().__init__(f"{status}: {minutes} minutes of {length} ({problem})")
+        self.problem = problem
+        self.status = status
+        self.minutes = minutes
+        self.length = length
+
+
+def counts_as_attended(status: str) -> bool:
+    """Present, late and left early attended (the group note lists them);
+    absent and no-show did not."""
+    return status in ATTENDED_STATUSES
+
+
+def attended_minutes(status: str, minutes: int | None, length: int) -> int:
+    """The minutes a session of LENGTH minutes counts towards the week's
+    attended hours for an attendance STATUS. Present: the whole session
+    unless fewer minutes are given. Late and left early: the minutes given,
+    at least 1 and fewer than the whole session. Absent and no-show: 0 (the
+    attendance form pre-fills the whole length, so that is taken as 0 too).
+    Raises AttendanceMinutesError for anything else."""
+    if status not in ATTENDANCE_STATUSES:
+        raise AttendanceMinutesError(AttendanceMinutesError.UNKNOWN_STATUS, status, minutes, length)
+    if status in ZERO_MINUTE_STATUSES:
+        if minutes and minutes != length:
+            raise AttendanceMinutesError(AttendanceMinutesError.ZERO_MINUTES_ONLY, status, minutes, length)
+        return 0
+    if minutes is None:
+        if status != PRESENT:
+            raise AttendanceMinutesError(AttendanceMinutesError.MINUTES_NEEDED, status, minutes, length)
+        return length
+    if not 0 < minutes <= length:
+        raise AttendanceMinutesError(AttendanceMinutesError.OUT_OF_RANGE, status, minutes, length)
+    if status != PRESENT and minutes == length:
+        raise AttendanceMinutesError(AttendanceMinutesError.PARTIAL_BUT_WHOLE, status, minutes, length)
+    return minutes
 
 
 # --- Per-diem day eligibility ----------------------------------------------------------------------------------------
@@ -339,8 +450,8 @@ def week_flags(week: WeekHours, band: HoursBand, *, basis: str = "attended") -> 
     position = band.position(minutes)
     return WeekFlags(
         week=week.week,
-        under_hours=position == "under",
-        over_hours=position == "over",
+        under_hours=position == BELOW,
+        over_hours=position == ABOVE,
         missed_days=week.missed_days,
         basis=basis,
         minutes=minutes,

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.access import RestrictedQuerySet
 from openiop.patients.models import Episode, Patient
-from openiop.scheduling import catalog
+from openiop.scheduling import catalog, hours
 from openiop.sites.models import Room, Site
 
 # Keeps a typo such as FREQ=MINUTELY from filling the calendar with thousands of rows.
@@ -393,11 +393,12 @@ class Attendance(models.Model):
     """What happened for one participant of one group session or appointment."""
 
     class Status(models.TextChoices):
-        PRESENT = "present", _("Present")
-        LATE = "late", _("Late")
-        LEFT_EARLY = "left_early", _("Left early")
-        ABSENT = "absent", _("Absent (excused)")
-        NO_SHOW = "no_show", _("No-show")
+        # The values and what each counts in minutes are the hours engine's.
+        PRESENT = hours.PRESENT, _("Present")
+        LATE = hours.LATE, _("Late")
+        LEFT_EARLY = hours.LEFT_EARLY, _("Left early")
+        ABSENT = hours.ABSENT, _("Absent (excused)")
+        NO_SHOW = hours.NO_SHOW, _("No-show")
 
     enrolment = models.OneToOneField(
         Enrolment, on_delete=models.CASCADE, related_name="attendance", null=True, blank=True
@@ -440,7 +441,7 @@ class Attendance(models.Model):
 
     @property
     def counts_as_attended(self) -> bool:
-        return self.status in {self.Status.PRESENT, self.Status.LATE, self.Status.LEFT_EARLY}
+        return hours.counts_as_attended(self.status)
 
 
 def hash_feed_key(key: str) -> str:

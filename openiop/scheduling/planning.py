@@ -40,6 +40,7 @@ from openiop.scheduling.models import (
     WeekProposal,
 )
 from openiop.sites.models import OpeningHours, Site
+from openiop.treatment import selectors as treatment_selectors
 
 OPTIMIZER = Enrolment.Source.OPTIMIZER
 DEFAULT_CASELOAD = 15
@@ -224,7 +225,7 @@ def build_problem(site: Site, week_start: dt.date) -> Built:
 
     patients: list[optimizer.Patient] = []
     episode_map: dict[str, Episode] = {}
-    bands = selectors.band_table()
+    bands = treatment_selectors.band_table()
     plans = selectors.signed_plans(episodes)
     skipped: list[str] = []
     for episode in episodes:
@@ -239,9 +240,11 @@ def build_problem(site: Site, week_start: dt.date) -> Built:
         ]
         busy = [optimizer.Window(r.weekday, _minutes(r.start_time), _minutes(r.end_time)) for r in rows if r.is_busy]
         base = free or list(opening)
-        band = selectors.band_for(episode, bands)
+        band = treatment_selectors.band_for(episode, bands)
         planned, source = selectors.planned_minutes(episode, bands, plans)
         low = planned if source == "plan" else (band.min_minutes if band else 0)
+        # A band without a ceiling (partial hospitalization) or no band at all still needs one for the
+        # planner: 19 hours, or the minimum when that is higher.
         high_band = band.max_minutes if band and band.max_minutes is not None else 19 * 60
         high = max(low, high_band)
         done = booked_minutes[episode.patient_id]

@@ -19,6 +19,7 @@ from openiop.scheduling import catalog, hours
 from openiop.scheduling.models import Appointment, Attendance, Enrolment, Session, SessionStatus
 from openiop.scheduling.permissions import SCHEDULING_VIEW
 from openiop.sites.models import Site
+from openiop.treatment import selectors as treatment_selectors
 
 # --- Sessions and calendars -----------------------------------------------------------------------------------------
 
@@ -194,7 +195,7 @@ class ParticipantAttendance:
 
     @property
     def attended(self) -> bool:
-        return self.status in {Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.LEFT_EARLY}
+        return self.status is not None and hours.counts_as_attended(self.status)
 
 
 def session_attendance(session: Session) -> list[ParticipantAttendance]:
@@ -222,41 +223,6 @@ def session_attendance(session: Session) -> list[ParticipantAttendance]:
 
 # --- Hours ----------------------------------------------------------------------------------------------------------
 
-ADOLESCENT_PROGRAMS = {Episode.Program.ADOLESCENT_IOP}
-
-
-def population(episode: Episode) -> str:
-    return "adolescent" if episode.program in ADOLESCENT_PROGRAMS else "adult"
-
-
-def band_for(episode: Episode, table: dict[tuple[str, str], Any] | None = None) -> hours.HoursBand | None:
-    """The weekly hours band for the episode's level of care: the treatment
-    app's table (CONFIGURABLE by an administrator) when it has a row, else
-    the defaults in ``hours.DEFAULT_BANDS``; None for levels without one.
-    Pass TABLE (from ``band_table()``) to look up many episodes at once."""
-    pop = population(episode)
-    rows = table if table is not None else band_table()
-    row = rows.get((episode.level_of_care, pop))
-    if row is not None and row.min_hours is not None:
-        return hours.HoursBand(
-            key=f"{episode.level_of_care}_{pop}",
-            level=episode.level_of_care,
-            population=pop,
-            min_hours=float(row.min_hours),
-            max_hours=float(row.max_hours) if row.max_hours is not None else None,
-            source=row.rule,
-        )
-    for band in hours.DEFAULT_BANDS:
-        if band.level == episode.level_of_care and band.population == pop:
-            return band
-    return None
-
-
-def band_table() -> dict[tuple[str, str], Any]:
-    from openiop.treatment.models import HoursBand as BandRow
-
-    return {(row.level_of_care, row.population): row for row in BandRow.objects.all()}
-
 
 def signed_plans(episodes: Iterable[Episode]) -> dict[int, Any]:
     """Each episode's latest signed treatment plan version, interventions
@@ -278,7 +244,7 @@ def _signed_plan(episode: Episode, plans: dict[int, Any] | None) -> Any:
 
 
 def planned_minutes(
-    episode: Episode, table: dict[tuple[str, str], Any] | None = None, plans: dict[int, Any] | None = None
+    episode: Episode, table: treatment_selectors.BandTable | None = None, plans: dict[int, Any] | None = None
 ) -> tuple[int, str]:
     """Weekly minutes the signed treatment plan asks for, and where the
     number comes from; the band minimum when there is no signed plan. Pass
@@ -292,7 +258,7 @@ def planned_minutes(
         interventions = list(version.interventions.all())
         if interventions:
             return round(float(plan_rules.weekly_minutes(i.as_rule() for i in interventions))), "plan"
-    band = band_for(episode, table)
+    band = treatment_selectors.band_for(episode, table)
     return (band.min_minutes if band else 0), "band"
 
 
@@ -394,7 +360,7 @@ def hours_rows(
     wanted = [week.shifted(-offset) for offset in range(history_weeks, -1, -1)]
     week_over = today > week.days[-1]
     rows = []
-    table = band_table()
+    table = treatment_selectors.band_table()
     plans = signed_plans(episodes)
     for episode in episodes:
         planned, source = planned_minutes(episode, table, plans)
@@ -402,7 +368,7 @@ def hours_rows(
             by_patient.get(episode.patient_id, []), tz=zone(site), planned_minutes=planned, weeks=wanted
         )
         this = weeks[week]
-        band = band_for(episode, table)
+        band = treatment_selectors.band_for(episode, table)
         basis = "attended" if week_over else "scheduled"
         flags = hours.week_flags(this, band, basis=basis) if band else None
         falling = hours.falling_attendance({w: weeks[w] for w in wanted}, until=week)

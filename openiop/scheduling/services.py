@@ -38,6 +38,7 @@ from openiop.accounts.models import User
 from openiop.audit.services import log_action
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import catalog, group_notes
+from openiop.scheduling.hours import AttendanceMinutesError, attended_minutes
 from openiop.scheduling.models import (
     Appointment,
     Attendance,
@@ -970,8 +971,6 @@ def clinician_availability_remove(*, actor: User, window: ClinicianAvailability)
 
 # --- Attendance -----------------------------------------------------------------------------------------------------
 
-ZERO_MINUTE_STATUSES = {Attendance.Status.ABSENT, Attendance.Status.NO_SHOW}
-
 
 @dataclass(frozen=True)
 class AttendanceMark:
@@ -982,29 +981,31 @@ class AttendanceMark:
 
 
 def _minutes_for(status: str, minutes: int | None, length: int, who: str) -> int:
-    if status in ZERO_MINUTE_STATUSES:
-        # The form pre-fills the full length; left untouched, it means nothing.
-        if minutes and minutes != length:
-            raise ValidationError(
-                _("%(name)s: %(status)s means 0 minutes attended, not %(minutes)d.")
-                % {"name": who, "status": Attendance.Status(status).label, "minutes": minutes}
-            )
-        return 0
-    if minutes is None:
-        if status != Attendance.Status.PRESENT:
-            raise ValidationError(_("%(name)s: enter the minutes attended when late or leaving early.") % {"name": who})
-        return length
-    if not 0 < minutes <= length:
-        raise ValidationError(
-            _("%(name)s: minutes attended must be between 1 and %(length)d (the session's length).")
-            % {"name": who, "length": length}
-        )
-    if status in {Attendance.Status.LATE, Attendance.Status.LEFT_EARLY} and minutes == length:
-        raise ValidationError(
-            _("%(name)s: late or left early, yet all %(length)d minutes? Correct the minutes or mark present.")
-            % {"name": who, "length": length}
-        )
-    return minutes
+    """The hours engine's attendance-minutes rule, its refusals worded for WHO."""
+    try:
+        return attended_minutes(status, minutes, length)
+    except AttendanceMinutesError as error:
+        problem = error.problem
+    if problem == AttendanceMinutesError.ZERO_MINUTES_ONLY:
+        message = _("%(name)s: %(status)s means 0 minutes attended, not %(minutes)d.") % {
+            "name": who,
+            "status": Attendance.Status(status).label,
+            "minutes": minutes,
+        }
+    elif problem == AttendanceMinutesError.MINUTES_NEEDED:
+        message = _("%(name)s: enter the minutes attended when late or leaving early.") % {"name": who}
+    elif problem == AttendanceMinutesError.OUT_OF_RANGE:
+        message = _("%(name)s: minutes attended must be between 1 and %(length)d (the session's length).") % {
+            "name": who,
+            "length": length,
+        }
+    elif problem == AttendanceMinutesError.PARTIAL_BUT_WHOLE:
+        message = _(
+            "%(name)s: late or left early, yet all %(length)d minutes? Correct the minutes or mark present."
+        ) % {"name": who, "length": length}
+    else:
+        message = _("%(name)s: choose an attendance status.") % {"name": who}
+    raise ValidationError(message)
 
 
 @transaction.atomic

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Pure rules of treatment planning and documentation (no Django, no database).
 
-Planned hours per week, the level-of-care hours band, the ICD-10-CM code
-format, late entries, plan review dates and the name check that keeps one
-group participant's name out of another participant's chart.
+Planned hours per week, the ICD-10-CM code format, late entries, plan
+review dates and the name check that keeps one group participant's name out
+of another participant's chart. The level-of-care hours band lives with the
+hours engine (``openiop.scheduling.hours.HoursBand``).
 """
 
 from __future__ import annotations
@@ -36,43 +37,6 @@ def planned_hours_per_week(services: Iterable[PlannedService]) -> Decimal:
     """Sum of sessions per week times minutes per session, in hours, rounded
     to the hundredth (3 x 180 min + 1 x 50 min = 9.83 h)."""
     return (weekly_minutes(services) / MINUTES_PER_HOUR).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class HoursBand:
-    """Hours per week a level of care expects; either bound may be open."""
-
-    min_hours: Decimal | None
-    max_hours: Decimal | None
-    rule: str  # where the numbers come from, shown in the UI
-
-    def describe(self) -> str:
-        low, high = self.min_hours, self.max_hours
-        if low is not None and high is not None:
-            return f"{_plain(low)}-{_plain(high)} h/week"
-        if low is not None:
-            return f"at least {_plain(low)} h/week"
-        if high is not None:
-            return f"at most {_plain(high)} h/week"
-        return "no hours limit"
-
-
-BELOW = "below"
-WITHIN = "within"
-ABOVE = "above"
-
-
-def band_position(hours: Decimal, band: HoursBand) -> str:
-    """BELOW, WITHIN or ABOVE the band (both bounds inclusive)."""
-    if band.min_hours is not None and hours < band.min_hours:
-        return BELOW
-    if band.max_hours is not None and hours > band.max_hours:
-        return ABOVE
-    return WITHIN
-
-
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 # --- ICD-10-CM code format -----------------------------------------------------

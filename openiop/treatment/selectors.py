@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from openiop.patients.models import Episode, Patient
+from openiop.scheduling import hours as hours_engine
 from openiop.treatment import plan_diff, rules
 from openiop.treatment.models import (
     GroupSession,
@@ -29,39 +30,73 @@ from openiop.treatment.permissions import PLAN_WRITE, TREATMENT_COSIGN, TREATMEN
 
 # --- Hours ----------------------------------------------------------------------
 
+BandTable = dict[tuple[str, str], hours_engine.HoursBand]
+
 
 @dataclass(frozen=True)
 class HoursCheck:
     hours: Decimal
-    band: rules.HoursBand | None
-    position: str  # rules.BELOW / WITHIN / ABOVE, or "" without a band
+    band: hours_engine.HoursBand | None
+    position: str  # hours_engine.BELOW / WITHIN / ABOVE, or "" without a band
     level_of_care: str
     population: str
 
     @property
+    def below(self) -> bool:
+        return self.position == hours_engine.BELOW
+
+    @property
+    def above(self) -> bool:
+        return self.position == hours_engine.ABOVE
+
+    @property
     def outside(self) -> bool:
-        return self.position in {rules.BELOW, rules.ABOVE}
+        return self.below or self.above
 
 
-def population_of(episode: Episode) -> str:
+def population(episode: Episode) -> str:
+    """Which bands apply: the adolescent program's, or the adult ones."""
     return Population.ADOLESCENT if episode.program == Episode.Program.ADOLESCENT_IOP else Population.ADULT
 
 
-def band_for(episode: Episode) -> rules.HoursBand | None:
-    row = HoursBand.objects.filter(level_of_care=episode.level_of_care, population=population_of(episode)).first()
-    return row.as_rule() if row else None
+def band_table() -> BandTable:
+    """Every row of the bands table (one query), for ``band_for`` on many
+    episodes at once."""
+    return {(row.level_of_care, row.population): row.as_band() for row in HoursBand.objects.all()}
+
+
+def band_of(level_of_care: str, population: str, table: BandTable | None = None) -> hours_engine.HoursBand | None:
+    """The weekly hours band in force for a level of care and population: the
+    table's row (CONFIGURABLE by an administrator), else the same list the
+    table is seeded from (``hours.DEFAULT_BANDS``), so a deleted or missing
+    row never leaves a level without the band it was seeded with; None for a
+    level that has neither (residential and inpatient levels). A row with
+    both bounds empty is a band with no limit, which is how an administrator
+    switches the check off for a level."""
+    if table is None:
+        row = HoursBand.objects.filter(level_of_care=level_of_care, population=population).first()
+        found = row.as_band() if row is not None else None
+    else:
+        found = table.get((level_of_care, population))
+    return found if found is not None else hours_engine.default_band(level_of_care, population)
+
+
+def band_for(episode: Episode, table: BandTable | None = None) -> hours_engine.HoursBand | None:
+    """The band for the episode's level of care and population. Pass TABLE
+    (from ``band_table()``) to look up many episodes without a query each."""
+    return band_of(episode.level_of_care, population(episode), table)
 
 
 def hours_check(version: PlanVersion) -> HoursCheck:
     episode = version.plan.episode
-    hours = rules.planned_hours_per_week(i.as_rule() for i in version.interventions.all())
+    planned = rules.planned_hours_per_week(i.as_rule() for i in version.interventions.all())
     band = band_for(episode)
     return HoursCheck(
-        hours=hours,
+        hours=planned,
         band=band,
-        position=rules.band_position(hours, band) if band else "",
+        position=band.position_of_hours(planned) if band else "",
         level_of_care=episode.get_level_of_care_display(),
-        population=population_of(episode),
+        population=population(episode),
     )
 
 

@@ -123,9 +123,10 @@ def test_absurd_insurance_figures_are_refused_naming_the_field(coverage: Coverag
     assert caught.value.field == field
 
 
-@pytest.mark.parametrize(("hours", "level"), [("8.5", "below_iop"), ("9", "iop"), ("19.5", "iop"), ("20", "php")])
-def test_hours_per_week_place_the_plan_against_the_iop_thresholds(hours: str, level: str) -> None:
-    assert estimator.level_of_care(Decimal(hours)) == level
+@pytest.mark.parametrize(("hours", "level"), [("8.5", "below_iop"), ("9", "iop"), ("19", "iop"), ("19.5", "php")])
+def test_hours_per_week_place_the_plan_against_the_adult_iop_band(hours: str, level: str) -> None:
+    # Above 19 h/week is above the IOP band (Medicare IOP 9-19 h/week; 20 and more is partial hospitalization).
+    assert estimator.level_of_care(Decimal(hours), estimator.estimate(EIGHT_WEEKS, RATES, Coverage()).band) == level
 
 
 def test_a_payment_plan_covers_the_amount_in_equal_months() -> None:

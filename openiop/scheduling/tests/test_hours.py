@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Hours engine arithmetic: weeks and days in the site's time zone, midnight
-and DST, bands, per-diem eligibility and flags. No database."""
+and DST, per-diem eligibility and flags (bands: test_hours_bands.py). No
+database."""
 
 from __future__ import annotations
 
@@ -10,16 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from openiop.scheduling.hours import (
-    DEFAULT_BANDS,
+    ADULT,
     H0015,
     H2036,
     Appointment,
-    HoursBand,
     IsoWeek,
     PerDiemRule,
+    default_band,
     eligible_days,
     falling_attendance,
-    get_band,
     split_by_local_day,
     week_flags,
     weekly_hours,
@@ -28,7 +28,8 @@ from openiop.scheduling.hours import (
 NEW_YORK = ZoneInfo("America/New_York")
 TOKYO = ZoneInfo("Asia/Tokyo")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
-IOP = get_band("iop_adult")
+IOP = default_band("2.1", ADULT)
+assert IOP is not None
 
 
 def at(day: date, hour: int, minute: int = 0, tz: ZoneInfo = NEW_YORK) -> datetime:
@@ -131,26 +132,6 @@ def test_planned_minutes_can_differ_per_week_and_empty_weeks_can_be_asked_for() 
     )
     assert weeks[IsoWeek(2025, 10)].planned_minutes == 540
     assert weeks[later].planned_minutes == 600 and weeks[later].scheduled_minutes == 0
-
-
-# --- Bands -----------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("minutes", "position"), [(539, "under"), (540, "within"), (19 * 60, "within"), (19 * 60 + 1, "over")]
-)
-def test_adult_iop_band_is_9_to_19_hours_inclusive(minutes: int, position: str) -> None:
-    assert IOP.position(minutes) == position
-
-
-def test_default_bands_cover_adolescent_iop_and_php_and_can_be_replaced() -> None:
-    assert get_band("iop_adolescent").min_hours == 6
-    assert get_band("php_adult").position(100 * 60) == "within"
-    assert get_band("php_adult").position(19 * 60) == "under"
-    custom = (HoursBand("iop_adult", "2.1", "adult", 10, 16, "payer contract 2025"),)
-    assert get_band("iop_adult", custom).position(9 * 60 + 30) == "under"
-    with pytest.raises(KeyError, match="iop_adult"):
-        get_band("residential", DEFAULT_BANDS)
 
 
 # --- Per diem --------------------------------------------------------------------------------------------------------

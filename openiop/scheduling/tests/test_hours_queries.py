@@ -22,6 +22,7 @@ from openiop.scheduling import selectors, services
 from openiop.scheduling.models import Session
 from openiop.scheduling.tests.pages import admitted, at, group, open_all_week, room, staff
 from openiop.sites.models import Site
+from openiop.treatment import selectors as treatment_selectors
 from openiop.treatment.models import Intervention, ServiceType
 from openiop.treatment.services import plans as plan_services
 from openiop.treatment.tests.factories import signed_plan
@@ -97,7 +98,7 @@ def test_the_hours_dashboard_query_count_does_not_grow_with_the_patients(
     rows = large.context["rows"]
     assert len(rows) == 12
     # Same numbers as looking each patient up alone.
-    table = selectors.band_table()
+    table = treatment_selectors.band_table()
     for row in rows:
         assert (row.week.planned_minutes, row.planned_source) == selectors.planned_minutes(row.episode, table)
 

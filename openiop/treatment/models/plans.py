@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.access import RestrictedQuerySet
 from openiop.patients.models import Episode, LevelOfCare
+from openiop.scheduling import hours
 from openiop.treatment import rules
 from openiop.treatment.models.locking import LockedParentQuerySet, LockedRecordError, refuse_locked_changes
 
@@ -37,14 +38,15 @@ def validate_icd10(value: str) -> None:
 
 
 class Population(models.TextChoices):
-    ADULT = "adult", _("Adult")
-    ADOLESCENT = "adolescent", _("Adolescent")
+    ADULT = hours.ADULT, _("Adult")
+    ADOLESCENT = hours.ADOLESCENT, _("Adolescent")
 
 
 class HoursBand(models.Model):
-    """Hours per week a level of care expects, per population (data an
-    administrator may change; defaults from ASAM Criteria 3rd ed. 2013 and the
-    Medicare IOP benefit 2024)."""
+    """Hours per week a level of care expects, per population: the one table
+    of bands, seeded from ``hours.DEFAULT_BANDS`` by data migrations (an
+    administrator may change a row; a level without a row falls back to that
+    list, see ``treatment.selectors.band_for``)."""
 
     level_of_care = models.CharField(max_length=4, choices=LevelOfCare.choices)
     population = models.CharField(max_length=12, choices=Population.choices)
@@ -58,10 +60,16 @@ class HoursBand(models.Model):
         constraints = [models.UniqueConstraint(fields=["level_of_care", "population"], name="one_band_per_level")]
 
     def __str__(self) -> str:
-        return f"{self.level_of_care} {self.population}: {self.as_rule().describe()}"
+        return f"{self.level_of_care} {self.population}: {self.as_band().describe()}"
 
-    def as_rule(self) -> rules.HoursBand:
-        return rules.HoursBand(min_hours=self.min_hours, max_hours=self.max_hours, rule=self.rule)
+    def as_band(self) -> hours.HoursBand:
+        return hours.HoursBand(
+            level=self.level_of_care,
+            population=self.population,
+            min_hours=self.min_hours,
+            max_hours=self.max_hours,
+            rule=self.rule,
+        )
 
 
 class TreatmentPlan(models.Model):

@@ -11,8 +11,9 @@ from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
 from openiop.patients.models import Episode
 from openiop.patients.tests.factories import TODAY
+from openiop.scheduling import hours
 from openiop.sites.models import Site
-from openiop.treatment import plan_diff, rules, selectors
+from openiop.treatment import plan_diff, selectors
 from openiop.treatment.models import (
     HoursBand,
     Intervention,
@@ -34,7 +35,7 @@ def test_planned_hours_are_checked_against_the_adult_iop_band(north: Site, bob: 
     check = selectors.hours_check(version)
 
     assert check.hours == Decimal("9.83")
-    assert check.position == rules.WITHIN
+    assert check.position == hours.WITHIN
     assert check.band is not None and check.band.describe() == "9-19 h/week"
 
 
@@ -45,16 +46,16 @@ def test_too_few_hours_for_adult_iop_warn_but_suit_an_adolescent(north: Site, bo
         bob, factories.episode(north, bob, program=Episode.Program.ADOLESCENT_IOP), sessions=two_groups
     )
 
-    assert selectors.hours_check(adult).position == rules.BELOW
+    assert selectors.hours_check(adult).position == hours.BELOW
     assert selectors.hours_check(adult).outside
-    assert selectors.hours_check(teen).position == rules.WITHIN
+    assert selectors.hours_check(teen).position == hours.WITHIN
 
 
 def test_the_bands_are_data_an_administrator_can_change(north: Site, bob: User) -> None:
     version = factories.draft_plan(bob, factories.episode(north, bob))
     HoursBand.objects.filter(level_of_care="2.1", population="adult").update(min_hours=Decimal(12))
 
-    assert selectors.hours_check(version).position == rules.BELOW
+    assert selectors.hours_check(version).position == hours.BELOW
 
 
 def test_an_objective_without_a_measurable_target_or_date_is_refused(north: Site, bob: User) -> None:

@@ -11,9 +11,6 @@ from hypothesis import strategies as st
 
 from openiop.treatment import plan_diff, rules
 
-ADULT_IOP = rules.HoursBand(Decimal(9), Decimal(19), "ASAM 2.1 adult")
-ADOLESCENT_IOP = rules.HoursBand(Decimal(6), None, "ASAM 2.1 adolescent")
-
 
 def services(*pairs: tuple[str, int]) -> list[rules.PlannedService]:
     return [rules.PlannedService(Decimal(per_week), minutes) for per_week, minutes in pairs]
@@ -32,24 +29,9 @@ def test_no_interventions_means_no_hours() -> None:
     assert rules.planned_hours_per_week([]) == Decimal("0.00")
 
 
-def test_adult_iop_band_edges_are_inclusive() -> None:
-    assert rules.band_position(Decimal("8.99"), ADULT_IOP) == rules.BELOW
-    assert rules.band_position(Decimal(9), ADULT_IOP) == rules.WITHIN
-    assert rules.band_position(Decimal(19), ADULT_IOP) == rules.WITHIN
-    assert rules.band_position(Decimal("19.01"), ADULT_IOP) == rules.ABOVE
-
-
-def test_two_three_hour_groups_are_below_the_adult_band_but_within_the_adolescent_one() -> None:
-    hours = rules.planned_hours_per_week(services(("2", 180), ("1", 60)))
-    assert hours == Decimal(7)
-    assert rules.band_position(hours, ADULT_IOP) == rules.BELOW
-    assert rules.band_position(hours, ADOLESCENT_IOP) == rules.WITHIN
-
-
-def test_an_open_band_has_no_ceiling() -> None:
-    assert rules.band_position(Decimal(40), ADOLESCENT_IOP) == rules.WITHIN
-    assert ADOLESCENT_IOP.describe() == "at least 6 h/week"
-    assert ADULT_IOP.describe() == "9-19 h/week"
+def test_two_three_hour_groups_and_an_hour_make_seven_hours() -> None:
+    # Placed against the bands in scheduling/tests/test_hours_bands.py.
+    assert rules.planned_hours_per_week(services(("2", 180), ("1", 60))) == Decimal(7)
 
 
 @given(st.lists(st.tuples(st.integers(1, 28), st.integers(5, 480)), max_size=10))

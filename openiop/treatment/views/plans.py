@@ -14,7 +14,7 @@ from openiop.audit.services import log_read
 from openiop.core.ascii_digits import parse_id
 from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
-from openiop.treatment import forms, plan_diff, rules, selectors
+from openiop.treatment import forms, plan_diff, selectors
 from openiop.treatment.models import PlanVersion, TreatmentPlan
 from openiop.treatment.permissions import PLAN_WRITE, TREATMENT_COSIGN, TREATMENT_SIGN, TREATMENT_VIEW
 from openiop.treatment.services import plans as services
@@ -83,8 +83,6 @@ def _version_context(request: HttpRequest, version: PlanVersion) -> dict[str, ob
         "can_cosign": version.awaiting_cosignature
         and has_action(request.user, TREATMENT_COSIGN)
         and version.signed_by_id != request.user.pk,
-        "below": rules.BELOW,
-        "above": rules.ABOVE,
     }
 
 

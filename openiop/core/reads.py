@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Read events for pages that list patients or inquiries.
+
+A page that shows one record logs its read through
+``openiop.core.views.read_restricted_or_404``. A page that shows many (the
+patient list and search results, the safety-alert list, the admissions
+board, the dashboards) logs ONE event per page view naming everyone it
+shows, ``data={"view": ..., "patients": [...], "inquiries": [...]}``: one
+insert, whatever the number of rows, and the audit log's patient filter can
+still answer "who saw this patient's name on a list".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.paginator import Page
+from django.db import models
+
+from openiop.audit.models import AuditEvent
+from openiop.audit.services import log_action
+
+# Dashboard contexts nest a few levels (a section's dict holds lists of rows,
+# a row may be a dataclass holding the episode and its patient).
+_MAX_DEPTH = 4
+
+
+@dataclasses.dataclass
+class Shown:
+    patients: set[int] = dataclasses.field(default_factory=set)
+    inquiries: set[int] = dataclasses.field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.patients or self.inquiries)
+
+
+def _add_record(record: models.Model, shown: Shown) -> None:
+    # Imported here: core must not depend on the domain apps at import time.
+    from openiop.admissions.models import Inquiry
+    from openiop.patients.models import Patient
+
+    if isinstance(record, Patient):
+        shown.patients.add(record.pk)
+        return
+    if isinstance(record, Inquiry):
+        shown.inquiries.add(record.pk)
+    # The plain column first: audit_patient_id may follow relations (a query per row).
+    patient_id = getattr(record, "patient_id", None)
+    if patient_id is None:
+        patient_id = getattr(record, "audit_patient_id", None)
+    if patient_id is not None:
+        shown.patients.add(int(patient_id))
+
+
+def shown_records(value: Any, shown: Shown | None = None, depth: int = 0) -> Shown:
+    """The patients and inquiries in VALUE: a record, or lists, dicts,
+    dataclasses and paginator pages holding records. Records are not followed
+    into their own relations: only what the page was handed counts."""
+    shown = shown if shown is not None else Shown()
+    if depth > _MAX_DEPTH or value is None or isinstance(value, str | bytes | int | float | bool):
+        return shown
+    if isinstance(value, models.Model):
+        _add_record(value, shown)
+    elif isinstance(value, Page):
+        shown_records(list(value.object_list), shown, depth + 1)
+    elif isinstance(value, dict):
+        for item in value.values():
+            shown_records(item, shown, depth + 1)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            shown_records(getattr(value, field.name), shown, depth + 1)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            shown_records(item, shown, depth + 1)
+    return shown
+
+
+def log_list_read(view: str, records: Iterable[Any] | Any, *, data: dict[str, Any] | None = None) -> AuditEvent | None:
+    """One ``record.read`` event naming every patient and inquiry in RECORDS
+    (see ``shown_records``), or nothing when the page showed none. Pass what
+    the page renders (the paginated page, not the whole queryset)."""
+    shown = shown_records(list(records) if isinstance(records, models.QuerySet) else records)
+    if not shown:
+        return None
+    payload: dict[str, Any] = {"view": view, "patients": sorted(shown.patients)}
+    if shown.inquiries:
+        payload["inquiries"] = sorted(shown.inquiries)
+    return log_action("record.read", data={**payload, **(data or {})})

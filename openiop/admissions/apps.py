@@ -11,9 +11,23 @@ class AdmissionsConfig(AppConfig):
 
     def ready(self) -> None:
         from openiop.accounts.access import by_site, everything, register_scope
-        from openiop.admissions import models
+        from openiop.admissions import models, selectors
+        from openiop.admissions.permissions import ADMISSIONS_SELFCHECK
+        from openiop.core.navigation import DashboardSection, register_dashboard_section
 
         register_scope(models.Inquiry, by_site("site"))
         register_scope(models.StageChange, by_site("inquiry__site"))
+        register_scope(models.SelfCheckShare, by_site("inquiry__site"))
+        # A risk shared from the public self-check waits on top of the
+        # dashboard, just after the patients' safety alerts, until acknowledged.
+        register_dashboard_section(
+            DashboardSection(
+                key="selfcheck_risks",
+                action=ADMISSIONS_SELFCHECK,
+                template="admissions/_dashboard_selfcheck_risks.html",
+                context=selectors.dashboard_selfcheck_risks,
+                order=1,
+            )
+        )
         # The list of referrers is organization-wide reference data, not patient data.
         register_scope(models.ReferralSource, everything)

@@ -111,3 +111,15 @@ class ReferralSourceForm(forms.ModelForm[ReferralSource]):
         # The service checks the name (regardless of capitals) and puts the
         # message beside the field; the form's own check would double it.
         pass
+
+
+class SelfCheckAcknowledgeForm(forms.Form):
+    # Prefixed: the move form on the same page has a "note" field too.
+    prefix = "selfcheck"
+
+    note = forms.CharField(
+        label=_("What you did or decided"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: called back at once, gave 988, arranged a same-day withdrawal assessment."),
+        error_messages={"required": _("Write what you did or decided; a shared risk is acknowledged with a note.")},
+    )

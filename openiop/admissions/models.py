@@ -223,3 +223,77 @@ class StageChange(models.Model):
     @property
     def audit_site_id(self) -> int:
         return int(self.inquiry.site_id)
+
+
+class SelfCheckOutcome(models.TextChoices):
+    """The public self-check's outcome codes (``openiop.public.selfcheck``),
+    most urgent first, as a person may choose to send them with a request."""
+
+    CRISIS = "crisis", _("Possible suicide or self-harm risk (shown 988)")
+    EMERGENCY = "emergency", _("Possible medical emergency (shown 911)")
+    WITHDRAWAL = "withdrawal", _("Possible severe withdrawal risk (advised a medical assessment)")
+    GOOD_FIT = "good_fit", _("IOP looks like a good fit")
+    POSSIBLE_FIT = "possible_fit", _("IOP may fit, with extra support")
+    MORE_STRUCTURE = "more_structure", _("More structure may help at first")
+
+
+# The outcomes that mean a safety risk was shared.
+RISK_OUTCOMES = (SelfCheckOutcome.CRISIS, SelfCheckOutcome.EMERGENCY, SelfCheckOutcome.WITHDRAWAL)
+
+
+class SelfCheckShare(models.Model):
+    """The self-check result a person chose to send with a website request.
+
+    Kept as data rather than a line in the notes, so that only the roles
+    granted ``admissions.selfcheck`` (navigators and clinical staff) read the
+    outcome; others who may read the inquiry (billing, the front desk) see only
+    that a risk was shared. A shared risk stays on those roles' dashboards
+    until someone acknowledges it with a note.
+    """
+
+    inquiry = models.OneToOneField(Inquiry, on_delete=models.PROTECT, related_name="selfcheck_share")
+    outcomes = models.JSONField(default=list)  # SelfCheckOutcome values, most urgent first
+    risk = models.BooleanField(default=False)
+    shared_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    acknowledgement_note = models.TextField(blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shared_at", "pk"]
+        indexes = [models.Index(fields=["risk", "acknowledged_at"])]
+
+    def __str__(self) -> str:
+        return f"Self-check shared with inquiry {self.inquiry_id}: {'+'.join(self.outcomes)}"
+
+    @property
+    def is_open(self) -> bool:
+        """A shared risk nobody has acknowledged yet."""
+        return self.risk and self.acknowledged_at is None
+
+    def outcome_labels(self) -> list[str]:
+        labels = dict(SelfCheckOutcome.choices)
+        return [str(labels.get(code, code)) for code in self.outcomes]
+
+    def has(self, outcome: str) -> bool:
+        return outcome in self.outcomes
+
+    @property
+    def suicide_risk(self) -> bool:
+        return self.has(SelfCheckOutcome.CRISIS)
+
+    @property
+    def emergency(self) -> bool:
+        return self.has(SelfCheckOutcome.EMERGENCY)
+
+    @property
+    def withdrawal_risk(self) -> bool:
+        return self.has(SelfCheckOutcome.WITHDRAWAL)
+
+    @property
+    def audit_site_id(self) -> int:
+        return int(self.inquiry.site_id)

@@ -46,3 +46,12 @@ ADMISSIONS_SOURCES = declare(
     "Add, rename and deactivate referral sources",
     {RoleCode.ADMISSIONS_NAVIGATOR, RoleCode.CLINICAL_DIRECTOR},
 )
+# Clinical roles and navigators read the self-check result a person shared
+# (and acknowledge a shared risk); billing and the front desk see only that a
+# risk was shared. Nurses and prescribers do not work inquiries
+# (no admissions.view), so the grant would open nothing for them.
+ADMISSIONS_SELFCHECK = declare(
+    "admissions.selfcheck",
+    "See the self-check result shared with a website request and acknowledge a shared risk with a note",
+    {RoleCode.ADMISSIONS_NAVIGATOR, RoleCode.CLINICAL_DIRECTOR, RoleCode.CLINICIAN},
+)

@@ -10,9 +10,10 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from openiop.accounts.access import has_action
 from openiop.admissions import pipeline
-from openiop.admissions.models import Inquiry, ReferralSource, Stage, StageChange, Urgency
-from openiop.admissions.permissions import ADMISSIONS_VIEW
+from openiop.admissions.models import Inquiry, ReferralSource, SelfCheckShare, Stage, StageChange, Urgency
+from openiop.admissions.permissions import ADMISSIONS_SELFCHECK, ADMISSIONS_VIEW
 
 # Final columns show recent outcomes only; the board is for work in progress.
 FINAL_WINDOW_DAYS = 30
@@ -118,3 +119,39 @@ def referral_report(*, user: Any, since: dt.date | None = None, include_inactive
         rows.append(SourceRow(None, *(counts[None][key] for key in empty)))
     rows.sort(key=lambda row: (-row.total, str(row.source or "~")))
     return rows
+
+
+def selfcheck_share(user: Any, inquiry: Inquiry) -> SelfCheckShare | None:
+    """The self-check result shared with INQUIRY, when the user may read it."""
+    return (
+        SelfCheckShare.objects.restrict(user, ADMISSIONS_SELFCHECK)
+        .filter(inquiry=inquiry)
+        .select_related("acknowledged_by")
+        .first()
+    )
+
+
+def risk_was_shared(inquiry: Inquiry) -> bool:
+    """Whether a risk was shared with INQUIRY: the fact everyone who may read
+    the inquiry is told, without the outcome itself."""
+    return SelfCheckShare.objects.filter(inquiry=inquiry, risk=True).exists()
+
+
+def open_selfcheck_risks(user: Any) -> QuerySet[SelfCheckShare]:
+    """Shared risks nobody has acknowledged, at the user's sites, the
+    longest-waiting first."""
+    return (
+        SelfCheckShare.objects.restrict(user, ADMISSIONS_SELFCHECK)
+        .filter(risk=True, acknowledged_at__isnull=True)
+        .select_related("inquiry", "inquiry__site")
+        .order_by("shared_at", "pk")
+    )
+
+
+def dashboard_selfcheck_risks(request: Any) -> dict[str, Any] | None:
+    """Dashboard section: shared risks waiting for someone who may open the
+    inquiry (the link must not answer 403)."""
+    if not has_action(request.user, ADMISSIONS_VIEW):
+        return None
+    risks = list(open_selfcheck_risks(request.user)[:20])
+    return {"risks": risks} if risks else None

@@ -11,6 +11,7 @@ episode of care itself is opened by a clinician from the chart.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,14 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.admissions import pipeline
-from openiop.admissions.models import Inquiry, ReferralSource, StageChange
+from openiop.admissions.models import (
+    RISK_OUTCOMES,
+    Inquiry,
+    ReferralSource,
+    SelfCheckOutcome,
+    SelfCheckShare,
+    StageChange,
+)
 from openiop.audit.services import log_action
 from openiop.core.ascii_digits import digits_of
 from openiop.patients import services as patient_services
@@ -297,3 +305,46 @@ def _check_source_name(source: ReferralSource) -> None:
     # split one referrer's numbers in two.
     if ReferralSource.objects.filter(name__iexact=source.name).exclude(pk=source.pk).exists():
         raise ValidationError({"name": _("A referral source with this name already exists.")})
+
+
+# --- A self-check result shared from the public website ---------------------------------------------------------
+
+
+@transaction.atomic
+def selfcheck_share_record(*, inquiry: Inquiry, outcomes: Sequence[str]) -> SelfCheckShare | None:
+    """Keep the self-check outcome a person chose to send with INQUIRY, as
+    data the matrix guards (never in the notes). Nothing is kept when nothing
+    was shared; unknown codes are refused."""
+    if not outcomes:
+        return None
+    unknown = [code for code in outcomes if code not in SelfCheckOutcome.values]
+    if unknown:
+        raise ValidationError(_("Unknown self-check outcome: %(codes)s") % {"codes": ", ".join(unknown)})
+    ordered = [code for code in SelfCheckOutcome.values if code in outcomes]
+    share = SelfCheckShare.objects.create(
+        inquiry=inquiry, outcomes=ordered, risk=any(code in RISK_OUTCOMES for code in ordered)
+    )
+    # The audit trail says a risk was shared, not which: the outcome stays behind the grant.
+    log_action("inquiry.selfcheck_shared", obj=share, actor=None, data={"inquiry": inquiry.pk, "risk": share.risk})
+    return share
+
+
+@transaction.atomic
+def selfcheck_risk_acknowledge(*, actor: User, share: SelfCheckShare, note: str) -> SelfCheckShare:
+    """Take a shared risk off the dashboards, with what was done about it."""
+    if not note.strip():
+        raise ValidationError({"note": _("Write what you did or decided; a shared risk is acknowledged with a note.")})
+    locked = SelfCheckShare.objects.select_for_update().get(pk=share.pk)
+    if not locked.risk:
+        raise ValidationError(_("No risk was shared with this request; there is nothing to acknowledge."))
+    if locked.acknowledged_at is not None:
+        raise ValidationError(
+            _("%(user)s already acknowledged this risk at %(time)s.")
+            % {"user": locked.acknowledged_by, "time": f"{timezone.localtime(locked.acknowledged_at):%Y-%m-%d %H:%M}"}
+        )
+    locked.acknowledged_at = timezone.now()
+    locked.acknowledged_by = actor
+    locked.acknowledgement_note = note.strip()
+    locked.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+    log_action("inquiry.selfcheck_acknowledged", obj=locked, actor=actor, data={"inquiry": locked.inquiry_id})
+    return locked

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.inquiry_detail, name="detail"),
     path("<int:pk>/move/", views.inquiry_move, name="move"),
     path("<int:pk>/edit/", views.inquiry_edit, name="edit"),
+    path("<int:pk>/selfcheck/acknowledge/", views.selfcheck_acknowledge, name="selfcheck_acknowledge"),
     path("referral-sources/", views.referral_report, name="referral_report"),
     path("referral-sources/new/", views.referral_source_create, name="source_create"),
     path("referral-sources/<int:pk>/edit/", views.referral_source_edit, name="source_edit"),

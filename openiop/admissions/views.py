@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,11 +15,12 @@ from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.admissions import pipeline, selectors, services
-from openiop.admissions.forms import InquiryForm, MoveForm, ReferralSourceForm
+from openiop.admissions.forms import InquiryForm, MoveForm, ReferralSourceForm, SelfCheckAcknowledgeForm
 from openiop.admissions.models import Inquiry, ReferralSource
 from openiop.admissions.permissions import (
     ADMISSIONS_CREATE,
     ADMISSIONS_MANAGE,
+    ADMISSIONS_SELFCHECK,
     ADMISSIONS_SOURCES,
     ADMISSIONS_VIEW,
 )
@@ -108,13 +109,25 @@ def _linkable_patients(request: HttpRequest, inquiry: Inquiry) -> Any:
     return Patient.objects.restrict(request.user, PATIENT_VIEW).filter(pk__in=[p.pk for p in matches.patients])
 
 
-def _detail(request: HttpRequest, inquiry: Inquiry, form: MoveForm | None, status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest,
+    inquiry: Inquiry,
+    form: MoveForm | None,
+    status: int = 200,
+    acknowledge_form: SelfCheckAcknowledgeForm | None = None,
+) -> HttpResponse:
+    # The self-check outcome only for the roles granted it; everyone else who
+    # may read the inquiry learns only that a risk was shared.
+    share = selectors.selfcheck_share(request.user, inquiry)
     context = {
         "inquiry": inquiry,
         "history": list(inquiry.stage_changes.all()),
         "form": form,
         "allowed": pipeline.allowed_moves(inquiry.stage),
         "can_edit": inquiry.is_open and has_action(request.user, ADMISSIONS_CREATE),
+        "share": share,
+        "risk_shared": share.risk if share is not None else selectors.risk_was_shared(inquiry),
+        "acknowledge_form": acknowledge_form or SelfCheckAcknowledgeForm(),
     }
     return render(request, "admissions/inquiry_detail.html", context, status=status)
 
@@ -127,6 +140,37 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if inquiry.is_open and has_action(request.user, ADMISSIONS_MANAGE):
         form = MoveForm(inquiry=inquiry, linkable_patients=_linkable_patients(request, inquiry))
     return _detail(request, inquiry, form)
+
+
+@require_action(ADMISSIONS_SELFCHECK)
+@require_http_methods(["GET", "POST"])
+def selfcheck_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Acknowledge, with a note, a risk the person shared from the public
+    self-check: it leaves the dashboards and stays on the inquiry."""
+    inquiry = get_restricted_or_404(selectors.inquiry_queryset(), request, ADMISSIONS_VIEW, pk=pk)
+    share = selectors.selfcheck_share(request.user, inquiry)
+    if share is None or not share.risk:
+        raise Http404(_("No risk was shared with this request."))
+    form = SelfCheckAcknowledgeForm(request.POST or None)
+    move_form = None
+    if inquiry.is_open and has_action(request.user, ADMISSIONS_MANAGE):
+        move_form = MoveForm(inquiry=inquiry, linkable_patients=_linkable_patients(request, inquiry))
+    if request.method == "GET":
+        log_read(inquiry, data={"view": "inquiry"})
+        return _detail(request, inquiry, move_form)
+    if form.is_valid():
+        try:
+            services.selfcheck_risk_acknowledge(
+                actor=request.user,  # type: ignore[arg-type]
+                share=share,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Risk acknowledged. It stays on this request and leaves the dashboards."))
+            return HttpResponseRedirect(reverse("admissions:detail", args=[inquiry.pk]))
+    return _detail(request, inquiry, move_form, status=400, acknowledge_form=form)
 
 
 @require_action(ADMISSIONS_MANAGE)

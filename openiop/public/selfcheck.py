@@ -18,7 +18,7 @@ Question texts live with the view (they are translated); here only codes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 YES = "yes"
@@ -138,6 +138,16 @@ def evaluate(answers: Mapping[str, str]) -> Result:
         concerns=concerns,
         unsure=unsure,
     )
+
+
+# The outcomes that mean a safety risk, most urgent first: shared with a
+# request, they are a safety risk the team must see and acknowledge.
+RISK_OUTCOMES = (CRISIS, EMERGENCY_NOW, WITHDRAWAL)
+
+
+def risks_in(outcomes: Sequence[str]) -> list[str]:
+    """The risk outcomes among OUTCOMES (a shared summary), most urgent first."""
+    return [code for code in RISK_OUTCOMES if code in outcomes]
 
 
 def parse_summary(code: str) -> list[str]:

@@ -43,8 +43,6 @@ BEST_TIMES = [
     ("evening", gettext_lazy("Evening (5 pm to 8 pm)")),
 ]
 
-URGENT_OUTCOMES = {selfcheck.CRISIS, selfcheck.EMERGENCY_NOW, selfcheck.WITHDRAWAL}
-
 
 @dataclass(frozen=True)
 class PublicRequest:
@@ -82,24 +80,12 @@ def _notes(request: PublicRequest) -> str:
     if request.language and request.language != settings.LANGUAGE_CODE:
         languages = dict(settings.LANGUAGES)
         lines.append(_("The form was filled in in %(language)s.") % {"language": languages.get(request.language)})
-    if request.selfcheck_outcomes:
-        lines.append(
-            _("They chose to share their self-check result: %(outcomes)s.")
-            % {"outcomes": ", ".join(str(OUTCOME_NOTES[code]) for code in request.selfcheck_outcomes)}
-        )
+    # A shared self-check result is never written here: the notes are read by
+    # everyone who may open the inquiry (billing, the front desk), the result
+    # only by navigators and clinical staff (admissions.SelfCheckShare).
     if request.kind == COVERAGE_CHECK:
         lines.append(_("They asked us to check their insurance coverage before they call."))
     return "\n".join(lines)
-
-
-OUTCOME_NOTES = {
-    selfcheck.CRISIS: gettext_lazy("possible suicide or self-harm risk (shown 988)"),
-    selfcheck.EMERGENCY_NOW: gettext_lazy("possible medical emergency (shown 911)"),
-    selfcheck.WITHDRAWAL: gettext_lazy("possible severe withdrawal risk (advised a medical assessment)"),
-    selfcheck.GOOD_FIT: gettext_lazy("IOP looks like a good fit"),
-    selfcheck.POSSIBLE_FIT: gettext_lazy("IOP may fit, with extra support"),
-    selfcheck.MORE_STRUCTURE: gettext_lazy("more structure may help at first"),
-}
 
 
 @transaction.atomic
@@ -118,7 +104,7 @@ def public_request_create(*, request: PublicRequest, link_for: Callable[[Inquiry
     # Staff read the inquiry in the program's language, whatever the form's was.
     with translation.override(settings.LANGUAGE_CODE):
         notes = _notes(request)
-    urgent = bool(URGENT_OUTCOMES & set(request.selfcheck_outcomes))
+    urgent = bool(selfcheck.risks_in(request.selfcheck_outcomes))
     inquiry = admissions_services.inquiry_create(
         actor=None,
         site=request.site,
@@ -136,6 +122,7 @@ def public_request_create(*, request: PublicRequest, link_for: Callable[[Inquiry
         insurance_member_id=request.member_id,
         notes=notes,
     )
+    admissions_services.selfcheck_share_record(inquiry=inquiry, outcomes=request.selfcheck_outcomes)
     notify_navigators(inquiry=inquiry, kind=request.kind, link=link_for(inquiry))
     return inquiry
 

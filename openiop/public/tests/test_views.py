@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
-from openiop.admissions.models import Channel, Inquiry, Urgency
+from openiop.admissions.models import Channel, Inquiry, SelfCheckShare, Urgency
 from openiop.audit.models import AuditEvent
 from openiop.public.models import RateCard
 from openiop.sites.models import Site
@@ -342,7 +342,9 @@ def test_a_shared_self_check_result_marks_the_inquiry_urgent(client: Client, nor
     client.post(reverse("public:call_back"), {**REQUEST, "selfcheck": "crisis+withdrawal", "share_selfcheck": "on"})
     inquiry = Inquiry.objects.get()
     assert inquiry.urgency == Urgency.URGENT
-    assert "possible suicide or self-harm risk (shown 988)" in inquiry.notes
+    # Kept as data behind the matrix, never in the notes billing and the front desk read.
+    assert (inquiry.selfcheck_share.outcomes, inquiry.selfcheck_share.risk) == (["crisis", "withdrawal"], True)
+    assert "suicide" not in inquiry.notes and "self-check" not in inquiry.notes
 
 
 def test_a_self_check_result_not_agreed_to_is_not_sent(client: Client, north: Site) -> None:
@@ -350,6 +352,7 @@ def test_a_self_check_result_not_agreed_to_is_not_sent(client: Client, north: Si
     inquiry = Inquiry.objects.get()
     assert inquiry.urgency == Urgency.ROUTINE
     assert "self-check" not in inquiry.notes
+    assert not SelfCheckShare.objects.exists()
 
 
 # --- Rate limiting -------------------------------------------------------------

@@ -201,7 +201,8 @@ def accounting_disclosures(patient: Patient, requested_on: dt.date) -> list[Disc
 def access_events(patient: Patient) -> QuerySet[AuditEvent]:
     """Who on staff read or changed this patient's record, and when (the audit
     log's patient column), newest first."""
-    return AuditEvent.objects.filter(patient_id=str(patient.pk)).exclude(actor__isnull=True).order_by("-seq")
+    events = AuditEvent.objects.filter(patient_id=str(patient.pk)).exclude(actor__isnull=True)
+    return events.order_by("-occurred_at", "-id")
 
 
 def patient_language(patient: Patient) -> str:

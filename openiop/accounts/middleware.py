@@ -14,6 +14,7 @@ from openiop.audit.context import acting_as
 from openiop.audit.middleware import client_ip
 
 LAST_SEEN_KEY = "openiop_last_seen"
+LAST_SEEN_REFRESH_SECONDS = 60
 
 # Paths a signed-in person who has not yet passed MFA may still reach.
 # /help/ is the public site: no patient data, and a signed-in staff member
@@ -59,9 +60,13 @@ class IdleLogoutMiddleware:
                 return HttpResponseRedirect(_with_next("accounts:login", request, idle="1"))
         response = self.get_response(request)
         # Stamped after the view too, so the clock starts at sign-in rather
-        # than at the first page after it.
+        # than at the first page after it. At most once a minute: writing the
+        # session on every request would make every page a database write.
+        # A stamp up to a minute old only ever signs out early, never late.
         if request.user.is_authenticated:
-            request.session[LAST_SEEN_KEY] = now
+            stamped = request.session.get(LAST_SEEN_KEY)
+            if not isinstance(stamped, int | float) or not 0 <= now - stamped < LAST_SEEN_REFRESH_SECONDS:
+                request.session[LAST_SEEN_KEY] = now
         return response
 
 

@@ -8,10 +8,11 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from openiop.accounts.access import everything, register_scope
+        from openiop.accounts.access import register_scope
         from openiop.audit import signals
         from openiop.audit.models import AuditEvent
+        from openiop.audit.scopes import audit_scope
 
-        # The compliance officer reviews activity across every site.
-        register_scope(AuditEvent, everything)
+        # A reviewer sees their own sites' events; see openiop.audit.scopes.
+        register_scope(AuditEvent, audit_scope)
         signals.connect()

@@ -1,15 +1,19 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""Append-only, hash-chained audit events (HIPAA 45 CFR 164.312(b) audit controls).
+"""Append-only audit events (HIPAA 45 CFR 164.312(b) audit controls), sealed
+into a keyed chain after they are written.
 
-Each event stores the SHA-256 of its own content together with the previous
-event's hash, so altering, reordering or deleting any event breaks the chain
-that ``manage.py audit_verify`` walks. ``AuditChainHead`` remembers the last
-sequence number and hash, which also exposes a deleted tail.
+Writing an event is a plain INSERT: its id, from the database's sequence, is
+its place in the log, and no request waits for another. The sealer
+(``openiop.audit.sealing``, run by the worker every few seconds and by the
+audit commands) then gives each event an ``AuditSeal``: a consecutive number,
+the previous seal's hash and an HMAC of both with the event's content, under a
+key that is not in the database (``settings.OPENIOP_AUDIT_KEY``). Signed
+checkpoints of the newest seal, written outside the database, expose a tail
+that was cut or a log that was wiped and rebuilt.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, NoReturn
 
@@ -18,6 +22,7 @@ from django.db import models
 
 from openiop.accounts.access import RestrictedQuerySet
 
+# What the first seal chains from.
 GENESIS_HASH = "0" * 64
 
 
@@ -25,22 +30,39 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AuditEventQuerySet(RestrictedQuerySet["AuditEvent"]):
+class AppendOnlyQuerySet(RestrictedQuerySet[Any]):
     def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit events cannot be changed")
+        raise AppendOnlyError("audit records cannot be changed")
 
     def delete(self) -> NoReturn:
-        raise AppendOnlyError("audit events cannot be deleted")
+        raise AppendOnlyError("audit records cannot be deleted")
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
-        # An upsert would rewrite existing events through the back door.
+        # An upsert would rewrite existing records through the back door.
         if kwargs.get("update_conflicts"):
-            raise AppendOnlyError("audit events cannot be changed")
+            raise AppendOnlyError("audit records cannot be changed")
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class AuditEvent(models.Model):
-    seq = models.BigIntegerField(unique=True)
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new instance given an existing primary key would make Django try an
+        # UPDATE first and silently overwrite that record; only ever INSERT.
+        if not self._state.adding:
+            raise AppendOnlyError("audit records cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit records cannot be deleted")
+
+
+class AuditEvent(AppendOnlyModel):
+    # The primary key (the database's sequence) orders the log: newest first on
+    # the page, and the order the sealer seals in.
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -62,35 +84,28 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
 
-    objects = AuditEventQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-id"]
         indexes = [models.Index(fields=["actor", "occurred_at"]), models.Index(fields=["patient_id", "occurred_at"])]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # A new instance given an existing primary key would make Django try an
-        # UPDATE first and silently overwrite that event; only the database
-        # hands out ids, and only as an INSERT.
-        if not self._state.adding or self.pk is not None:
+        # Only the database hands out ids, so nobody can aim an INSERT at a
+        # place in the log either.
+        if self.pk is not None:
             raise AppendOnlyError("audit events cannot be changed")
-        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit events cannot be deleted")
-
     def canonical(self) -> str:
-        """The exact text the hash covers."""
+        """The exact text its seal covers."""
         return json.dumps(
             [
-                self.seq,
+                self.pk,
                 self.occurred_at.isoformat(timespec="microseconds"),
                 self.actor_id,
                 self.actor_username,
@@ -103,23 +118,48 @@ class AuditEvent(models.Model):
                 self.ip,
                 self.request_id,
                 self.data,
-                self.prev_hash,
             ],
             sort_keys=True,
             separators=(",", ":"),
             default=str,
         )
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
 
+class AuditSeal(AppendOnlyModel):
+    """An event's place in the keyed chain: seals are numbered 1, 2, 3, ...
+    with no gap, each covering its event's content and the seal before it."""
 
-class AuditChainHead(models.Model):
-    """A single row locked while an event is appended, so events get
-    consecutive sequence numbers and chain in commit order."""
+    seq = models.BigIntegerField(primary_key=True)
+    event = models.OneToOneField(AuditEvent, on_delete=models.DO_NOTHING, related_name="seal")
+    sealed_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
 
-    last_seq = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
 
     def __str__(self) -> str:
-        return f"#{self.last_seq} {self.last_hash[:12]}"
+        return f"seal #{self.seq} of event #{self.event_id} {self.hash[:12]}"
+
+
+class AuditSealer(models.Model):
+    """The sealer's own row: locked by whoever seals, so seals are added by one
+    sealer at a time. Requests never touch it.
+
+    ``scan_from_id``: every event up to this id is sealed, so routine passes
+    look only above it. It trails the newest event by ``FLOOR_LAG`` so that an
+    event committed late (a long transaction holding an older id) is still
+    found; a full sweep (hourly, and in the audit commands) finds any other."""
+
+    scan_from_id = models.BigIntegerField(default=0)
+    candidate_id = models.BigIntegerField(default=0)
+    candidate_at = models.DateTimeField(null=True, blank=True)
+    last_full_sweep_at = models.DateTimeField(null=True, blank=True)
+    # The end of the last pass that sealed everything it found: audit_verify
+    # names events left unsealed while no sealer has run.
+    last_pass_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sealer (scanning from event #{self.scan_from_id})"

@@ -10,12 +10,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, router, transaction
+from django.db import models, router
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from openiop.audit import context
-from openiop.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from openiop.audit.models import AuditEvent
 
 _SECRET_WORDS = ("password", "secret", "token", "otp", "key")
 MASK = "***"
@@ -74,7 +74,7 @@ def log_action(
     site_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit chain.
+    """Append one event to the audit log.
 
     ``action`` is dotted ("record.read", "permissions.grant", "patient.admit").
     The actor, IP address and request id come from the current request (or
@@ -83,9 +83,10 @@ def log_action(
     ``audit_site_id``/``site_id``) unless given. Keys that look like secrets are
     masked in ``data``.
 
-    Appending locks the chain head until the surrounding transaction commits;
-    if that transaction rolls back, the event goes with it, which is right:
-    it describes something that did not happen.
+    Appending is one INSERT and waits for no other request: the event's id
+    orders it, and the sealer chains it under the audit key shortly after it
+    commits. If the surrounding transaction rolls back, the event goes with
+    it, which is right: it describes something that did not happen.
     """
     ctx = context.current()
     actor_id = ctx.actor_id
@@ -93,38 +94,25 @@ def log_action(
     if actor is not None and getattr(actor, "is_authenticated", False):
         actor_id = actor.pk
         actor_username = actor.get_username()
-    using = router.db_for_write(AuditEvent)
-    with transaction.atomic(using=using):
-        head, _ = (
-            AuditChainHead.objects.using(using)
-            .select_for_update()
-            .get_or_create(pk=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH})
-        )
-        event = AuditEvent(
-            seq=head.last_seq + 1,
-            # Truncate to whole microseconds in UTC so the hash survives the
-            # database round trip on SQLite and PostgreSQL alike.
-            occurred_at=timezone.now().astimezone(dt.UTC),
-            actor_id=actor_id,
-            actor_username=actor_username[:150],
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-            object_repr=str(obj)[:200] if obj is not None else "",
-            patient_id=str(patient_id) if patient_id is not None else _patient_of(obj),
-            site_id=site_id if site_id is not None else _site_of(obj),
-            ip=_stored_ip(ctx.ip),
-            request_id=ctx.request_id,
-            # Round-trip through JSON now so the hashed value is exactly what
-            # the database will hand back (dates become ISO strings, etc.).
-            data=json.loads(json.dumps(mask_secrets(data or {}), cls=DjangoJSONEncoder)),
-            prev_hash=head.last_hash,
-        )
-        event.hash = event.compute_hash()
-        event.save(using=using)
-        head.last_seq = event.seq
-        head.last_hash = event.hash
-        head.save(using=using, update_fields=["last_seq", "last_hash"])
+    event = AuditEvent(
+        # Truncate to whole microseconds in UTC so the sealed content survives
+        # the database round trip on SQLite and PostgreSQL alike.
+        occurred_at=timezone.now().astimezone(dt.UTC),
+        actor_id=actor_id,
+        actor_username=actor_username[:150],
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        patient_id=str(patient_id) if patient_id is not None else _patient_of(obj),
+        site_id=site_id if site_id is not None else _site_of(obj),
+        ip=_stored_ip(ctx.ip),
+        request_id=ctx.request_id,
+        # Round-trip through JSON now so the stored value is exactly what the
+        # database will hand back (dates become ISO strings, etc.).
+        data=json.loads(json.dumps(mask_secrets(data or {}), cls=DjangoJSONEncoder)),
+    )
+    event.save(using=router.db_for_write(AuditEvent))
     return event
 
 

@@ -16,7 +16,7 @@ from openiop.audit.context import set_actor
 from openiop.audit.services import log_action
 
 AUDITED_APP_PREFIXES = ("openiop.", "django_otp.")
-NOT_AUDITED = {"audit.auditevent", "audit.auditchainhead", "core.workerheartbeat"}
+NOT_AUDITED = {"audit.auditevent", "audit.auditseal", "audit.auditsealer", "core.workerheartbeat"}
 
 
 def is_audited(model: type[models.Model]) -> bool:

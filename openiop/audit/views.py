@@ -10,13 +10,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from openiop.audit.filters import AuditEventFilter
-from openiop.audit.models import AuditEvent
+from openiop.audit.models import AuditEvent, AuditSeal
 from openiop.audit.permissions import AUDIT_EXPORT, AUDIT_VIEW
 from openiop.audit.services import log_action
 from openiop.core.views import require_action
 
 CSV_COLUMNS = [
-    "seq",
+    "id",
     "occurred_at",
     "actor_username",
     "action",
@@ -27,12 +27,14 @@ CSV_COLUMNS = [
     "site_id",
     "ip",
     "request_id",
-    "hash",
+    # Blank for an event the sealer has not reached yet (a few seconds).
+    "seal_seq",
+    "seal_hash",
 ]
 
 
 def _filtered(request: HttpRequest, action: str) -> AuditEventFilter:
-    queryset = AuditEvent.objects.restrict(request.user, action).order_by("-seq")
+    queryset = AuditEvent.objects.restrict(request.user, action).order_by("-id")
     return AuditEventFilter(request.GET or None, queryset=queryset)
 
 
@@ -61,6 +63,15 @@ def _csv_cell(value: object) -> object:
     return value
 
 
+def _csv_row(event: AuditEvent) -> list[object]:
+    try:
+        seal: AuditSeal | None = event.seal
+    except AuditSeal.DoesNotExist:
+        seal = None
+    own = [getattr(event, column) for column in CSV_COLUMNS[:-2]]
+    return [*own, seal.seq if seal else "", seal.hash if seal else ""]
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -76,15 +87,15 @@ def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     # Export what existed when asked: without the bound, the file would also
     # hold this export's own event (and any written while it streams), and
     # disagree with the row count the export event records.
-    newest = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    events = filterset.qs.filter(seq__lte=newest)
+    newest = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    events = filterset.qs.filter(id__lte=newest)
     log_action("audit.export", data={"filters": dict(request.GET.items()), "rows": events.count()})
     writer = csv.writer(_Echo())
 
     def rows() -> Iterator[str]:
         yield writer.writerow(CSV_COLUMNS)
-        for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([_csv_cell(getattr(event, column)) for column in CSV_COLUMNS])
+        for event in events.select_related("seal").iterator(chunk_size=2000):
+            yield writer.writerow([_csv_cell(value) for value in _csv_row(event)])
 
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from openiop.audit.keys import audit_key
 from openiop.config.env import database, env_bool, env_int, env_list, env_str, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -17,6 +18,14 @@ VAR_DIR = Path(env_str("OPENIOP_VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key(VAR_DIR)
+# The audit log: seals are keyed with a secret that never enters the database
+# (OPENIOP_AUDIT_KEY[_FILE], else generated once into var/audit_key); signed
+# checkpoints of the chain's head go to a directory outside it.
+OPENIOP_AUDIT_KEY = audit_key(VAR_DIR)
+OPENIOP_AUDIT_CHECKPOINT_DIR = Path(env_str("OPENIOP_AUDIT_CHECKPOINT_DIR") or VAR_DIR / "audit-checkpoints")
+OPENIOP_AUDIT_CHECKPOINT_MINUTES = env_int("OPENIOP_AUDIT_CHECKPOINT_MINUTES", 60, minimum=1, maximum=60)
+OPENIOP_AUDIT_SEAL_SECONDS = env_int("OPENIOP_AUDIT_SEAL_SECONDS", 20, minimum=1, maximum=50)
+OPENIOP_AUDIT_SEAL_DEADLINE_SECONDS = 60
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -40,7 +40,7 @@ def signed_in_user_id(client: Client) -> str | None:
 
 
 def events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 # --- Lockout -----------------------------------------------------------------

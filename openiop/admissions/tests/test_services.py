@@ -138,7 +138,7 @@ def test_admitting_registers_the_patient_and_links_the_chart(
         dt.date(1998, 4, 2),
     )
     assert (patient.site, patient.phone) == (north, "(617) 555-0142")
-    event = AuditEvent.objects.filter(action="inquiry.move").latest("seq")
+    event = AuditEvent.objects.filter(action="inquiry.move").latest("id")
     assert event.data["patient_mrn"] == patient.mrn
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,14 +13,10 @@ from django.urls import reverse
 
 from openiop.audit.context import acting_as
 from openiop.audit.middleware import client_ip
+from openiop.core import public_pages
 
 LAST_SEEN_KEY = "openiop_last_seen"
 LAST_SEEN_REFRESH_SECONDS = 60
-
-# Paths a signed-in person who has not yet passed MFA may still reach.
-# /help/ is the public site: no patient data, and a signed-in staff member
-# previewing it needs no second factor.
-_MFA_EXEMPT_PREFIXES = ("/auth/", "/static/", "/healthz", "/i18n/", "/help/")
 
 
 def _with_next(url_name: str, request: HttpRequest, **extra: str) -> str:
@@ -72,21 +69,33 @@ class IdleLogoutMiddleware:
 
 class RequireMFAMiddleware:
     """Staff who signed in with a password but have not yet passed a TOTP check
-    (or enrolled a device) reach only the MFA pages until they do."""
+    (or enrolled a device) reach only the pages named in
+    ``MFA_EXEMPT_URL_NAMES`` (the public site, the sign-in and MFA steps, the
+    health probe) until they do.
+
+    Decided by the resolved URL name, not the path: a staff page must never
+    become reachable with a password alone because of where its URL sits."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        # After URL resolution, so the page is known by name. A path that
+        # resolves to nothing never reaches a view: it answers 404 either way.
         user = request.user
         if (
             settings.OPENIOP_REQUIRE_MFA
             and user.is_authenticated
             and not user.is_verified()  # type: ignore[attr-defined]  # added by OTPMiddleware
-            and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
+            and public_pages.url_name(request) not in public_pages.MFA_EXEMPT_URL_NAMES
         ):
             from django_otp import user_has_device
 
             target = "accounts:mfa_verify" if user_has_device(user) else "accounts:mfa_enrol"
             return HttpResponseRedirect(_with_next(target, request))
-        return self.get_response(request)
+        return None

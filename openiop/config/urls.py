@@ -15,7 +15,8 @@ urlpatterns = [
     path("", include("openiop.medications.urls")),
     path("scheduling/", include("openiop.scheduling.urls")),
     path("privacy/", include("openiop.privacy.urls")),
-    path("help/find/", include("openiop.directory.urls")),
+    # The public locator (/help/find/) and the administrators' import (/directory/import/).
+    path("", include("openiop.directory.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

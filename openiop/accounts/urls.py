@@ -14,7 +14,7 @@ urlpatterns = [
     path("auth/mfa/verify/", views.mfa_verify, name="mfa_verify"),
     path(
         "auth/password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             form_class=StaffPasswordResetForm,
             template_name="accounts/password_reset.html",
             email_template_name="accounts/password_reset_email.txt",

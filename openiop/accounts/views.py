@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from openiop.accounts import mfa
+from openiop.accounts import mfa, throttle
 from openiop.accounts.access import has_action
 from openiop.accounts.forms import TokenForm
 from openiop.accounts.models import Action, Role, User
@@ -27,6 +28,10 @@ from openiop.accounts.permissions import MATRIX_MANAGE, MATRIX_VIEW
 from openiop.accounts.services import matrix_set_grant
 from openiop.audit.services import log_action
 from openiop.core.views import require_action
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, math.ceil(seconds / 60))
 
 
 class LoginView(auth_views.LoginView):
@@ -37,6 +42,54 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["mfa_required"] = settings.OPENIOP_REQUIRE_MFA
         return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Before the password is checked: a throttled address's guesses never
+        # reach the accounts, so they cannot count towards anyone's lockout.
+        verdict = throttle.login_address_verdict(request)
+        if verdict.limited:
+            log_action("auth.login_throttled", data={"username": request.POST.get("username", "")[:150]})
+            message = _(
+                "Too many failed sign-ins from your network. Wait %(minutes)s minutes and try again, "
+                "or ask an administrator for help."
+            ) % {"minutes": _minutes(verdict.retry_after_seconds)}
+            context = self.get_context_data(form=self.get_form_class()(request), throttled_message=message)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(verdict.retry_after_seconds)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        if form.data.get("username") and form.data.get("password"):
+            # Both given, so the credentials were checked and refused (a blank
+            # field is a slip, not a guess).
+            throttle.count_login_failure(self.request)
+        return super().form_invalid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page with two limits. Per address: an address asking too
+    often is told to wait (that says nothing about any account). Per e-mail
+    address asked for, known or not: past the limit the page answers as
+    always and sends nothing, so it cannot reveal which addresses have
+    accounts, nor flood someone's inbox."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        verdict = throttle.reset_address_verdict(request)
+        if verdict.limited:
+            message = _(
+                "Too many password-reset requests from your network. Wait %(minutes)s minutes and try again."
+            ) % {"minutes": _minutes(verdict.retry_after_seconds)}
+            context = self.get_context_data(form=self.get_form_class()(), throttled_message=message)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(verdict.retry_after_seconds)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        if throttle.reset_account_limited(self.request, form.cleaned_data["email"]):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -8,9 +8,11 @@ surfacing later as a confusing error.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -63,6 +65,39 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of IP addresses or networks (CIDR), e.g.
+    ``10.0.0.5,192.168.1.0/24``, normalised; a bad entry stops start-up."""
+    entries = env_list(name, default)
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(str(ipaddress.ip_network(entry, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {entry!r} is not an IP address or network") from None
+    return networks
+
+
+def csp_sources_for_url_template(name: str, template: str) -> list[str]:
+    """The Content-Security-Policy source for a URL template such as
+    ``https://{s}.tile.example.org/{z}/{x}/{y}.png``: its origin, with a
+    leading ``{s}.`` subdomain as a wildcard (any other placeholder in the
+    host widens it to the scheme alone). Empty for an empty template."""
+    if not template:
+        return []
+    parts = urlsplit(template)
+    if not parts.scheme and not parts.netloc and template.startswith("/"):
+        return []  # tiles served by this site: 'self' covers them
+    host = parts.netloc.rsplit("@", 1)[-1]
+    if parts.scheme not in {"http", "https"} or not host:
+        raise ImproperlyConfigured(f"{name}: expected an http:// or https:// URL, got {template!r}")
+    if host.startswith("{s}."):
+        host = "*." + host[len("{s}.") :]
+    if "{" in host or "}" in host:
+        return [f"{parts.scheme}:"]
+    return [f"{parts.scheme}://{host}"]
 
 
 def secret_key(var_dir: Path) -> str:

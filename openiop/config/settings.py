@@ -11,7 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from openiop.audit.keys import audit_key
-from openiop.config.env import database, env_bool, env_int, env_list, env_str, secret_key
+from openiop.config.env import (
+    csp_sources_for_url_template,
+    database,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("OPENIOP_VAR_DIR") or BASE_DIR / "var")
@@ -40,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     "django_filters",
     "django_htmx",
     "django_tasks",
@@ -60,9 +70,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before anything reads it.
+    "openiop.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "openiop.core.middleware.RequestIdMiddleware",
+    # After WhiteNoise (static files keep their long cache life), before everything else.
+    "openiop.core.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,10 +152,26 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# Throttles in front of the lockout (openiop/accounts/throttle.py, counted in the
+# shared "ratelimit" cache). One address that fails OPENIOP_LOGIN_ADDRESS_FAILURES
+# times within OPENIOP_LOGIN_ADDRESS_MINUTES is told to wait (429) before its
+# guesses can lock out more than a couple of accounts; the default leaves room
+# for a whole clinic's typos behind one address.
+OPENIOP_LOGIN_ADDRESS_FAILURES = env_int("OPENIOP_LOGIN_ADDRESS_FAILURES", 10, minimum=1, maximum=1000)
+OPENIOP_LOGIN_ADDRESS_MINUTES = env_int("OPENIOP_LOGIN_ADDRESS_MINUTES", 15, minimum=1, maximum=24 * 60)
+# Password-reset requests per hour from one address, and for one e-mail address
+# (past that, the same neutral page and no e-mail).
+OPENIOP_RESET_PER_ADDRESS_HOURLY = env_int("OPENIOP_RESET_PER_ADDRESS_HOURLY", 10, minimum=1, maximum=1000)
+OPENIOP_RESET_PER_ACCOUNT_HOURLY = env_int("OPENIOP_RESET_PER_ACCOUNT_HOURLY", 3, minimum=1, maximum=100)
+
 # Multi-factor authentication is required for every staff login unless this one
 # variable switches it off (the demo does, and the login page then says so).
 OPENIOP_REQUIRE_MFA = env_bool("OPENIOP_REQUIRE_MFA", True)
 OTP_TOTP_ISSUER = "OpenIOP"
+# No one reads a TOTP secret in Django's admin, superusers included: our own
+# TOTPDevice admin (openiop/accounts/admin.py) never shows it; this keeps the
+# stock one from doing so should it ever be registered again.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Links in e-mails (password reset uses the request's host; background jobs have none).
 OPENIOP_BASE_URL = env_str("OPENIOP_BASE_URL") or "http://127.0.0.1:8000"
@@ -171,16 +202,23 @@ OPENIOP_MAP_TILE_ATTRIBUTION = env_str("OPENIOP_MAP_TILE_ATTRIBUTION") or ""
 OPENIOP_MAP_TILE_ATTRIBUTION_URL = env_str("OPENIOP_MAP_TILE_ATTRIBUTION_URL") or ""
 OPENIOP_DIRECTORY_IMPORT_MAX_BYTES = env_int("OPENIOP_DIRECTORY_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
+# --- Request size limits ------------------------------------------------------
+# Any request body larger than this is refused (413) before it is read, except on
+# pages that take a file, which allow their own limit (RequestBodyLimitMiddleware).
+OPENIOP_MAX_REQUEST_BYTES = env_int("OPENIOP_MAX_REQUEST_BYTES", 3 * 1024 * 1024, minimum=64 * 1024)
+# Form fields (files excluded) and their number, as Django checks them once read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# A file larger than this is streamed to a temporary file rather than kept in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # HIPAA automatic logoff (45 CFR 164.312(a)(2)(iii)): idle minutes before logout.
 OPENIOP_IDLE_TIMEOUT_MINUTES = env_int("OPENIOP_IDLE_TIMEOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# No one reads a TOTP secret in Django's admin, superusers included: our own
-# TOTPDevice admin (openiop/accounts/admin.py) never shows it; this keeps the
-# stock one from doing so should it ever be registered again.
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Security headers -----------------------------------------------------
 SECURE_HTTPS = env_bool("OPENIOP_HTTPS", not DEBUG)
@@ -190,10 +228,33 @@ SECURE_SSL_REDIRECT = env_bool("OPENIOP_SSL_REDIRECT", SECURE_HTTPS)
 SECURE_HSTS_SECONDS = env_int("OPENIOP_HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("OPENIOP_BEHIND_PROXY", False) else None
+OPENIOP_BEHIND_PROXY = env_bool("OPENIOP_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if OPENIOP_BEHIND_PROXY else None
+# The addresses the proxy connects from; only they may pass on an X-Request-ID.
+# No proxy, no trusted peer.
+OPENIOP_TRUSTED_PROXIES = env_networks("OPENIOP_TRUSTED_PROXIES", ["127.0.0.1", "::1"]) if OPENIOP_BEHIND_PROXY else []
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts and styles from this site only,
+# no inline script or style, no eval. htmx's own indicator <style> is switched
+# off in base.html (its rules are in openiop.css); Leaflet positions the map
+# through element.style, which CSP allows. Pico's icons are data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *csp_sources_for_url_template("OPENIOP_MAP_TILE_URL", OPENIOP_MAP_TILE_URL)],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Email ---------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -44,9 +45,37 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
+def _watch_for_csp_violations(page: Any) -> list[str]:
+    """Chromium reports each Content-Security-Policy refusal on the console;
+    a page that needs something the policy blocks fails its test."""
+    refused: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return refused
+
+
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    refused = _watch_for_csp_violations(page)
+    yield page
+    context.close()
+    assert refused == [], "\n".join(refused)
+
+
+@pytest.fixture
+def axe_page(browser: object) -> Iterator[object]:
+    """A page for the accessibility checks, and the only one that bypasses
+    the Content-Security-Policy: Playwright's add_script_tag injects axe-core
+    as an inline script, which the policy rightly refuses. Every other test
+    runs under the real policy."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

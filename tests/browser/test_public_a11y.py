@@ -48,10 +48,10 @@ def public_data(transactional_db: None, north: Site) -> Site:
 
 
 @pytest.fixture(params=[(390, 844), (1280, 900)], ids=["phone", "desktop"])
-def screen(request: Any, page: Any) -> Any:
+def screen(request: Any, axe_page: Any) -> Any:
     width, height = request.param
-    page.set_viewport_size({"width": width, "height": height})
-    return page
+    axe_page.set_viewport_size({"width": width, "height": height})
+    return axe_page
 
 
 def test_the_home_page_is_accessible(screen: Any, live_server: Any, public_data: Site) -> None:

@@ -45,8 +45,8 @@ system-deps:
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
-	$(DEMO_ENV) $(BIN)/python manage.py seed --size small
-	$(DEMO_ENV) HOST=$(HOST) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) scripts/serve.sh
+	$(DEMO_ENV) $(BIN)/python manage.py seed --size small --quiet-logins
+	$(DEMO_ENV) HOST=$(HOST) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) DEMO_LOGINS=1 scripts/serve.sh
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(demo.SIZES), default="small", help="How much data to make.")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
-        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+        parser.add_argument(
+            "--quiet-logins", action="store_true", help="Do not print the demo logins (make demo prints them last)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         size = options["size"]
@@ -31,6 +34,4 @@ class Command(BaseCommand):
             )
         )
         if not options["quiet_logins"]:
-            self.stdout.write(f"Demo logins (password for each: {demo.DEMO_PASSWORD}):")
-            for username, role, *_ in demo.DEMO_LOGINS:
-                self.stdout.write(f"  {role.label:<34} {username}")
+            call_command("demo_logins", stdout=self.stdout)

@@ -4,6 +4,10 @@ alerts out. No database."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import openiop
 from openiop.assessments import safety
 from openiop.assessments.instruments import SEVERE_WITHDRAWAL, SUICIDAL_IDEATION
 
@@ -56,3 +60,21 @@ def test_escalates_agrees_with_the_alerts() -> None:
     for code, total, flags in [("CIWA-Ar", 15, []), ("CIWA-Ar", 14, []), ("COWS", 40, [SEVERE_WITHDRAWAL])]:
         raised = bool(kinds(code, total, flags))
         assert safety.escalates(code=code, total=total, flags=flags, thresholds=THRESHOLDS) == raised
+
+
+def test_results_are_stored_only_where_the_rule_runs() -> None:
+    # The rule is applied in services.result_record; a second place that
+    # stores results would be a path that skips it. The demo's bulk rows are
+    # chosen never to meet a safety condition (PHQ-9 item 9 kept at 0, no
+    # withdrawal scales); its withdrawal checks and alerts use the services.
+    root = Path(openiop.__file__).parent
+    creating = re.compile(
+        r"(?<!class )InstrumentResult(\(|\.objects\.(create|bulk_create|get_or_create|update_or_create))"
+    )
+    stores = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if not {"tests", "migrations"} & set(path.parts) and creating.search(path.read_text(encoding="utf-8"))
+    )
+
+    assert stores == ["assessments/demo.py", "assessments/services.py"]

@@ -26,6 +26,7 @@ from openiop.admissions.permissions import (
 )
 from openiop.audit.services import log_read
 from openiop.core.ascii_digits import parse_id
+from openiop.core.reads import log_list_read
 from openiop.core.views import get_restricted_or_404, require_action
 from openiop.patients.models import Patient
 from openiop.patients.permissions import PATIENT_VIEW
@@ -44,6 +45,7 @@ def board(request: HttpRequest) -> HttpResponse:
     if wanted is not None and sites.filter(pk=wanted).exists():
         site_id = wanted
     columns = selectors.inquiry_board(user=request.user, site_id=site_id)
+    log_list_read("admissions_board", columns)
     context = {
         "columns": columns,
         "sites": sites,

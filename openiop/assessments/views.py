@@ -35,7 +35,8 @@ from openiop.assessments.permissions import (
     WITHDRAWAL_RECORD,
 )
 from openiop.audit.services import log_read
-from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
+from openiop.core.reads import log_list_read
+from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.patients import services as episode_services
 from openiop.patients.models import Patient, Sex
 from openiop.patients.permissions import EPISODE_MANAGE
@@ -80,7 +81,9 @@ def _sex_for(patient: Patient) -> str | None:
 @require_action(ASSESSMENT_ADMINISTER)
 @require_http_methods(["GET", "POST"])
 def administer(request: HttpRequest, patient_pk: int, code: str) -> HttpResponse:
-    patient = get_restricted_or_404(Patient.objects.all(), request, ASSESSMENT_ADMINISTER, pk=patient_pk)
+    patient = read_restricted_or_404(
+        Patient.objects.all(), request, ASSESSMENT_ADMINISTER, view="administer", pk=patient_pk
+    )
     instrument = _instrument_or_404(code)
     known_sex = _sex_for(patient)
     ask_sex = instrument.requires_sex and known_sex is None
@@ -136,8 +139,8 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(ASSESSMENT_ADMINISTER)
 @require_http_methods(["GET", "POST"])
 def result_entered_in_error(request: HttpRequest, pk: int) -> HttpResponse:
-    result = get_restricted_or_404(
-        InstrumentResult.objects.select_related("patient"), request, ASSESSMENT_ADMINISTER, pk=pk
+    result = read_restricted_or_404(
+        InstrumentResult.objects.select_related("patient"), request, ASSESSMENT_ADMINISTER, view="result_error", pk=pk
     )
     form = EnteredInErrorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -161,14 +164,16 @@ def result_entered_in_error(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(ASSESSMENT_VIEW)
 def alert_list(request: HttpRequest) -> HttpResponse:
     alerts = list(selectors.open_alerts(staff_user(request))[:200])
+    log_list_read("alert_list", alerts)
     return render(request, "assessments/alert_list.html", {"alerts": alerts})
 
 
-def _alert(request: HttpRequest, pk: int, action: str) -> SafetyAlert:
-    return get_restricted_or_404(
+def _alert(request: HttpRequest, pk: int, action: str, view: str) -> SafetyAlert:
+    return read_restricted_or_404(
         SafetyAlert.objects.select_related("patient", "raised_by", "acknowledged_by", "source_result"),
         request,
         action,
+        view=view,
         pk=pk,
     )
 
@@ -188,15 +193,14 @@ def _render_alert(request: HttpRequest, alert: SafetyAlert, form: AcknowledgeFor
 
 @require_action(ASSESSMENT_VIEW)
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = _alert(request, pk, ASSESSMENT_VIEW)
-    log_read(alert, data={"view": "alert"})
+    alert = _alert(request, pk, ASSESSMENT_VIEW, "alert")
     return _render_alert(request, alert, AcknowledgeForm())
 
 
 @require_action(ALERT_ACKNOWLEDGE)
 @require_http_methods(["GET", "POST"])
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = _alert(request, pk, ALERT_ACKNOWLEDGE)
+    alert = _alert(request, pk, ALERT_ACKNOWLEDGE, "alert_acknowledge")
     form = AcknowledgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -212,7 +216,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(ALERT_RAISE)
 @require_http_methods(["GET", "POST"])
 def safety_concern(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = get_restricted_or_404(Patient.objects.all(), request, ALERT_RAISE, pk=patient_pk)
+    patient = read_restricted_or_404(Patient.objects.all(), request, ALERT_RAISE, view="safety_concern", pk=patient_pk)
     form = SafetyConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -235,7 +239,9 @@ def safety_concern(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @require_action(PLACEMENT_DECIDE)
 @require_http_methods(["GET", "POST"])
 def placement_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = get_restricted_or_404(Patient.objects.all(), request, PLACEMENT_DECIDE, pk=patient_pk)
+    patient = read_restricted_or_404(
+        Patient.objects.all(), request, PLACEMENT_DECIDE, view="placement_new", pk=patient_pk
+    )
     suggestions = placement.suggest_ratings(services.suggestion_inputs(patient))
     suggested: dict[int, int] = {}
     for suggestion in suggestions:
@@ -268,9 +274,13 @@ def placement_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     )
 
 
-def _placement(request: HttpRequest, pk: int, action: str) -> PlacementAssessment:
-    return get_restricted_or_404(
-        PlacementAssessment.objects.select_related("patient", "assessed_by", "decided_by"), request, action, pk=pk
+def _placement(request: HttpRequest, pk: int, action: str, view: str) -> PlacementAssessment:
+    return read_restricted_or_404(
+        PlacementAssessment.objects.select_related("patient", "assessed_by", "decided_by"),
+        request,
+        action,
+        view=view,
+        pk=pk,
     )
 
 
@@ -312,15 +322,14 @@ def _decision_form(run: PlacementAssessment, data: Any = None) -> DecisionForm:
 
 @require_action(ASSESSMENT_VIEW)
 def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _placement(request, pk, ASSESSMENT_VIEW)
-    log_read(run, data={"view": "placement"})
+    run = _placement(request, pk, ASSESSMENT_VIEW, "placement")
     return _render_placement(request, run, _decision_form(run))
 
 
 @require_action(PLACEMENT_DECIDE)
 @require_http_methods(["GET", "POST"])
 def placement_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _placement(request, pk, PLACEMENT_DECIDE)
+    run = _placement(request, pk, PLACEMENT_DECIDE, "placement_decide")
     form = _decision_form(run, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -344,7 +353,7 @@ def placement_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def placement_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Step the active episode up or down to the decided level, linked to this
     placement (the episode keeps the change in its history)."""
-    run = _placement(request, pk, EPISODE_MANAGE)
+    run = _placement(request, pk, EPISODE_MANAGE, "placement_apply")
     episode = services.active_episode(run.patient)
     if not run.is_decided or episode is None:
         messages.error(request, _("Only a decided placement can change an active episode's level."))
@@ -417,7 +426,9 @@ def flowsheet(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @require_action(WITHDRAWAL_RECORD)
 @require_http_methods(["GET", "POST"])
 def withdrawal_record(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = get_restricted_or_404(Patient.objects.all(), request, WITHDRAWAL_RECORD, pk=patient_pk)
+    patient = read_restricted_or_404(
+        Patient.objects.all(), request, WITHDRAWAL_RECORD, view="withdrawal_record", pk=patient_pk
+    )
     instrument = get_instrument(_monitored_code(request))
     form = WithdrawalCheckForm(request.POST or None, instrument=instrument)
     if request.method == "POST" and form.is_valid():

@@ -59,11 +59,10 @@ class AuditedAdminSite(admin.AdminSite):
 
         @functools.wraps(inner)
         def audited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            response = inner(request, *args, **kwargs)
+            response: HttpResponseBase = inner(request, *args, **kwargs)
             # A page that is shown: the change form, the list, the history,
             # the delete confirmation (all template responses).
-            shown = response.status_code == 200 and isinstance(response, TemplateResponse)
-            if shown and request.method in ("GET", "HEAD"):
+            if isinstance(response, TemplateResponse) and response.status_code == 200 and request.method == "GET":
                 _admin_read(model_admin, view.__name__, response)
             return response
 

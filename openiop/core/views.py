@@ -21,9 +21,10 @@ from django.views.decorators.cache import never_cache
 from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.accounts.permissions import DASHBOARD_VIEW
-from openiop.audit.services import log_action
+from openiop.audit.services import log_action, log_read
 from openiop.core import navigation
 from openiop.core.models import WorkerHeartbeat
+from openiop.core.reads import log_list_read
 
 _M = TypeVar("_M", bound=models.Model)
 ViewFunc = Callable[..., HttpResponseBase]
@@ -65,6 +66,27 @@ def get_restricted_or_404(queryset: models.QuerySet[_M], request: HttpRequest, a
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None
 
 
+def read_restricted_or_404(
+    queryset: models.QuerySet[_M],
+    request: HttpRequest,
+    action: str,
+    *,
+    view: str,
+    data: dict[str, Any] | None = None,
+    **lookup: Any,
+) -> _M:
+    """get_restricted_or_404 for a page that shows the record: restricts,
+    fetches and logs the read (``record.read`` with ``data["view"] = VIEW``)
+    in one call, so a page cannot show a patient's record without the event.
+
+    Logged on every method: a POST fetches the record to change it or to show
+    the form again with its errors, and either way the user saw it.
+    """
+    record = get_restricted_or_404(queryset, request, action, **lookup)
+    log_read(record, data={"view": view, **(data or {})})
+    return record
+
+
 def staff_user(request: HttpRequest) -> User:
     """The signed-in staff member (views behind require_action only)."""
     user = request.user
@@ -94,6 +116,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # from a role must close the page, not only hide its menu entry.
     panels = navigation.dashboard_panels(request.user)
     sections = navigation.dashboard_sections(request)
+    # Sections come from every app; whatever patients or inquiries they hand
+    # the page are named in one read event, so a new section cannot skip it.
+    log_list_read("dashboard", [section.context for section in sections])
     return render(request, "core/dashboard.html", {"panels": panels, "sections": sections})
 
 

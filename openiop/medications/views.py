@@ -18,7 +18,7 @@ from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_read
-from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.medications import catalogue, selectors, services
 from openiop.medications.forms import (
     AdherenceForm,
@@ -45,8 +45,8 @@ from openiop.patients.services import StaleEditError
 from openiop.sites.models import Site
 
 
-def _patient(request: HttpRequest, patient_pk: int, action: str) -> Patient:
-    return get_restricted_or_404(Patient.objects.select_related("site"), request, action, pk=patient_pk)
+def _patient(request: HttpRequest, patient_pk: int, action: str, view: str) -> Patient:
+    return read_restricted_or_404(Patient.objects.select_related("site"), request, action, view=view, pk=patient_pk)
 
 
 def _chart(patient: Patient, tab: str) -> str:
@@ -72,7 +72,7 @@ def _prescribers(patient: Patient, *, also: int | None = None) -> QuerySet[User]
 @require_action(MEDICATIONS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def medication_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = _patient(request, patient_pk, MEDICATIONS_MANAGE)
+    patient = _patient(request, patient_pk, MEDICATIONS_MANAGE, "medication_add")
     prescribers = _prescribers(patient)
     initial: dict[str, Any] = {"start_date": timezone.localdate()}
     if prescribers.filter(pk=staff_user(request).pk).exists():
@@ -222,7 +222,7 @@ def _collectors(request: HttpRequest) -> QuerySet[User]:
 @require_action(DRUGTESTS_RECORD)
 @require_http_methods(["GET", "POST"])
 def specimen_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = _patient(request, patient_pk, DRUGTESTS_RECORD)
+    patient = _patient(request, patient_pk, DRUGTESTS_RECORD, "specimen_add")
     user = staff_user(request)
     sites = Site.objects.filter(pk__in=user.site_ids(), is_active=True).order_by("name")
     episode = Episode.objects.filter(patient=patient, status=Episode.Status.ACTIVE).first()
@@ -269,7 +269,7 @@ def specimen_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
     return render(request, "medications/specimen_form.html", {"form": form, "patient": patient})
 
 
-def _specimen(request: HttpRequest, patient_pk: int, pk: int, action: str) -> Specimen:
+def _specimen(request: HttpRequest, patient_pk: int, pk: int, action: str, view: str) -> Specimen:
     queryset = (
         Specimen.objects.select_related("patient", "site", "collected_by", "recorded_by")
         .prefetch_related(
@@ -284,13 +284,12 @@ def _specimen(request: HttpRequest, patient_pk: int, pk: int, action: str) -> Sp
             Prefetch("reviews", queryset=DrugTestReview.objects.select_related("decided_by", "restore_decided_by"))
         )
     )
-    return get_restricted_or_404(queryset, request, action, pk=pk, patient_id=patient_pk)
+    return read_restricted_or_404(queryset, request, action, view=view, pk=pk, patient_id=patient_pk)
 
 
 @require_action(DRUGTESTS_VIEW)
 def specimen_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
-    specimen = _specimen(request, patient_pk, pk, DRUGTESTS_VIEW)
-    log_read(specimen, data={"view": "specimen"})
+    specimen = _specimen(request, patient_pk, pk, DRUGTESTS_VIEW, "specimen")
     return render(
         request,
         "medications/specimen_detail.html",
@@ -312,7 +311,7 @@ def specimen_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespo
 @require_action(DRUGTESTS_RECORD)
 @require_http_methods(["GET", "POST"])
 def results_add(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
-    specimen = _specimen(request, patient_pk, pk, DRUGTESTS_RECORD)
+    specimen = _specimen(request, patient_pk, pk, DRUGTESTS_RECORD, "specimen_results")
     form = ResultsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -340,8 +339,7 @@ def results_add(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
 
 @require_action(DRUGTESTS_VIEW)
 def trend(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = _patient(request, patient_pk, DRUGTESTS_VIEW)
-    log_read(patient, data={"view": "drug_test_trend"})
+    patient = _patient(request, patient_pk, DRUGTESTS_VIEW, "drug_test_trend")
     rows = selectors.specimen_rows(request.user, patient)
     return render(
         request,
@@ -394,7 +392,8 @@ def review(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
 @require_action(DRUGTESTS_REVIEW)
 @require_http_methods(["GET", "POST"])
 def sobriety_date_set(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = _patient(request, patient_pk, DRUGTESTS_REVIEW)
+    # The page lists the patient's sobriety-date history.
+    patient = _patient(request, patient_pk, DRUGTESTS_REVIEW, "sobriety_date")
     form = SobrietyDateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

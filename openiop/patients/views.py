@@ -17,7 +17,8 @@ from openiop.accounts.access import allowed_actions, has_action
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_action, log_read
-from openiop.core.views import get_restricted_or_404, require_action
+from openiop.core.reads import log_list_read
+from openiop.core.views import get_restricted_or_404, read_restricted_or_404, require_action
 from openiop.patients import chart, selectors, services
 from openiop.patients.forms import AdmitForm, DischargeForm, LevelChangeForm, PatientForm
 from openiop.patients.models import Episode, Patient
@@ -30,6 +31,7 @@ from openiop.sites.permissions import SITE_VIEW
 def patient_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")
     page = Paginator(selectors.patient_list(user=request.user, search=search), 50).get_page(request.GET.get("page"))
+    log_list_read("patient_search" if search else "patient_list", page, data={"search": search} if search else None)
     # Links only to what the user may do: no doors that answer 403.
     can_register = has_action(request.user, PATIENT_EDIT)
     return render(request, "patients/patient_list.html", {"page": page, "search": search, "can_register": can_register})
@@ -149,7 +151,7 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(PATIENT_EDIT)
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_restricted_or_404(Patient.objects.all(), request, PATIENT_EDIT, pk=pk)
+    patient = read_restricted_or_404(Patient.objects.all(), request, PATIENT_EDIT, view="patient_edit", pk=pk)
     form = PatientForm(request.POST or None, instance=patient, sites=Site.objects.none())
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,7 +171,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(EPISODE_MANAGE)
 @require_http_methods(["GET", "POST"])
 def episode_admit(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_restricted_or_404(Patient.objects.all(), request, EPISODE_MANAGE, pk=pk)
+    patient = read_restricted_or_404(Patient.objects.all(), request, EPISODE_MANAGE, view="episode_admit", pk=pk)
     sites = Site.objects.restrict(request.user, SITE_VIEW)
     counsellors = User.objects.filter(
         is_active=True, sites__in=sites, roles__code__in=[RoleCode.CLINICIAN, RoleCode.CLINICAL_DIRECTOR]

@@ -23,7 +23,7 @@ from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_read
 from openiop.core.ascii_digits import parse_id
-from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import group_notes, selectors, services
 from openiop.scheduling.forms import (
@@ -419,8 +419,12 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(SCHEDULING_MANAGE)
 @require_http_methods(["GET", "POST"])
 def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = get_restricted_or_404(
-        Enrolment.objects.select_related("session__site", "patient"), request, SCHEDULING_MANAGE, pk=pk
+    enrolment = read_restricted_or_404(
+        Enrolment.objects.select_related("session__site", "patient"),
+        request,
+        SCHEDULING_MANAGE,
+        view="enrolment_withdraw",
+        pk=pk,
     )
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -575,7 +579,9 @@ def patient_availability(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(SCHEDULING_MANAGE)
 @require_http_methods(["GET", "POST"])
 def appointment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _patient(request, pk, SCHEDULING_MANAGE)
+    patient = read_restricted_or_404(
+        Patient.objects.select_related("site"), request, SCHEDULING_MANAGE, view="appointment_create", pk=pk
+    )
     episode = (
         Episode.objects.restrict(request.user, SCHEDULING_MANAGE)
         .filter(patient=patient, status=Episode.Status.ACTIVE)
@@ -617,16 +623,16 @@ def appointment_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _appointment(request: HttpRequest, pk: int, action: str) -> Appointment:
-    return get_restricted_or_404(
-        Appointment.objects.select_related("patient", "site", "clinician", "room"), request, action, pk=pk
+def _appointment(request: HttpRequest, pk: int, action: str, view: str) -> Appointment:
+    return read_restricted_or_404(
+        Appointment.objects.select_related("patient", "site", "clinician", "room"), request, action, view=view, pk=pk
     )
 
 
 @require_action(SCHEDULING_MANAGE)
 @require_http_methods(["GET", "POST"])
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = _appointment(request, pk, SCHEDULING_MANAGE)
+    appointment = _appointment(request, pk, SCHEDULING_MANAGE, "appointment_cancel")
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -656,7 +662,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Move an appointment to another time (and room), with a reason; the old
     one stays in the history, marked rescheduled."""
-    appointment = _appointment(request, pk, SCHEDULING_MANAGE)
+    appointment = _appointment(request, pk, SCHEDULING_MANAGE, "appointment_reschedule")
     local = appointment.local_start
     form = RescheduleForm(
         request.POST or None,
@@ -695,7 +701,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(ATTENDANCE_RECORD)
 @require_http_methods(["GET", "POST"])
 def appointment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = _appointment(request, pk, ATTENDANCE_RECORD)
+    appointment = _appointment(request, pk, ATTENDANCE_RECORD, "appointment_attendance")
     errors: list[str] = []
     if request.method == "POST":
         minutes = _int_or_none(request.POST.get("minutes"))
@@ -715,8 +721,6 @@ def appointment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Attendance saved."))
             return HttpResponseRedirect(reverse("patients:chart", args=[appointment.patient_id]) + "?tab=schedule")
-    else:
-        log_read(appointment, data={"view": "appointment_attendance"})
     current = getattr(appointment, "attendance", None)
     return render(
         request,

@@ -21,7 +21,7 @@ from openiop.accounts.access import has_action
 from openiop.audit.services import log_action
 from openiop.core.ascii_digits import parse_id
 from openiop.core.models import WorkerHeartbeat
-from openiop.core.views import get_restricted_or_404, require_action, staff_user
+from openiop.core.views import get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import feeds, hours, planning, selectors, services
 from openiop.scheduling.forms import BuildForm, FeedForm, HoursForm
@@ -156,7 +156,9 @@ def _building_context(proposal: WeekProposal) -> dict[str, object]:
 @require_action(SCHEDULING_OPTIMIZE)
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
-    log_action("record.read", obj=proposal, data={"view": "proposal"})
+    # The page lists every patient in the proposal.
+    patients = sorted(Episode.objects.filter(pk__in=proposal.episode_ids).values_list("patient_id", flat=True))
+    log_action("record.read", obj=proposal, data={"view": "proposal", "patients": patients})
     if proposal.is_running:
         context = _building_context(proposal)  # marks a lost build failed, so check again
         if proposal.is_running:
@@ -198,7 +200,7 @@ def proposal_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def replan(request: HttpRequest, pk: int) -> HttpResponse:
     """Re-plan one patient's next week, everyone else fixed."""
-    patient = get_restricted_or_404(Patient.objects.all(), request, SCHEDULING_OPTIMIZE, pk=pk)
+    patient = read_restricted_or_404(Patient.objects.all(), request, SCHEDULING_OPTIMIZE, view="replan", pk=pk)
     episode = (
         Episode.objects.restrict(request.user, SCHEDULING_OPTIMIZE)
         .filter(patient=patient, status=Episode.Status.ACTIVE)
@@ -252,7 +254,9 @@ def staff_feeds(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_feeds(request: HttpRequest, pk: int) -> HttpResponse:
     """A patient's calendar feeds (their own sessions only): create, revoke."""
-    patient = get_restricted_or_404(Patient.objects.select_related("site"), request, SCHEDULING_MANAGE, pk=pk)
+    patient = read_restricted_or_404(
+        Patient.objects.select_related("site"), request, SCHEDULING_MANAGE, view="patient_feeds", pk=pk
+    )
     user = staff_user(request)
     form = FeedForm(request.POST or None)
     new_url = ""

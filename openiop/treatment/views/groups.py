@@ -144,7 +144,8 @@ def _posted_sections(request: HttpRequest, group: GroupSession) -> dict[int, ser
 @require_http_methods(["GET", "POST"])
 def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_restricted_or_404(selectors.group_queryset(), request, COUNSELLING_NOTES, pk=pk)
-    log_read(group, data={"view": "group"})
+    # The page shows every attendee's section.
+    log_read(group, data={"view": "group", "patients": list(group.sections.values_list("patient_id", flat=True))})
     signed = group.status != "draft"
     header = GroupHeaderForm(request.POST or None, instance=group, initial={"lock_version": group.lock_version})
     posted = _posted_sections(request, group) if request.method == "POST" else None

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
 from openiop.core.ascii_digits import parse_id
-from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient, SupportPerson
 from openiop.treatment import conf, formats, selectors
 from openiop.treatment.forms import AddendumForm, HomeworkCompleteForm, HomeworkForm, NoteForm
@@ -37,7 +37,7 @@ def _family_people(episode: Episode, kind: str) -> Any:
 @require_action(NOTE_WRITE)
 @require_http_methods(["GET", "POST"])
 def note_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = get_restricted_or_404(Patient.objects.all(), request, NOTE_WRITE, pk=patient_pk)
+    patient = read_restricted_or_404(Patient.objects.all(), request, NOTE_WRITE, view="note_create", pk=patient_pk)
     episode = Episode.objects.restrict(request.user, NOTE_WRITE).filter(patient=patient, status="active").first()
     kinds = services.kinds_for(request.user)
     kind = request.GET.get("kind", "")
@@ -121,7 +121,7 @@ def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(NOTE_WRITE)
 @require_http_methods(["GET", "POST"])
 def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    note = get_restricted_or_404(selectors.note_queryset(), request, NOTE_WRITE, pk=pk)
+    note = read_restricted_or_404(selectors.note_queryset(), request, NOTE_WRITE, view="note_edit", pk=pk)
     if note.is_signed or note.group_id is not None:
         if request.method == "POST":
             messages.error(request, _("This note is signed and locked. Add a dated addendum instead of editing it."))
@@ -175,7 +175,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(TREATMENT_SIGN)
 @require_http_methods(["GET", "POST"])
 def note_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    note = get_restricted_or_404(selectors.note_queryset(), request, TREATMENT_SIGN, pk=pk)
+    note = read_restricted_or_404(selectors.note_queryset(), request, TREATMENT_SIGN, view="note_sign", pk=pk)
     if request.method == "POST":
         return _sign_and_redirect(request, note)
     problems = [] if note.is_signed else services.sign_problems(note)
@@ -185,7 +185,7 @@ def note_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(TREATMENT_COSIGN)
 @require_http_methods(["GET", "POST"])
 def note_cosign(request: HttpRequest, pk: int) -> HttpResponse:
-    note = get_restricted_or_404(selectors.note_queryset(), request, TREATMENT_COSIGN, pk=pk)
+    note = read_restricted_or_404(selectors.note_queryset(), request, TREATMENT_COSIGN, view="note_cosign", pk=pk)
     if request.method == "POST":
         try:
             services.note_cosign(actor=staff_user(request), note=note)
@@ -204,7 +204,7 @@ def note_cosign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(NOTE_WRITE)
 @require_http_methods(["GET", "POST"])
 def note_addendum(request: HttpRequest, pk: int) -> HttpResponse:
-    note = get_restricted_or_404(selectors.note_queryset(), request, NOTE_WRITE, pk=pk)
+    note = read_restricted_or_404(selectors.note_queryset(), request, NOTE_WRITE, view="note_addendum", pk=pk)
     form = AddendumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -220,7 +220,7 @@ def note_addendum(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(NOTE_WRITE)
 @require_http_methods(["GET", "POST"])
 def homework_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = get_restricted_or_404(Patient.objects.all(), request, NOTE_WRITE, pk=patient_pk)
+    patient = read_restricted_or_404(Patient.objects.all(), request, NOTE_WRITE, view="homework_create", pk=patient_pk)
     episode = Episode.objects.restrict(request.user, NOTE_WRITE).filter(patient=patient, status="active").first()
     note = None
     note_id = parse_id(request.GET.get("note"))
@@ -251,7 +251,9 @@ def homework_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @require_action(NOTE_WRITE)
 @require_http_methods(["GET", "POST"])
 def homework_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    homework = get_restricted_or_404(Homework.objects.select_related("patient", "note"), request, NOTE_WRITE, pk=pk)
+    homework = read_restricted_or_404(
+        Homework.objects.select_related("patient", "note"), request, NOTE_WRITE, view="homework_complete", pk=pk
+    )
     form = HomeworkCompleteForm(request.POST or None, initial={"completed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
 from openiop.core.ascii_digits import parse_id
-from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.treatment import forms, plan_diff, selectors
 from openiop.treatment.models import PlanVersion, TreatmentPlan
@@ -35,7 +35,7 @@ def _version_url(version: PlanVersion) -> str:
 @require_action(PLAN_WRITE)
 @require_http_methods(["GET", "POST"])
 def plan_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = get_restricted_or_404(Patient.objects.all(), request, PLAN_WRITE, pk=patient_pk)
+    patient = read_restricted_or_404(Patient.objects.all(), request, PLAN_WRITE, view="plan_start", pk=patient_pk)
     episode = Episode.objects.restrict(request.user, PLAN_WRITE).filter(patient=patient, status="active").first()
     existing = TreatmentPlan.objects.filter(episode=episode).first() if episode else None
     if request.method == "POST" and episode is not None:
@@ -96,7 +96,7 @@ def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(PLAN_WRITE)
 @require_http_methods(["GET", "POST"])
 def plan_item(request: HttpRequest, pk: int, kind: str, item_pk: int | None = None) -> HttpResponse:
-    version = get_restricted_or_404(selectors.version_queryset(), request, PLAN_WRITE, pk=pk)
+    version = read_restricted_or_404(selectors.version_queryset(), request, PLAN_WRITE, view="plan_item", pk=pk)
     if kind not in services.ITEM_MODELS:
         raise Http404("unknown plan item")
     model = services.item_model(kind)
@@ -136,7 +136,7 @@ def plan_item(request: HttpRequest, pk: int, kind: str, item_pk: int | None = No
 @require_action(PLAN_WRITE)
 @require_http_methods(["GET", "POST"])
 def plan_item_remove(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
-    version = get_restricted_or_404(selectors.version_queryset(), request, PLAN_WRITE, pk=pk)
+    version = read_restricted_or_404(selectors.version_queryset(), request, PLAN_WRITE, view="plan_item_remove", pk=pk)
     if kind not in services.ITEM_MODELS:
         raise Http404("unknown plan item")
     instance = services.item_model(kind)._default_manager.filter(version=version, pk=item_pk).first()
@@ -169,7 +169,7 @@ def plan_item_remove(request: HttpRequest, pk: int, kind: str, item_pk: int) -> 
 @require_action(TREATMENT_SIGN)
 @require_http_methods(["GET", "POST"])
 def plan_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_restricted_or_404(selectors.version_queryset(), request, TREATMENT_SIGN, pk=pk)
+    version = read_restricted_or_404(selectors.version_queryset(), request, TREATMENT_SIGN, view="plan_sign", pk=pk)
     form = forms.PlanSignForm(request.POST or None, initial={"lock_version": version.lock_version})
     if request.method == "POST" and form.is_valid() and version.is_draft:
         try:
@@ -196,7 +196,7 @@ def plan_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(TREATMENT_COSIGN)
 @require_http_methods(["GET", "POST"])
 def plan_cosign(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_restricted_or_404(selectors.version_queryset(), request, TREATMENT_COSIGN, pk=pk)
+    version = read_restricted_or_404(selectors.version_queryset(), request, TREATMENT_COSIGN, view="plan_cosign", pk=pk)
     if request.method == "POST":
         try:
             services.plan_cosign(actor=staff_user(request), version=version)
@@ -214,7 +214,9 @@ def plan_cosign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(PLAN_WRITE)
 @require_http_methods(["GET", "POST"])
 def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_restricted_or_404(TreatmentPlan.objects.select_related("episode__patient"), request, PLAN_WRITE, pk=pk)
+    plan = read_restricted_or_404(
+        TreatmentPlan.objects.select_related("episode__patient"), request, PLAN_WRITE, view="plan_revise", pk=pk
+    )
     form = forms.ReviseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -21,7 +21,7 @@ The matrix is data: a program can change any of this.
 
 from openiop.accounts.roles import CLINICAL_ROLES, RoleCode, declare
 
-RECORDERS = {
+RECORDERS: set[str] = {
     RoleCode.ADMISSIONS_NAVIGATOR,
     RoleCode.CLINICIAN,
     RoleCode.CLINICAL_DIRECTOR,

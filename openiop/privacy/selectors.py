@@ -103,8 +103,8 @@ def expiring_consents(user: Any, *, today: dt.date | None = None, days: int = EX
     and are not revoked: the privacy officer asks for a renewal in time."""
     day = today or timezone.localdate()
     return list(
-        Consent.objects.restrict(user, PRIVACY_OVERSEE)
-        .not_revoked_on(day)
+        Consent.objects.not_revoked_on(day)
+        .restrict(user, PRIVACY_OVERSEE)
         .filter(expiry_kind=ExpiryKind.DATE, expires_on__gte=day, expires_on__lte=day + dt.timedelta(days=days))
         .select_related("patient")
         .order_by("expires_on", "pk")

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.audit.services import log_action, log_read
-from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
+from openiop.core.reads import log_list_read
+from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Patient
 from openiop.privacy import selectors, services
 from openiop.privacy.forms import (
@@ -44,8 +45,10 @@ from openiop.privacy.permissions import (
 ACCESS_REPORT_PAGE = 100
 
 
-def _patient(request: HttpRequest, patient_pk: int, action: str) -> Patient:
-    return get_restricted_or_404(Patient.objects.select_related("site", "organization"), request, action, pk=patient_pk)
+def _patient(request: HttpRequest, patient_pk: int, action: str, view: str) -> Patient:
+    return read_restricted_or_404(
+        Patient.objects.select_related("site", "organization"), request, action, view=view, pk=patient_pk
+    )
 
 
 def _privacy_page(patient: Patient) -> str:
@@ -55,8 +58,7 @@ def _privacy_page(patient: Patient) -> str:
 @require_action(CONSENTS_VIEW)
 @require_GET
 def patient_privacy(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = _patient(request, patient_pk, CONSENTS_VIEW)
-    log_read(patient, data={"view": "privacy"})
+    patient = _patient(request, patient_pk, CONSENTS_VIEW, "privacy")
     context = selectors.patient_privacy(request.user, patient)
     return render(request, "privacy/patient.html", {"patient": patient, "tab_context": context})
 
@@ -73,7 +75,7 @@ DEFAULT_EXPIRY = {
 @require_action(CONSENTS_RECORD)
 @require_http_methods(["GET", "POST"])
 def consent_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = _patient(request, patient_pk, CONSENTS_RECORD)
+    patient = _patient(request, patient_pk, CONSENTS_RECORD, "consent_add")
     kind = request.GET.get("kind", "")
     if kind not in ConsentKind.values:
         return render(request, "privacy/consent_kind.html", {"patient": patient, "kinds": ConsentKind.choices})
@@ -129,16 +131,15 @@ def consent_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
     )
 
 
-def _consent(request: HttpRequest, patient_pk: int, pk: int, action: str) -> Consent:
+def _consent(request: HttpRequest, patient_pk: int, pk: int, action: str, view: str) -> Consent:
     queryset = Consent.objects.select_related("patient", "recorded_by", "revocation_recorded_by", "discloser")
-    return get_restricted_or_404(queryset, request, action, pk=pk, patient_id=patient_pk)
+    return read_restricted_or_404(queryset, request, action, view=view, pk=pk, patient_id=patient_pk)
 
 
 @require_action(CONSENTS_VIEW)
 @require_GET
 def consent_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
-    consent = _consent(request, patient_pk, pk, CONSENTS_VIEW)
-    log_read(consent, data={"view": "consent"})
+    consent = _consent(request, patient_pk, pk, CONSENTS_VIEW, "consent")
     row = selectors.consent_rows([consent], consent.patient)[0]
     disclosures = Disclosure.objects.restrict(request.user, CONSENTS_VIEW).filter(consent=consent)
     return render(
@@ -163,7 +164,7 @@ def _actions(request: HttpRequest) -> frozenset[str]:
 @require_action(CONSENTS_REVOKE)
 @require_http_methods(["GET", "POST"])
 def consent_revoke(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
-    consent = _consent(request, patient_pk, pk, CONSENTS_REVOKE)
+    consent = _consent(request, patient_pk, pk, CONSENTS_REVOKE, "consent_revoke")
     form = RevocationForm(request.POST or None, initial={"revoked_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -190,7 +191,7 @@ def consent_revoke(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespon
 @require_action(RESTRICTIONS_RECORD)
 @require_http_methods(["GET", "POST"])
 def restriction_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = _patient(request, patient_pk, RESTRICTIONS_RECORD)
+    patient = _patient(request, patient_pk, RESTRICTIONS_RECORD, "restriction_add")
     form = RestrictionForm(request.POST or None, initial={"requested_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -218,10 +219,11 @@ def restriction_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @require_action(RESTRICTIONS_DECIDE)
 @require_http_methods(["GET", "POST"])
 def restriction_decide(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
-    restriction = get_restricted_or_404(
+    restriction = read_restricted_or_404(
         RestrictionRequest.objects.select_related("patient", "decided_by"),
         request,
         RESTRICTIONS_DECIDE,
+        view="restriction_decide",
         pk=pk,
         patient_id=patient_pk,
     )
@@ -311,7 +313,7 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(PRIVACY_ACCOUNTING)
 @require_http_methods(["GET", "POST"])
 def accounting(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = _patient(request, patient_pk, PRIVACY_ACCOUNTING)
+    patient = _patient(request, patient_pk, PRIVACY_ACCOUNTING, "accounting")
     form = AccountingRequestForm(request.POST or None, initial={"requested_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -330,10 +332,11 @@ def accounting(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def accounting_print(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
     """The accounting as the patient receives it, in their preferred language."""
-    made = get_restricted_or_404(
+    made = read_restricted_or_404(
         AccountingRequest.objects.select_related("patient", "patient__organization"),
         request,
         PRIVACY_ACCOUNTING,
+        view="accounting_print",
         pk=pk,
         patient_id=patient_pk,
     )
@@ -372,8 +375,7 @@ def accounting_print(request: HttpRequest, patient_pk: int, pk: int) -> HttpResp
 @require_action(PRIVACY_ACCOUNTING)
 @require_GET
 def access_report(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = _patient(request, patient_pk, PRIVACY_ACCOUNTING)
-    log_read(patient, data={"view": "privacy.access_report"})
+    patient = _patient(request, patient_pk, PRIVACY_ACCOUNTING, "privacy.access_report")
     page = Paginator(selectors.access_events(patient), ACCESS_REPORT_PAGE).get_page(request.GET.get("page"))
     return render(request, "privacy/access_report.html", {"patient": patient, "page": page})
 
@@ -382,6 +384,7 @@ def access_report(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     context = selectors.officer_overview(request.user, limit=None)
+    log_list_read("privacy_overview", context)
     return render(
         request,
         "privacy/overview.html",

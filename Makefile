@@ -74,6 +74,7 @@ bench: install-dev system-deps
 	$(BIN)/python -m bench.schedule --patients 10000 --sites 100 --seed 1 --json
 	$(BIN)/python -m bench.locator --facilities 20000 --json
 	$(BIN)/python -m bench.locator --facilities 20000 --json --database postgres
+	$(BIN)/python -m bench.audit --json
 
 # Re-pin constraints.txt from what the dev install resolves today.
 lock: $(BIN)/python

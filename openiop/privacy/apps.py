@@ -42,6 +42,7 @@ class PrivacyConfig(AppConfig):
         ):
             register_scope(model, patient_at_users_sites("patient__"))
         register_scope(models.PrivacySettings, everything)
+        register_scope(models.ExpiryDigest, everything)
         register_patient_reach(emergency_reach)
 
         register_tab(

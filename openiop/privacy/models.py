@@ -377,3 +377,20 @@ class AccountingRequest(models.Model):
     @property
     def audit_site_id(self) -> int:
         return self.patient.site_id
+
+
+class ExpiryDigest(models.Model):
+    """One row per day the expiring-consents digest went out: the unique day
+    makes it once a day however many workers run."""
+
+    day = models.DateField(unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    officers = models.PositiveIntegerField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}: {self.officers}"

@@ -22,6 +22,8 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from openiop.audit.checkpoints import CheckpointRefused, checkpoint_if_due
 from openiop.audit.sealing import seal_pending
 from openiop.core.models import WorkerHeartbeat
+from openiop.privacy.jobs import CHECK_SECONDS as PRIVACY_CHECK_SECONDS
+from openiop.privacy.jobs import daily_expiry_digest
 
 HEARTBEAT_SECONDS = 30
 logger = logging.getLogger(__name__)
@@ -80,6 +82,8 @@ class Command(DbWorkerCommand):
         every(HEARTBEAT_SECONDS, stop, "heartbeat", lambda: beat(heartbeat_id, started_at))
         # A thread of its own: sealing a large backlog never delays the heartbeat.
         every(settings.OPENIOP_AUDIT_SEAL_SECONDS, stop, "audit-sealer", seal_audit_log)
+        # Hourly look, once-a-day send: consents expiring soon, to the privacy officers.
+        every(PRIVACY_CHECK_SECONDS, stop, "privacy-daily", daily_expiry_digest)
         try:
             super().handle(*args, **options)
         finally:

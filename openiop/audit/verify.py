@@ -93,7 +93,8 @@ def verify_log(*, now: dt.datetime, chunk_size: int = 5000) -> Iterator[Problem]
                     seal.seq,
                     "altered",
                     f"event #{event.pk} ({event.action} {event.object_type}:{event.object_id}) "
-                    "does not match its seal: the event or the seal was changed",
+                    "does not match its seal: the event or the seal was changed "
+                    "(or the audit key is not the one that sealed it)",
                 )
             if seal.seq in wanted:
                 hash_at[seal.seq] = seal.hash

@@ -266,6 +266,32 @@ def test_it_reports_an_event_forged_and_every_later_seal_rehashed(long_chain: li
     assert f"seal #{head.seq}: rewritten: is not the seal checkpoint" in report
 
 
+@pytest.mark.parametrize(
+    ("tampering", "named"),
+    [("cut the last event", "rewritten"), ("cut 500 events", "cut"), ("wipe", "cut"), ("forge", "altered")],
+)
+def test_tampering_is_still_named_after_later_events_are_sealed(
+    long_chain: list[AuditEvent], north: Site, tampering: str, named: str
+) -> None:
+    head = AuditSeal.objects.order_by("-seq").first()
+    assert head is not None
+    if tampering == "cut the last event":
+        remove_events_from(head.seq)
+    elif tampering == "cut 500 events":
+        remove_events_from(head.seq - 499)
+    elif tampering == "wipe":
+        tamper("DELETE FROM audit_auditseal")
+        tamper("DELETE FROM audit_auditevent")
+    else:
+        tamper("UPDATE audit_auditevent SET data = %s WHERE id = %s", [json.dumps({"n": "forged"}), long_chain[99].pk])
+    # Life goes on: new events are written and the worker seals them.
+    for _ in range(3):
+        log_action("record.read", obj=north)
+    seal_pending()
+
+    assert f": {named}: " in broken_log_report()
+
+
 def test_a_forged_checkpoint_is_reported_and_not_trusted(chain: list[AuditEvent], checkpoint_dir: Path) -> None:
     checkpoint()
     [written] = list(checkpoint_dir.glob("checkpoint-*.json"))

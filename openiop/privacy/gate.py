@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from openiop.privacy.information import (
     TPO_RECIPIENT_KINDS,
-    TPO_RECIPIENT_WORDING,
+    TPO_RECIPIENTS_THIRD_PERSON,
     ConsentKind,
     ExceptionKind,
     ExpiryKind,
@@ -292,7 +292,7 @@ def decide(
 def explain_scope(terms: ConsentTerms) -> str:
     """The consent's scope in plain words, sent with each disclosure (42 CFR 2.32(b))."""
     if terms.kind == ConsentKind.TPO:
-        to_whom = str(TPO_RECIPIENT_WORDING).lower().replace("my ", "the patient's ", 1)
+        to_whom = str(TPO_RECIPIENTS_THIRD_PERSON)
     else:
         to_whom = "; ".join(str(recipient) for recipient in terms.recipients)
     purposes = ", ".join(lower_first(str(Purpose(code).label)) for code in Purpose.values if code in terms.purposes)

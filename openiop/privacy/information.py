@@ -87,6 +87,10 @@ TPO_RECIPIENT_KINDS: frozenset[str] = frozenset(
 TPO_RECIPIENT_WORDING = _(
     "My treating providers, health plans, third-party payers, and people helping to operate this program"
 )
+# The same class as the scope explanation sent with a disclosure names it.
+TPO_RECIPIENTS_THIRD_PERSON = _(
+    "the patient's treating providers, health plans, third-party payers, and people helping to operate the program"
+)
 
 
 class Purpose(models.TextChoices):

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from openiop.accounts.access import has_action
 from openiop.audit.services import log_action, log_read
 from openiop.core.reads import log_list_read
 from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
@@ -150,15 +151,9 @@ def consent_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespon
             "patient": consent.patient,
             "row": row,
             "disclosures": disclosures.select_related("disclosed_by"),
-            "can_revoke": row.consent.revoked_on is None and CONSENTS_REVOKE in _actions(request),
+            "can_revoke": row.consent.revoked_on is None and has_action(request.user, CONSENTS_REVOKE),
         },
     )
-
-
-def _actions(request: HttpRequest) -> frozenset[str]:
-    from openiop.accounts.access import allowed_actions
-
-    return allowed_actions(request.user)
 
 
 @require_action(CONSENTS_REVOKE)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.assessments import placement, services
-from openiop.assessments.instruments import Answer, Instrument, get_instrument
+from openiop.assessments.instruments import Answer, Instrument, Response, get_instrument
 from openiop.assessments.models import InstrumentResult, PlacementAssessment, SafetyAlert
 from openiop.assessments.scoring import score
 from openiop.patients.models import Episode, LevelOfCare, Patient, Sex
@@ -35,9 +35,10 @@ def progress_steps(size: str) -> int:
 
 def answers_for(
     instrument: Instrument, target: int, rng: random.Random, *, keep_zero: frozenset[str] = frozenset()
-) -> list[Answer]:
+) -> list[Response]:
     """Answers whose points add up to about TARGET: points are handed out one
-    at a time to random items that can still take more."""
+    at a time to random items that can still take more. Items the skip logic
+    leaves unasked are None."""
     chosen: dict[str, Answer] = {}
     levels: dict[str, list[tuple[int, Answer]]] = {
         item.key: sorted((choice.points, choice.value) for choice in item.choices) for item in instrument.items
@@ -58,7 +59,9 @@ def answers_for(
         remaining -= step
     for item in instrument.items:
         chosen[item.key] = levels[item.key][position[item.key]][1]
-    return [chosen[item.key] for item in instrument.items]
+    answers = [chosen[item.key] for item in instrument.items]
+    skipped = instrument.skipped_by(answers)
+    return [None if item.key in skipped else value for item, value in zip(instrument.items, answers, strict=True)]
 
 
 def _result(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openiop.assessments import placement
-from openiop.assessments.instruments import SEXES, Answer, Instrument
+from openiop.assessments.instruments import SEXES, Answer, Instrument, Response
 from openiop.assessments.models import WithdrawalCheck
 from openiop.patients.models import LevelOfCare
 
@@ -55,6 +55,9 @@ class InstrumentForm(forms.Form):
                 label=f"{item.key}. {item.text}",
                 choices=choices,
                 widget=forms.RadioSelect,
+                # An item the skip logic may leave unasked is checked in clean().
+                required=item.key not in instrument.skippable,
+                help_text=self._skip_help(item.key),
                 error_messages={"required": _("Answer item %(key)s.") % {"key": item.key}},
             )
         if ask_sex:
@@ -67,18 +70,60 @@ class InstrumentForm(forms.Form):
             [name for name in self.fields if name.startswith("item_")] + ["sex", "administered_at", "notes"]
         )
 
+    def _skip_help(self, key: str) -> str:
+        skips = [skip for skip in self.instrument.skips if key in skip.skip]
+        return " ".join(
+            str(_("Not asked when item %(item)s is %(answer)s.") % {"item": skip.item, "answer": _encode(skip.answer)})
+            for skip in skips
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.instrument.skips:
+            return cleaned
+        raw = [self._decode(item.key, cleaned.get(_field_name(item.key))) for item in self.instrument.items]
+        skipped = self.instrument.skipped_by(raw)
+        for item, value in zip(self.instrument.items, raw, strict=True):
+            name = _field_name(item.key)
+            skip = skipped.get(item.key)
+            if skip is None:
+                if value is None and name not in self.errors:
+                    self.add_error(name, _("Answer item %(key)s.") % {"key": item.key})
+            elif value is not None and value != min(item.choices, key=lambda c: c.points).value:
+                # A "no" to a question that was not asked agrees with the skip;
+                # anything more is a contradiction the clinician must resolve.
+                self.add_error(
+                    name,
+                    _(
+                        "Item %(item)s is %(answer)s, so item %(key)s is not asked. Clear item %(key)s, or change "
+                        "item %(item)s."
+                    )
+                    % {"item": skip.item, "answer": _encode(skip.answer), "key": item.key},
+                )
+            else:
+                cleaned[name] = ""
+        return cleaned
+
+    def _decode(self, key: str, raw: str | None) -> Response:
+        if not raw:
+            return None
+        item = self.instrument.item(key)
+        if item.is_yes_no:
+            return raw == "yes"
+        try:
+            return int(raw)
+        except ValueError:
+            return None
+
     def item_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith("item_")]
 
     def other_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if not name.startswith("item_")]
 
-    def answers(self) -> list[Answer]:
-        values: list[Answer] = []
-        for item in self.instrument.items:
-            raw = self.cleaned_data[_field_name(item.key)]
-            values.append(raw == "yes" if item.is_yes_no else int(raw))
-        return values
+    def answers(self) -> list[Response]:
+        """One answer per item in form order; None for an item not asked."""
+        return [self._decode(item.key, self.cleaned_data[_field_name(item.key)]) for item in self.instrument.items]
 
     def when(self) -> dt.datetime | None:
         value = self.cleaned_data.get("administered_at")

@@ -21,6 +21,9 @@ from types import MappingProxyType
 
 # An answer as printed on the form: a number, or True/False for yes/no items.
 Answer = int | bool
+# What is stored for one item: its answer, or None for an item the form's skip
+# logic did not ask (C-SSRS: "if no to 2, go to 6"). Only a skipped item may be None.
+Response = Answer | None
 
 SEXES = ("male", "female")
 
@@ -28,6 +31,10 @@ SEXES = ("male", "female")
 SUICIDAL_IDEATION = "suicidal_ideation"
 SEVERE_WITHDRAWAL = "severe_withdrawal"
 POSITIVE_SCREEN = "positive_screen"
+# The C-SSRS screener's triage levels (DOMAIN.md, Suicide risk follow-up).
+SUICIDE_RISK_LOW = "suicide_risk_low"
+SUICIDE_RISK_MODERATE = "suicide_risk_moderate"
+SUICIDE_RISK_HIGH = "suicide_risk_high"
 
 
 @dataclass(frozen=True)
@@ -112,9 +119,32 @@ class BandFlag:
     band: str
 
 
+@dataclass(frozen=True)
+class Skip:
+    """The form's "if no, go to ...": when item ``item`` is answered ``answer``,
+    the items in ``skip`` are not asked, and are stored as None."""
+
+    item: str
+    answer: Answer
+    skip: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TriageRule:
+    """The result lands in band ``band`` when every item in ``yes`` was asked
+    and answered yes. Rules are read in order and the first that holds wins,
+    so the highest risk comes first; when none holds, the lowest band."""
+
+    band: str
+    yes: tuple[str, ...]
+
+
 class Scoring(enum.Enum):
     SUM = "sum"  # total = sum of the scored items' points
     SUBSCALES = "subscales"  # no validated total: total is 0, read the subscales
+    # No sum: the triage rules choose the band, and the total is the band's
+    # rank (0 for the lowest), so results still chart over time.
+    TRIAGE = "triage"
 
 
 @dataclass(frozen=True)
@@ -131,6 +161,8 @@ class Instrument:
     bands_configurable: bool = False
     # Where the bands come from when that is not the instrument's own citation.
     band_source: str = ""
+    skips: tuple[Skip, ...] = ()
+    triage: tuple[TriageRule, ...] = ()
     _items_by_key: Mapping[str, Item] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -145,7 +177,7 @@ class Instrument:
 
     @property
     def min_total(self) -> int:
-        if self.scoring is Scoring.SUBSCALES:
+        if self.scoring in (Scoring.SUBSCALES, Scoring.TRIAGE):
             return 0
         return sum(item.min_points for item in self.scored_items)
 
@@ -153,7 +185,33 @@ class Instrument:
     def max_total(self) -> int:
         if self.scoring is Scoring.SUBSCALES:
             return 0
+        if self.scoring is Scoring.TRIAGE:
+            return len(self.bands) - 1
         return sum(item.max_points for item in self.scored_items)
+
+    @property
+    def is_triaged(self) -> bool:
+        return self.scoring is Scoring.TRIAGE
+
+    @property
+    def skippable(self) -> frozenset[str]:
+        """Keys of the items the skip logic may leave unasked."""
+        return frozenset(key for skip in self.skips for key in skip.skip)
+
+    def skipped_by(self, answers: Sequence[object]) -> dict[str, Skip]:
+        """The items ANSWERS (one per item, in form order) leave unasked, each
+        with the skip that leaves it unasked. A skip whose own item was not
+        asked does not fire."""
+        given = {item.key: value for item, value in zip(self.items, answers, strict=False)}
+        skipped: dict[str, Skip] = {}
+        for skip in self.skips:
+            value = given.get(skip.item)
+            if skip.item in skipped or value is None:
+                continue
+            if isinstance(value, bool) == isinstance(skip.answer, bool) and value == skip.answer:
+                for key in skip.skip:
+                    skipped.setdefault(key, skip)
+        return skipped
 
     def subscale_range(self, subscale: Subscale) -> tuple[int, int]:
         items = [self.item(key) for key in subscale.items]
@@ -217,6 +275,23 @@ def _check(instrument: Instrument) -> Instrument:
             raise ValueError(f"{code} flag {flag.flag!r}: no item {flag.item}")
         if isinstance(flag, BandFlag) and all(band.name != flag.band for band in instrument.bands):
             raise ValueError(f"{code} flag {flag.flag!r}: no band {flag.band!r}")
+    position = {key: index for index, key in enumerate(keys)}
+    for skip in instrument.skips:
+        if skip.item not in position or any(key not in position for key in skip.skip):
+            raise ValueError(f"{code} skip after item {skip.item}: names an item that does not exist")
+        if any(position[key] <= position[skip.item] for key in skip.skip):
+            raise ValueError(f"{code} skip after item {skip.item}: may only skip later items")
+        if skip.answer not in instrument.item(skip.item).values:
+            raise ValueError(f"{code} skip after item {skip.item}: {skip.answer!r} is not an answer to it")
+    if (instrument.scoring is Scoring.TRIAGE) != bool(instrument.triage):
+        raise ValueError(f"{code}: triage rules go with triage scoring, and only with it")
+    for rule in instrument.triage:
+        if all(band.name != rule.band for band in instrument.bands):
+            raise ValueError(f"{code} triage rule: no band {rule.band!r}")
+        if not rule.yes or any(key not in position or not instrument.item(key).is_yes_no for key in rule.yes):
+            raise ValueError(f"{code} triage rule for {rule.band!r}: needs yes/no items of this instrument")
+    if instrument.scoring is Scoring.TRIAGE and any(band.min != band.max for band in instrument.bands):
+        raise ValueError(f"{code}: a triage band is one rank, its min equal to its max")
     if instrument.requires_sex:
         for sex in SEXES:
             check_bands(instrument, instrument.bands_for(sex))
@@ -829,10 +904,74 @@ BAM = Instrument(
     bands=_bands(("subscales only", 0, 0)),
 )
 
+# --- C-SSRS screener --------------------------------------------------------------------------------------------------
+# Columbia Lighthouse Project: free for clinical use. Screen version, "since last contact/recent": items 1-5 ask about
+# the past month, item 6 about the lifetime with a follow-up on the past 3 months. Triage as in DOMAIN.md.
+
+CSSRS_PAST_MONTH = "In the past month: "
+CSSRS = Instrument(
+    code="C-SSRS",
+    name="Columbia-Suicide Severity Rating Scale, screener",
+    citation=Citation(
+        "Posner et al., The Columbia-Suicide Severity Rating Scale, Am J Psychiatry 168:1266-1277; "
+        "Columbia Lighthouse Project",
+        "Screen version, recent",
+        2011,
+    ),
+    prompt="Ask questions 1 and 2. If the answer to 2 is yes, ask questions 3, 4, 5 and 6. If the answer to 2 is no, "
+    "go straight to question 6. Ask 6b only when the answer to 6 is yes.",
+    items=(
+        Item(
+            "1",
+            CSSRS_PAST_MONTH + "Have you wished you were dead or wished you could go to sleep and not wake up?",
+            _yes_no(),
+        ),
+        Item("2", CSSRS_PAST_MONTH + "Have you actually had any thoughts about killing yourself?", _yes_no()),
+        Item("3", CSSRS_PAST_MONTH + "Have you thought about how you might do this?", _yes_no()),
+        Item(
+            "4",
+            CSSRS_PAST_MONTH + "Have you had any intention of acting on these thoughts of killing yourself, as "
+            "opposed to you have the thoughts but you definitely would not act on them?",
+            _yes_no(),
+        ),
+        Item(
+            "5",
+            CSSRS_PAST_MONTH + "Have you started to work out or worked out the details of how to kill yourself? "
+            "Do you intend to carry out this plan?",
+            _yes_no(),
+        ),
+        Item(
+            "6",
+            "Have you ever done anything, started to do anything, or prepared to do anything to end your life?",
+            _yes_no(),
+        ),
+        Item("6b", "If yes to 6: was this within the past 3 months?", _yes_no()),
+    ),
+    scoring=Scoring.TRIAGE,
+    skips=(Skip(item="2", answer=False, skip=("3", "4", "5")), Skip(item="6", answer=False, skip=("6b",))),
+    triage=(
+        TriageRule("high risk", ("4",)),
+        TriageRule("high risk", ("5",)),
+        TriageRule("high risk", ("6", "6b")),
+        TriageRule("moderate risk", ("3",)),
+        TriageRule("moderate risk", ("6",)),  # behaviour longer ago than 3 months
+        TriageRule("low risk", ("1",)),
+        TriageRule("low risk", ("2",)),
+    ),
+    bands=_bands(("no risk identified", 0, 0), ("low risk", 1, 1), ("moderate risk", 2, 2), ("high risk", 3, 3)),
+    flags=(
+        BandFlag(flag=SUICIDE_RISK_LOW, band="low risk"),
+        BandFlag(flag=SUICIDE_RISK_MODERATE, band="moderate risk"),
+        BandFlag(flag=SUICIDE_RISK_HIGH, band="high risk"),
+    ),
+    band_source="Triage (DOMAIN.md): yes to 1 or 2 only = low risk; yes to 3 = moderate; yes to 4 or 5 = high; "
+    "6 yes within 3 months = high, longer ago = moderate",
+)
+
 INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType(
     {
         instrument.code: _check(instrument)
-        for instrument in (PHQ_9, PHQ_2, GAD_7, GAD_2, AUDIT, AUDIT_C, DAST_10, CIWA_AR, COWS, BAM)
+        for instrument in (PHQ_9, PHQ_2, GAD_7, GAD_2, AUDIT, AUDIT_C, DAST_10, CIWA_AR, COWS, BAM, CSSRS)
     }
 )
 _BY_FOLDED_CODE = MappingProxyType({code.casefold(): instrument for code, instrument in INSTRUMENTS.items()})

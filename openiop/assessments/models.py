@@ -86,6 +86,8 @@ class SafetyAlert(models.Model):
     class Kind(models.TextChoices):
         SUICIDAL_IDEATION = safety.KIND_SUICIDAL_IDEATION, _("Suicidal ideation on a screening item")
         REPORTED_SUICIDAL_THOUGHT = safety.KIND_REPORTED_SUICIDAL_THOUGHT, _("Reported suicidal thought")
+        SUICIDE_RISK_MODERATE = safety.KIND_SUICIDE_RISK_MODERATE, _("Moderate suicide risk (C-SSRS triage)")
+        SUICIDE_RISK_HIGH = safety.KIND_SUICIDE_RISK_HIGH, _("High suicide risk (C-SSRS triage)")
         SEVERE_WITHDRAWAL = safety.KIND_SEVERE_WITHDRAWAL, _("Severe withdrawal score")
         WITHDRAWAL_ESCALATION = (
             safety.KIND_WITHDRAWAL_ESCALATION,

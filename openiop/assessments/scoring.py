@@ -10,7 +10,8 @@ Everything instrument-specific (items, allowed answers, bands, flags) lives in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from openiop.assessments.instruments import (
@@ -20,12 +21,13 @@ from openiop.assessments.instruments import (
     Instrument,
     Item,
     ItemFlag,
+    Response,
     Scoring,
     check_bands,
     get_instrument,
 )
 
-__all__ = ["ScoreResult", "score"]
+__all__ = ["ScoreResult", "every_response", "score"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class ScoreResult:
 
 def score(
     code: str,
-    answers: Sequence[Answer],
+    answers: Sequence[Response],
     *,
     sex: str | None = None,
     bands: Sequence[Band] | None = None,
@@ -58,6 +60,11 @@ def score(
     The BAM has no validated total: its ``total`` is 0, its band "subscales
     only", and its scores are the ``use``, ``risk`` and ``protective`` subscales.
 
+    An item the skip logic leaves unasked (C-SSRS items 3-5 when item 2 is
+    no) is answered None, and only such an item may be. The C-SSRS is
+    triaged, not summed: its band is the first triage rule that holds and
+    its ``total`` that band's rank (0 no risk identified ... 3 high risk).
+
     Raises ValueError naming the instrument and item for a wrong number of
     answers or an answer the item does not allow, and for a missing or unknown
     ``sex`` or invalid ``bands``.
@@ -68,11 +75,28 @@ def score(
         raise ValueError(
             f"{instrument.code} expects {len(instrument.items)} answers ({_item_list(instrument)}), got {len(values)}"
         )
-    points = {item.key: _points(instrument, item, value) for item, value in zip(instrument.items, values, strict=True)}
+    skipped = instrument.skipped_by(values)
+    points: dict[str, int] = {}
+    for item, value in zip(instrument.items, values, strict=True):
+        skip = skipped.get(item.key)
+        if skip is None:
+            points[item.key] = _points(instrument, item, value)
+        elif value is not None:
+            raise ValueError(
+                f"{instrument.code} item {item.key}: not asked when item {skip.item} is {_spoken(skip.answer)}, "
+                f"so it has no answer (None), not {value!r}"
+            )
+        else:
+            points[item.key] = 0
 
     subscales = {subscale.name: sum(points[key] for key in subscale.items) for subscale in instrument.subscales}
-    total = 0 if instrument.scoring is Scoring.SUBSCALES else sum(points[item.key] for item in instrument.scored_items)
-    band = _band(total, _bands_in_force(instrument, sex=sex, override=bands))
+    bands_in_force = _bands_in_force(instrument, sex=sex, override=bands)
+    if instrument.scoring is Scoring.TRIAGE:
+        band = _triage(instrument, values, bands_in_force)
+        total = band.min
+    else:
+        total = 0 if instrument.scoring is Scoring.SUBSCALES else sum(points[i.key] for i in instrument.scored_items)
+        band = _band(total, bands_in_force)
 
     flags: list[str] = []
     for flag in instrument.flags:
@@ -80,6 +104,35 @@ def score(
         if raised and flag.flag not in flags:
             flags.append(flag.flag)
     return ScoreResult(total=total, band=band.name, subscales=subscales, flags=flags)
+
+
+def every_response(instrument: Instrument) -> Iterator[list[Response]]:
+    """Every complete response the form can produce, skipped items as None,
+    each once. For small instruments (the C-SSRS has 54); the larger ones
+    have millions."""
+    seen: set[tuple[Response, ...]] = set()
+    for combination in itertools.product(*(item.values for item in instrument.items)):
+        skipped = instrument.skipped_by(combination)
+        pairs = zip(instrument.items, combination, strict=True)
+        response = tuple(None if item.key in skipped else value for item, value in pairs)
+        if response not in seen:
+            seen.add(response)
+            yield list(response)
+
+
+def _spoken(answer: Answer) -> str:
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    return str(answer)
+
+
+def _triage(instrument: Instrument, values: Sequence[Response], bands: Sequence[Band]) -> Band:
+    answered_yes = {item.key for item, value in zip(instrument.items, values, strict=True) if value is True}
+    by_name = {band.name: band for band in bands}
+    for rule in instrument.triage:
+        if answered_yes.issuperset(rule.yes):
+            return by_name[rule.band]
+    return min(bands, key=lambda band: band.min)
 
 
 def _points(instrument: Instrument, item: Item, value: object) -> int:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiop.assessments import placement, safety
-from openiop.assessments.instruments import Answer, Band, get_instrument
+from openiop.assessments.instruments import Band, Response, get_instrument
 from openiop.assessments.models import (
     BandOverride,
     InstrumentResult,
@@ -89,7 +89,7 @@ def result_record(
     actor: User,
     patient: Patient,
     code: str,
-    answers: Sequence[Answer],
+    answers: Sequence[Response],
     administered_at: dt.datetime | None = None,
     context: str = InstrumentResult.Context.SCREENING,
     sex: str | None = None,
@@ -378,7 +378,7 @@ def withdrawal_check_record(
     actor: User,
     patient: Patient,
     code: str,
-    answers: Sequence[Answer],
+    answers: Sequence[Response],
     pulse: int,
     systolic: int,
     diastolic: int,

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import openiop
 from openiop.assessments import safety
-from openiop.assessments.instruments import SEVERE_WITHDRAWAL, SUICIDAL_IDEATION
+from openiop.assessments.instruments import (
+    SEVERE_WITHDRAWAL,
+    SUICIDAL_IDEATION,
+    SUICIDE_RISK_HIGH,
+    SUICIDE_RISK_LOW,
+    SUICIDE_RISK_MODERATE,
+)
 
 THRESHOLDS = {
     "CIWA-Ar": safety.Threshold(escalate_at=15, guidance="Tell the prescriber today."),
@@ -78,3 +84,35 @@ def test_results_are_stored_only_where_the_rule_runs() -> None:
     )
 
     assert stores == ["assessments/demo.py", "assessments/services.py"]
+
+
+# --- Triaged suicide risk (C-SSRS screener) ---------------------------------------------------------------------
+
+
+def test_a_high_suicide_risk_triage_raises_a_high_risk_alert_saying_not_to_leave_the_person_alone() -> None:
+    (concern,) = safety.concerns(
+        code="C-SSRS", total=3, band="high risk", flags=[SUICIDE_RISK_HIGH], thresholds=THRESHOLDS
+    )
+
+    assert concern.kind == safety.KIND_SUICIDE_RISK_HIGH
+    assert "Do not leave the person alone" in concern.detail
+    assert "911" in concern.detail and "988" in concern.detail
+
+
+def test_a_moderate_triage_raises_a_moderate_alert_and_low_the_suicidal_ideation_alert() -> None:
+    assert kinds("C-SSRS", 2, [SUICIDE_RISK_MODERATE], band="moderate risk") == [safety.KIND_SUICIDE_RISK_MODERATE]
+    assert kinds("C-SSRS", 1, [SUICIDE_RISK_LOW], band="low risk") == [safety.KIND_SUICIDAL_IDEATION]
+
+
+def test_only_the_highest_flagged_risk_level_raises_an_alert() -> None:
+    flags = [SUICIDE_RISK_LOW, SUICIDE_RISK_HIGH, SUICIDE_RISK_MODERATE]
+
+    assert kinds("C-SSRS", 3, flags, band="high risk") == [safety.KIND_SUICIDE_RISK_HIGH]
+
+
+def test_no_risk_identified_raises_nothing() -> None:
+    assert kinds("C-SSRS", 0, [], band="no risk identified") == []
+
+
+def test_a_safety_plan_is_offered_after_moderate_and_high_risk_only() -> None:
+    assert {safety.KIND_SUICIDE_RISK_MODERATE, safety.KIND_SUICIDE_RISK_HIGH} == safety.SAFETY_PLAN_KINDS

@@ -9,6 +9,8 @@ flag on one) is covered without touching this file:
 - a score exactly at the configured escalation threshold (and one below it)
   on every scale the withdrawal flowsheet monitors;
 - the lowest score of a severe-withdrawal band on every instrument flagging it;
+- a response triaged at each suicide-risk level on every triaged instrument
+  (the C-SSRS screener: low, moderate, high);
 - and, for every instrument, a quiet score that must raise nothing.
 
 Each is entered by every path that accepts the instrument: the chart's
@@ -46,8 +48,11 @@ from openiop.assessments.instruments import (
     Choice,
     Instrument,
     ItemFlag,
+    Response,
+    Scoring,
 )
 from openiop.assessments.models import InstrumentResult, MonitoringThreshold, SafetyAlert
+from openiop.assessments.scoring import every_response, score
 from openiop.patients.models import Episode, Patient
 from openiop.patients.services import care_team_add, episode_admit
 from openiop.patients.tests.factories import register
@@ -94,6 +99,16 @@ def answers_totalling(instrument: Instrument, target: int) -> list[Answer]:
     return [chosen[item.key].value for item in instrument.items]
 
 
+def without_unasked(instrument: Instrument, answers: list[Answer]) -> list[Response]:
+    skipped = instrument.skipped_by(answers)
+    return [None if item.key in skipped else value for item, value in zip(instrument.items, answers, strict=True)]
+
+
+def answers_triaged(instrument: Instrument, band: str) -> list[Response]:
+    """The first response the form can produce that the triage puts in BAND."""
+    return next(response for response in every_response(instrument) if score(instrument.code, response).band == band)
+
+
 def answers_flagging_item(instrument: Instrument, flag: ItemFlag) -> list[Answer]:
     chosen = _lowest(instrument)
     item = instrument.item(flag.item)
@@ -108,15 +123,20 @@ def conditions_for(instrument: Instrument) -> Iterator[Condition]:
             yield Condition(f"item {flag.item} above {flag.above}", (safety.KIND_SUICIDAL_IDEATION,))
         if isinstance(flag, BandFlag) and flag.flag == SEVERE_WITHDRAWAL:
             yield Condition("severe band", (safety.KIND_SEVERE_WITHDRAWAL,))
+        if isinstance(flag, BandFlag) and flag.flag in safety.SUICIDE_RISK_KINDS:
+            yield Condition(f"triaged {flag.band}", (safety.SUICIDE_RISK_KINDS[flag.flag],))
     if instrument.code in safety.MONITORED_INSTRUMENTS:
         yield Condition("at the escalation threshold", (safety.KIND_WITHDRAWAL_ESCALATION,))
         yield Condition("one below the escalation threshold", ())
 
 
-def answers_for(instrument: Instrument, condition: Condition) -> list[Answer]:
+def answers_for(instrument: Instrument, condition: Condition) -> list[Response]:
     """Answers meeting CONDITION; thresholds are read as configured now."""
     if condition.name == "quiet score":
-        return [choice.value for choice in _lowest(instrument).values()]
+        return without_unasked(instrument, [choice.value for choice in _lowest(instrument).values()])
+    if condition.name.startswith("triaged "):
+        assert instrument.scoring is Scoring.TRIAGE
+        return answers_triaged(instrument, condition.name.removeprefix("triaged "))
     if condition.name.startswith("item "):
         flag = next(f for f in instrument.flags if isinstance(f, ItemFlag) and f.flag == SUICIDAL_IDEATION)
         return answers_flagging_item(instrument, flag)
@@ -142,10 +162,18 @@ CASES = [
 def test_the_generated_cases_cover_every_instrument_path_and_safety_condition() -> None:
     covered = {(p.values[0].code, p.values[1], p.values[2].expected_kinds) for p in CASES}
     assert {code for code, _path, _kinds in covered} == set(INSTRUMENTS)
-    for kind in (safety.KIND_SUICIDAL_IDEATION, safety.KIND_SEVERE_WITHDRAWAL, safety.KIND_WITHDRAWAL_ESCALATION):
+    for kind in (
+        safety.KIND_SUICIDAL_IDEATION,
+        safety.KIND_SEVERE_WITHDRAWAL,
+        safety.KIND_WITHDRAWAL_ESCALATION,
+        safety.KIND_SUICIDE_RISK_MODERATE,
+        safety.KIND_SUICIDE_RISK_HIGH,
+    ):
         assert {path for _code, path, kinds in covered if kinds == (kind,)} >= {FORM, SERVICE}, kind
     assert ("CIWA-Ar", FLOWSHEET, (safety.KIND_WITHDRAWAL_ESCALATION,)) in covered
     assert ("PHQ-9", FORM, (safety.KIND_SUICIDAL_IDEATION,)) in covered
+    for kind in (safety.KIND_SUICIDAL_IDEATION, safety.KIND_SUICIDE_RISK_MODERATE, safety.KIND_SUICIDE_RISK_HIGH):
+        assert ("C-SSRS", FORM, (kind,)) in covered, kind
 
 
 # --- Entering a result by each path ---------------------------------------------------------------------------
@@ -157,12 +185,17 @@ def _encode(value: Answer) -> str:
     return str(value)
 
 
-def _items(instrument: Instrument, answers: list[Answer]) -> dict[str, str]:
-    return {f"item_{item.key}": _encode(value) for item, value in zip(instrument.items, answers, strict=True)}
+def _items(instrument: Instrument, answers: list[Response]) -> dict[str, str]:
+    # An item the skip logic left unasked is left blank, as on the page.
+    return {
+        f"item_{item.key}": _encode(value)
+        for item, value in zip(instrument.items, answers, strict=True)
+        if value is not None
+    }
 
 
 def enter(path: str, *, client: Client, clinician: User, nurse: User, patient: Patient, instrument: Instrument,
-          answers: list[Answer]) -> InstrumentResult:  # fmt: skip
+          answers: list[Response]) -> InstrumentResult:  # fmt: skip
     if path == SERVICE:
         sex = "female" if instrument.requires_sex else None
         return services.result_record(actor=nurse, patient=patient, code=instrument.code, answers=answers, sex=sex)

@@ -19,6 +19,7 @@ from openiop.assessments.instruments import (
     Answer,
     Band,
     Instrument,
+    Response,
     Scoring,
     get_instrument,
 )
@@ -47,8 +48,14 @@ def answers_totalling(instrument: Instrument, total: int) -> list[Answer]:
     return answers
 
 
-def lowest_answers(instrument: Instrument) -> list[Answer]:
-    return [min(item.choices, key=lambda c: c.points).value for item in instrument.items]
+def lowest_answers(instrument: Instrument) -> list[Response]:
+    """The lowest answer to every item, and None for the items those answers leave unasked."""
+    return with_skips(instrument, [min(item.choices, key=lambda c: c.points).value for item in instrument.items])
+
+
+def with_skips(instrument: Instrument, answers: list[Answer]) -> list[Response]:
+    skipped = instrument.skipped_by(answers)
+    return [None if item.key in skipped else value for item, value in zip(instrument.items, answers, strict=True)]
 
 
 def bam_answers(values: Mapping[str, int]) -> list[Answer]:
@@ -285,7 +292,7 @@ def test_a_severe_withdrawal_band_raises_an_alert_and_the_band_below_does_not(
     assert score(code, answers_totalling(instrument, severe)).flags == ["severe_withdrawal"]
 
 
-@pytest.mark.parametrize("code", ["PHQ-9", "GAD-7", "AUDIT", "DAST-10", "CIWA-Ar", "COWS", "BAM"])
+@pytest.mark.parametrize("code", ["PHQ-9", "GAD-7", "AUDIT", "DAST-10", "CIWA-Ar", "COWS", "BAM", "C-SSRS"])
 def test_a_response_of_all_lowest_answers_needs_no_attention(code: str) -> None:
     assert score(code, lowest_answers(get_instrument(code))).flags == []
 
@@ -420,6 +427,7 @@ BAND_NAMES = {
     "CIWA-Ar": ["minimal/mild", "moderate", "severe"],
     "COWS": ["none", "mild", "moderate", "moderately severe", "severe"],
     "BAM": ["subscales only"],
+    "C-SSRS": ["no risk identified", "low risk", "moderate risk", "high risk"],
 }
 
 
@@ -438,6 +446,7 @@ ITEM_COUNTS = {
     "CIWA-Ar": 10,
     "COWS": 11,
     "BAM": 23,
+    "C-SSRS": 7,  # 1-6 and 6b, "within the past 3 months?"
 }
 
 
@@ -471,7 +480,8 @@ def test_every_complete_valid_response_scores_in_range_and_lands_in_exactly_one_
     code: str, data: st.DataObject
 ) -> None:
     instrument = get_instrument(code)
-    answers = [data.draw(st.sampled_from(item.values), label=f"item {item.key}") for item in instrument.items]
+    drawn = [data.draw(st.sampled_from(item.values), label=f"item {item.key}") for item in instrument.items]
+    answers = with_skips(instrument, drawn)
     sex = data.draw(st.sampled_from(SEXES), label="sex") if instrument.requires_sex else None
 
     result = score(code, answers, sex=sex)

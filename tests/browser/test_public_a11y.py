@@ -6,11 +6,9 @@ screen."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from openiop.public.demo import ensure_reference_data
@@ -18,12 +16,11 @@ from openiop.sites.models import Site
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
+    # axe-core is already on the page (the axe_page fixture loads it with every document).
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_TAGS,
@@ -144,8 +141,9 @@ def test_the_directory_pages_are_accessible(screen: Any, live_server: Any, publi
 
 
 def test_the_language_switch_gives_an_accessible_spanish_page_with_the_crisis_line(
-    page: Any, live_server: Any, public_data: Site
+    axe_page: Any, live_server: Any, public_data: Site
 ) -> None:
+    page = axe_page
     page.goto(f"{live_server.url}{reverse('public:home')}")
     page.get_by_role("button", name="Español").click()
     page.get_by_text("¿En crisis o pensando en el suicidio?").wait_for()

@@ -84,17 +84,18 @@ def _locked_state(using: str, *, wait: bool) -> AuditSealer | None:
     return state
 
 
-def seal_pending(*, wait: bool = True, full_sweep: bool = False, now: dt.datetime | None = None) -> SealResult:
+def seal_pending(*, wait: bool = True, full_sweep: bool = False) -> SealResult:
     """Seal every committed event that has no seal yet; returns the new tail.
 
     With ``wait`` false (the worker), a pass already under way elsewhere is
-    left to finish and this call returns at once with ``busy`` set."""
+    left to finish and this call returns at once with ``busy`` set.
+    ``full_sweep`` looks below the floor too (done hourly in any case)."""
     using = router.db_for_write(AuditSeal)
     key = audit_key()
     sealed = 0
     above_id = None
     while True:
-        moment = now or timezone.now()
+        moment = timezone.now()
         with transaction.atomic(using=using):
             state = _locked_state(using, wait=wait)
             if state is None:

@@ -95,10 +95,12 @@ class ConsentForm(forms.Form):
             expiry = self.fields["expiry_kind"]
             assert isinstance(expiry, forms.ChoiceField)
             expiry.choices = [(code, label) for code, label in ExpiryKind.choices if code != ExpiryKind.NONE]
+        information = self.fields["information"]
+        assert isinstance(information, forms.MultipleChoiceField)
         if kind == ConsentKind.COUNSELING_NOTES:
-            information = self.fields["information"]
-            assert isinstance(information, forms.MultipleChoiceField)
             information.choices = [(InformationClass.COUNSELING_NOTES, InformationClass.COUNSELING_NOTES.label)]
+        else:  # counseling notes need their own consent (the service refuses them here too)
+            information.choices = [c for c in INFORMATION_CHOICES if c[0] != InformationClass.COUNSELING_NOTES]
 
 
 class RevocationForm(forms.Form):

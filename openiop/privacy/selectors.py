@@ -172,7 +172,10 @@ def officer_overview(user: Any, *, limit: int | None = 10) -> dict[str, Any]:
 
 
 def officer_section(request: HttpRequest) -> dict[str, Any] | None:
-    return officer_overview(request.user, limit=5)
+    """The dashboard's privacy block, or None when nothing waits or happened."""
+    context = officer_overview(request.user, limit=5)
+    quiet = not any(value for key, value in context.items() if key != "today")
+    return None if quiet else context
 
 
 # --- Accounting of disclosures and the access report -------------------------

@@ -117,3 +117,9 @@ def test_the_overview_needs_the_same_queries_for_few_or_many_rows(
     for number in range(1, 6):
         add_patient(number)
     assert queries() == few
+
+
+def test_a_quiet_day_shows_no_privacy_block(client: Client, officer: User) -> None:
+    client.force_login(officer)
+    response = client.get(reverse("core:dashboard"))
+    assert all(section.key != "privacy-officer" for section in response.context["sections"])

@@ -177,3 +177,16 @@ def test_an_out_of_pocket_request_is_granted_as_recorded_and_cannot_be_denied(
     assert "must be honoured" in response.content.decode()
     restriction.refresh_from_db()
     assert restriction.status == "granted"
+
+
+def test_counseling_notes_are_offered_only_on_their_own_consent(
+    as_user: Callable[[User], Client], navigator: User, patient: Patient
+) -> None:
+    client = as_user(navigator)
+    url = reverse("privacy:consent_add", args=[patient.pk])
+
+    tpo = client.get(url + "?kind=tpo").content.decode()
+    notes = client.get(url + "?kind=counseling_notes").content.decode()
+
+    assert 'value="counseling_notes"' not in tpo and 'value="all_except_counseling_notes"' in tpo
+    assert 'value="counseling_notes"' in notes and 'value="attendance"' not in notes

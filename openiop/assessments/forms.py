@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openiop.assessments import placement
+from openiop.assessments import placement, vitals
 from openiop.assessments.instruments import SEXES, Answer, Instrument, Response
 from openiop.assessments.models import WithdrawalCheck
 from openiop.patients.models import LevelOfCare
@@ -134,21 +134,57 @@ class WithdrawalCheckForm(InstrumentForm):
     class Vitals(forms.ModelForm[WithdrawalCheck]):
         class Meta:
             model = WithdrawalCheck
-            fields = ["pulse", "systolic", "diastolic", "temperature_c", "respiratory_rate", "oxygen_saturation"]
+            fields = ["pulse", "systolic", "diastolic", "respiratory_rate", "oxygen_saturation"]
+
+    # Shown in this order; the temperature is read in °F or °C and stored in °C.
+    VITAL_FIELDS = ("pulse", "systolic", "diastolic", "temperature", "temperature_unit", "respiratory_rate",
+                    "oxygen_saturation")  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.Vitals().fields.items():
             self.fields[name] = field
+        self.fields["temperature"] = forms.DecimalField(
+            label=_("Temperature"),
+            max_digits=4,
+            decimal_places=1,
+            widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+            help_text=_("%(f_low)s-%(f_high)s °F or %(c_low)s-%(c_high)s °C.")
+            % {
+                "f_low": vitals.PLAUSIBLE[vitals.FAHRENHEIT][0],
+                "f_high": vitals.PLAUSIBLE[vitals.FAHRENHEIT][1],
+                "c_low": vitals.PLAUSIBLE[vitals.CELSIUS][0],
+                "c_high": vitals.PLAUSIBLE[vitals.CELSIUS][1],
+            },
+        )
+        self.fields["temperature_unit"] = forms.ChoiceField(
+            label=_("Temperature unit"),
+            choices=[(unit, vitals.SYMBOL[unit]) for unit in vitals.UNITS],
+            initial=vitals.FAHRENHEIT,  # US thermometers read °F
+            widget=forms.RadioSelect,
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        reading, unit = cleaned.get("temperature"), cleaned.get("temperature_unit")
+        if reading is not None and unit:
+            try:
+                cleaned["temperature_c"] = vitals.celsius_from_reading(reading, unit)
+            except ValueError as error:
+                self.add_error("temperature", str(error))
+        return cleaned
 
     def vital_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.Vitals.Meta.fields]
+        return [self[name] for name in self.VITAL_FIELDS]
 
     def other_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("administered_at", "notes")]
 
     def vitals(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Vitals.Meta.fields}
+        """The vital signs as the service takes them (temperature in °C)."""
+        values = {name: self.cleaned_data[name] for name in self.Vitals.Meta.fields}
+        values["temperature_c"] = self.cleaned_data["temperature_c"]
+        return values
 
 
 class AcknowledgeForm(forms.Form):

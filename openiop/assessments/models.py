@@ -9,13 +9,15 @@ deleted, so the chart shows what the team saw when it decided.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.access import RestrictedQuerySet
-from openiop.assessments import safety
+from openiop.assessments import safety, vitals
 from openiop.patients.models import Episode, LevelOfCare, Patient
 
 
@@ -214,11 +216,16 @@ class WithdrawalCheck(models.Model):
     diastolic = models.PositiveSmallIntegerField(
         _("diastolic blood pressure"), validators=[MinValueValidator(20), MaxValueValidator(200)]
     )
+    # Kept in °C whatever unit it was read in (openiop.assessments.vitals);
+    # two decimals so that a °F reading converts back exactly.
     temperature_c = models.DecimalField(
         _("temperature (°C)"),
-        max_digits=4,
-        decimal_places=1,
-        validators=[MinValueValidator(30), MaxValueValidator(45)],
+        max_digits=5,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(vitals.PLAUSIBLE[vitals.CELSIUS][0]),
+            MaxValueValidator(vitals.PLAUSIBLE[vitals.CELSIUS][1]),
+        ],
     )
     respiratory_rate = models.PositiveSmallIntegerField(
         _("respiratory rate (breaths/min)"), validators=[MinValueValidator(4), MaxValueValidator(60)]
@@ -235,6 +242,14 @@ class WithdrawalCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result} pulse {self.pulse} BP {self.systolic}/{self.diastolic}"
+
+    @property
+    def temperature_f(self) -> Decimal:
+        return vitals.from_celsius(self.temperature_c, vitals.FAHRENHEIT)
+
+    @property
+    def temperature_c_shown(self) -> Decimal:
+        return vitals.from_celsius(self.temperature_c, vitals.CELSIUS)
 
     @property
     def audit_site_id(self) -> int:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiop.assessments import placement, safety
+from openiop.assessments import placement, safety, vitals
 from openiop.assessments.instruments import Band, Response, get_instrument
 from openiop.assessments.models import (
     BandOverride,
@@ -395,6 +395,9 @@ def withdrawal_check_record(
         raise ValidationError(_("Withdrawal monitoring uses CIWA-Ar or COWS."))
     if diastolic >= systolic:
         raise ValidationError({"diastolic": _("The diastolic pressure must be lower than the systolic.")})
+    temperature_problem = vitals.problem(temperature_c, vitals.CELSIUS)
+    if temperature_problem:
+        raise ValidationError({"temperature_c": temperature_problem})
     result = result_record(
         actor=actor,
         patient=patient,

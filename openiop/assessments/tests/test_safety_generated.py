@@ -62,7 +62,14 @@ from openiop.sites.models import Site
 pytestmark = pytest.mark.django_db
 
 FORM, FLOWSHEET, SERVICE = "instrument form", "flowsheet", "service (import/API)"
-VITALS = {"pulse": "96", "systolic": "140", "diastolic": "88", "temperature_c": "37.4", "respiratory_rate": "18"}
+VITALS = {
+    "pulse": "96",
+    "systolic": "140",
+    "diastolic": "88",
+    "temperature": "99.3",
+    "temperature_unit": "F",
+    "respiratory_rate": "18",
+}
 
 
 # --- The cases, from the definitions --------------------------------------------------------------------------

@@ -264,7 +264,14 @@ def test_an_unrated_dimension_is_named_and_nothing_saved(bob_client: Client, pat
     assert not PlacementAssessment.objects.exists()
 
 
-VITALS = {"pulse": "92", "systolic": "138", "diastolic": "86", "temperature_c": "37.2", "respiratory_rate": "16"}
+VITALS = {
+    "pulse": "92",
+    "systolic": "138",
+    "diastolic": "86",
+    "temperature": "37.2",
+    "temperature_unit": "C",
+    "respiratory_rate": "16",
+}
 
 
 def test_the_flowsheet_records_a_check_and_charts_the_trend(
@@ -370,3 +377,34 @@ def test_an_undecided_placement_cannot_change_the_episode(
     assert response.status_code == 302
     episode.refresh_from_db()
     assert episode.level_of_care == "2.1"
+
+
+def test_the_flowsheet_asks_in_fahrenheit_by_default_and_stores_celsius(
+    client: Client, persona: Callable[..., User], patient: Patient, episode: Episode
+) -> None:
+    client.force_login(persona(RoleCode.NURSE))
+    url = reverse("assessments:withdrawal_record", args=[patient.pk]) + "?instrument=CIWA-Ar"
+    assert client.get(url).context["form"]["temperature_unit"].value() == "F"
+    data = {**VITALS, "temperature": "100.4", "temperature_unit": "F", **{f"item_{n}": "0" for n in range(1, 11)}}
+
+    assert client.post(url, data).status_code == 302
+
+    check = WithdrawalCheck.objects.get()
+    assert str(check.temperature_c) == "38.00" and str(check.temperature_f) == "100.4"
+    assert "100.4 °F" in client.get(reverse("assessments:flowsheet", args=[patient.pk])).content.decode()
+
+
+def test_an_impossible_temperature_gets_a_clear_message_and_keeps_what_was_typed(
+    client: Client, persona: Callable[..., User], patient: Patient
+) -> None:
+    client.force_login(persona(RoleCode.NURSE))
+    url = reverse("assessments:withdrawal_record", args=[patient.pk]) + "?instrument=CIWA-Ar"
+    data = {**VITALS, "temperature": "37.2", "temperature_unit": "F", **{f"item_{n}": "1" for n in range(1, 11)}}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200 and not WithdrawalCheck.objects.exists()
+    (message,) = response.context["form"].errors["temperature"]
+    assert "37.2 °F is not a possible body temperature" in message and "It looks like °C" in message
+    page = response.content.decode()
+    assert 'value="37.2"' in page and "It looks like °C" in page

@@ -27,7 +27,14 @@ pytestmark = pytest.mark.django_db
 
 CIWA_17 = [4, 4, 4, 3, 2, 0, 0, 0, 0, 0]
 CIWA_9 = [1] * 9 + [0]
-VITALS = {"pulse": "92", "systolic": "138", "diastolic": "86", "temperature_c": "37.2", "respiratory_rate": "16"}
+VITALS = {
+    "pulse": "92",
+    "systolic": "138",
+    "diastolic": "86",
+    "temperature": "37.2",
+    "temperature_unit": "C",
+    "respiratory_rate": "16",
+}
 
 
 @pytest.fixture

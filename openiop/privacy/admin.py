@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Per-organization privacy settings: which 42 CFR 2.32 notice goes with
+disclosures (the program chooses the short or the long form) and where
+break-the-glass alerts are also sent. Consents and disclosures are recorded
+through the application's pages, never edited here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from openiop.audit.services import log_action
+from openiop.privacy.models import PrivacySettings
+
+
+@admin.register(PrivacySettings)
+class PrivacySettingsAdmin(admin.ModelAdmin[PrivacySettings]):
+    list_display = ["organization", "notice_form", "alert_email"]
+
+    def save_model(self, request: HttpRequest, obj: PrivacySettings, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        log_action(
+            "privacy.settings",
+            obj=obj,
+            actor=request.user,
+            data={"notice_form": obj.notice_form, "alert_email": obj.alert_email},
+        )

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import User
-from openiop.core.forms import AsciiIntegerField
+from openiop.core.forms import AsciiIntegerField, AsciiModelMultipleChoiceField
 from openiop.patients.models import Patient, SupportPerson
 from openiop.treatment import formats, rules
 from openiop.treatment.models import (
@@ -119,13 +119,13 @@ class NoteForm(forms.Form):
     session_date = forms.DateField(label=_("Date of service"), widget=DATE)
     start_time = forms.TimeField(label=_("Start"), widget=TIME)
     end_time = forms.TimeField(label=_("End"), widget=TIME)
-    objectives = forms.ModelMultipleChoiceField(
+    objectives = AsciiModelMultipleChoiceField(
         label=_("Plan objectives addressed"),
         queryset=Objective.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = AsciiModelMultipleChoiceField(
         label=_("Family and support people present"),
         queryset=SupportPerson.objects.none(),
         required=False,
@@ -184,7 +184,7 @@ class GroupCreateForm(forms.Form):
     curriculum = forms.ChoiceField(label=_("Curriculum"), choices=Curriculum.choices)
     curriculum_session = forms.CharField(label=_("Curriculum session"), max_length=100, required=False)
     facilitator = forms.ModelChoiceField(label=_("Facilitator"), queryset=User.objects.none())
-    patients = forms.ModelMultipleChoiceField(
+    patients = AsciiModelMultipleChoiceField(
         label=_("Participants"), queryset=Patient.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 

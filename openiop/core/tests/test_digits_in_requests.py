@@ -138,6 +138,8 @@ def test_junk_ids_on_staff_pages_answer_4xx_or_a_page_never_500(
         (SCHEDULING_VIEW, "post", reverse("scheduling:feeds"), {"revoke": junk}),
         (SCHEDULING_MANAGE, "post", reverse("scheduling:patient_feeds", args=[patient.pk]), {"revoke": junk}),
         (COUNSELLING_NOTES, "get", reverse("treatment:group_create"), {"site": junk}),
+        # A posted list of ids (ModelMultipleChoiceField) goes to an __in query.
+        (COUNSELLING_NOTES, "post", reverse("treatment:group_create"), {"patients": junk, "topic": "x"}),
         (NOTE_WRITE, "get", reverse("treatment:homework_create", args=[objects.patient.pk]), {"note": junk}),
         (TREATMENT_VIEW, "get", reverse("treatment:plan_compare", args=[extra["treatment_signed"].plan_id]), {"a": junk}),
         (

@@ -17,12 +17,15 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# The worker's output is passed through as it comes; its "Starting worker" line
-# also leaves a mark, so the banner below can wait for it.
+# The worker's output is passed through as it comes. From its "Starting worker"
+# line on, each line also touches a mark, so the banner below can wait until
+# the worker has said its start-up lines (and run the jobs already queued).
 "$BIN/python" manage.py worker > >(
+  started=
   while IFS= read -r line; do
     printf '%s\n' "$line"
-    case $line in *"Starting worker"*) : >"$ready" ;; esac
+    case $line in *"Starting worker"*) started=1 ;; esac
+    if [[ -n $started ]]; then : >"$ready"; fi
   done
 ) 2>&1 &
 pids+=($!)
@@ -36,21 +39,25 @@ pids+=($!)
 web=$!
 pids+=("$web")
 
-# Up to 30 s for both: the worker's start-up line and the web server answering.
-for _ in $(seq 1 60); do
-  if [[ -e $ready ]] && "$BIN/python" -c "import socket, sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 1).close()" \
-    "$HOST" "$PORT" 2>/dev/null; then
-    break
-  fi
+logins=
+if [[ ${DEMO_LOGINS:-} == 1 ]]; then
+  logins=$("$BIN/python" manage.py demo_logins | sed 's/^/  /')
+fi
+
+# Up to 60 s for the web server to answer and the worker to fall quiet (started,
+# then two seconds without a line).
+quiet() { [[ -e $ready ]] && (($(date +%s) - $(stat -c %Y "$ready") >= 2)); }
+answers() {
+  "$BIN/python" -c "import socket, sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 1).close()" \
+    "$HOST" "$PORT" 2>/dev/null
+}
+for _ in $(seq 1 120); do
+  if quiet && answers; then break; fi
   sleep 0.5
 done
 
-echo
-echo "  OpenIOP is running at http://$HOST:$PORT/"
-if [[ ${DEMO_LOGINS:-} == 1 ]]; then
-  "$BIN/python" manage.py demo_logins | sed 's/^/  /'
-fi
-echo "  Health: http://$HOST:$PORT/healthz   Stop: Ctrl-C"
-echo
+printf '\n  OpenIOP is running at http://%s:%s/\n' "$HOST" "$PORT"
+if [[ -n $logins ]]; then printf '%s\n' "$logins"; fi
+printf '  Health: http://%s:%s/healthz   Stop: Ctrl-C\n\n' "$HOST" "$PORT"
 
 wait "$web"

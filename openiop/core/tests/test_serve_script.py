@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """scripts/serve.sh (what `make demo` ends with), run against stand-ins for
-the worker and gunicorn: the demo logins come last, after the worker's
-start-up line, and gunicorn gets its request limits."""
+the worker and gunicorn: the demo logins come last, once the worker has said
+its start-up lines and fallen quiet, and gunicorn gets its request limits."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ case "$1 ${{2:-}}" in
   "manage.py worker")
     echo "worker: loading"; sleep 0.5
     echo "Starting worker worker_id=stand-in queues=default" >&2
+    for job in 1 2 3; do sleep 0.4; echo "Task $job state=SUCCESSFUL"; done
     exec sleep 60 ;;
   "manage.py demo_logins") echo "Demo logins (password for each: openiop-demo-2026):"; echo "  Administrator   admin" ;;
   *) exec {real_python} "$@" ;;
@@ -83,8 +84,9 @@ def test_make_demo_prints_the_logins_last_and_gunicorn_gets_its_request_limits(t
 
     output = "\n".join(lines)
     started = next(i for i, line in enumerate(lines) if "Starting worker" in line)
+    last_job = next(i for i, line in enumerate(lines) if "Task 3" in line)
     logins = next(i for i, line in enumerate(lines) if "Demo logins" in line)
-    assert started < logins, output
+    assert started < last_job < logins, output  # after the jobs queued before start-up, too
     assert lines[logins + 1].split() == ["Administrator", "admin"]
     assert lines[-1].strip().startswith("Health:"), output
     arguments = gunicorn_args.read_text().split()

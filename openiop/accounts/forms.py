@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,6 +17,23 @@ def _same_address(a: str, b: str) -> bool:
     # Django's own comparison (Unicode TR 36): a look-alike address must not
     # receive someone else's link.
     return unicodedata.normalize("NFKC", a).casefold() == unicodedata.normalize("NFKC", b).casefold()
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form with its username length enforced: Django sets
+    the limit after the field is built, so only the browser checked it, and a
+    longer name reached authentication and the lockout table (255 characters
+    on PostgreSQL: a 500 instead of "wrong username or password")."""
+
+    def clean_username(self) -> str:
+        username = str(self.cleaned_data.get("username") or "")
+        if len(username) > (self.username_field.max_length or 150):
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+        return username
 
 
 class StaffPasswordResetForm(PasswordResetForm):

@@ -22,7 +22,7 @@ from django_otp import login as otp_login
 
 from openiop.accounts import mfa, throttle
 from openiop.accounts.access import has_action
-from openiop.accounts.forms import TokenForm
+from openiop.accounts.forms import LoginForm, TokenForm
 from openiop.accounts.models import Action, Role, User
 from openiop.accounts.permissions import MATRIX_MANAGE, MATRIX_VIEW
 from openiop.accounts.services import matrix_set_grant
@@ -37,6 +37,7 @@ def _minutes(seconds: int) -> int:
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
@@ -34,7 +35,12 @@ def objects(north: Site) -> Objects:
         site=north, legal_first_name="Test", legal_last_name="Patient", birth_date=dt.date(1990, 1, 1)
     )
     inquiry = inquiry_create(
-        actor=None, site=north, caller_name="Rosa Diaz", first_name="Tom", last_name="Diaz", phone="(617) 555-0142",
+        actor=None,
+        site=north,
+        caller_name="Rosa Diaz",
+        first_name="Tom",
+        last_name="Diaz",
+        phone="(617) 555-0142",
         consent_to_contact=True,
     )
     objects = Objects(site=north, patient=patient, inquiry=inquiry)
@@ -141,7 +147,12 @@ def test_junk_ids_on_staff_pages_answer_4xx_or_a_page_never_500(
         # A posted list of ids (ModelMultipleChoiceField) goes to an __in query.
         (COUNSELLING_NOTES, "post", reverse("treatment:group_create"), {"patients": junk, "topic": "x"}),
         (NOTE_WRITE, "get", reverse("treatment:homework_create", args=[objects.patient.pk]), {"note": junk}),
-        (TREATMENT_VIEW, "get", reverse("treatment:plan_compare", args=[extra["treatment_signed"].plan_id]), {"a": junk}),
+        (
+            TREATMENT_VIEW,
+            "get",
+            reverse("treatment:plan_compare", args=[extra["treatment_signed"].plan_id]),
+            {"a": junk},
+        ),
         (
             PLAN_WRITE,
             "post",
@@ -186,3 +197,15 @@ def test_registration_refuses_a_phone_in_other_scripts(
 
     assert response.status_code == 200
     assert "phone" in response.context["form"].errors
+
+
+def test_an_overlong_username_is_a_failed_sign_in_that_never_reaches_the_lockout_table(client: Client) -> None:
+    # Django enforces the sign-in username's length only in the browser; the
+    # lockout table holds 255 characters, so on PostgreSQL this was a 500.
+    username = "\u202e😀" * 200
+
+    response = client.post(reverse("accounts:login"), {"username": username, "password": "x"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not AccessAttempt.objects.filter(username=username).exists()

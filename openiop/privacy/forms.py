@@ -14,7 +14,9 @@ from openiop.privacy.information import (
     REQUIRED_STATEMENTS,
     STATEMENT_TEXT,
     TPO_PURPOSES,
+    Channel,
     ConsentKind,
+    ExceptionKind,
     ExpiryKind,
     InformationClass,
     Purpose,
@@ -158,3 +160,39 @@ class AccountingRequestForm(forms.Form):
 
 class ProvidedForm(forms.Form):
     provided_on = forms.DateField(label=_("Provided to the patient on"), widget=DATE)
+
+
+class DisclosureForm(forms.Form):
+    """A disclosure about to be made (or made by telephone in an emergency);
+    the gate decides whether it may be recorded."""
+
+    recipient_kind = forms.ChoiceField(
+        label=_("Recipient: kind"), choices=[("", "—"), *RecipientKind.choices], required=False
+    )
+    recipient_organization = forms.CharField(label=_("Recipient: organization"), max_length=200, required=False)
+    recipient_name = forms.CharField(label=_("Recipient: person"), max_length=150, required=False)
+    information = forms.MultipleChoiceField(
+        label=_("Information disclosed"), choices=InformationClass.choices, widget=CHECKBOXES, required=False
+    )
+    description = forms.CharField(
+        label=_("What exactly (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("For example: attendance 1-28 February."),
+    )
+    basis = forms.ChoiceField(
+        label=_("Basis"),
+        choices=[("", _("The patient's written consent")), *ExceptionKind.choices],
+        required=False,
+        help_text=_("An exception needs no consent but is recorded as such, with its particulars."),
+    )
+    purpose = forms.ChoiceField(
+        label=_("Purpose (with consent)"), choices=[("", "—"), *Purpose.choices], required=False
+    )
+    exception_detail = forms.CharField(
+        label=_("Particulars of the exception"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The emergency's nature; the court order's reference; the audit or research named."),
+    )
+    channel = forms.ChoiceField(label=_("Sent by"), choices=[("", "—"), *Channel.choices], required=False)

@@ -13,6 +13,9 @@
   (who read or changed a patient's record): the privacy officer.
 - privacy.oversee: the privacy officer's dashboard (pending requests,
   disclosures, revocations, break-the-glass events) and reviews.
+- disclosures.record: whoever sends records out (the clinical team,
+  billing, the privacy officer) records the disclosure through the gate,
+  which refuses what no consent or exception covers.
 - privacy.break_glass: clinical staff may open a record they cannot reach,
   for a medical emergency, for a few hours, with a reason.
 
@@ -56,4 +59,9 @@ BREAK_GLASS = declare(
     "privacy.break_glass",
     "Open, in an emergency, the record of a patient one cannot otherwise reach (time-limited, reviewed)",
     CLINICAL_ROLES,
+)
+DISCLOSURES_RECORD = declare(
+    "disclosures.record",
+    "Record a disclosure of Part 2 records (checked against the patient's consents and restrictions)",
+    CLINICAL_ROLES | {RoleCode.BILLING_SPECIALIST, RoleCode.PRIVACY_OFFICER},
 )

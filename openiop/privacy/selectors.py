@@ -26,6 +26,7 @@ from openiop.privacy.permissions import (
     CONSENTS_RECORD,
     CONSENTS_REVOKE,
     CONSENTS_VIEW,
+    DISCLOSURES_RECORD,
     PRIVACY_ACCOUNTING,
     PRIVACY_OVERSEE,
     RESTRICTIONS_DECIDE,
@@ -86,6 +87,7 @@ def patient_privacy(user: Any, patient: Patient) -> dict[str, Any]:
         "can_request": has_action(user, RESTRICTIONS_RECORD),
         "can_decide": has_action(user, RESTRICTIONS_DECIDE),
         "can_account": has_action(user, PRIVACY_ACCOUNTING),
+        "can_disclose": has_action(user, DISCLOSURES_RECORD),
         "kinds": ConsentKind.choices,
     }
 

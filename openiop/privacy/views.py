@@ -23,6 +23,7 @@ from openiop.privacy.forms import (
     AccountingRequestForm,
     BreakGlassForm,
     ConsentForm,
+    DisclosureForm,
     ProvidedForm,
     RestrictionDecisionForm,
     RestrictionForm,
@@ -37,6 +38,7 @@ from openiop.privacy.permissions import (
     CONSENTS_RECORD,
     CONSENTS_REVOKE,
     CONSENTS_VIEW,
+    DISCLOSURES_RECORD,
     PRIVACY_ACCOUNTING,
     PRIVACY_OVERSEE,
     RESTRICTIONS_DECIDE,
@@ -178,6 +180,53 @@ def consent_revoke(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespon
     return render(
         request, "privacy/consent_revoke.html", {"form": form, "consent": consent, "patient": consent.patient}
     )
+
+
+# --- Disclosures ----------------------------------------------------------------
+
+
+@require_action(DISCLOSURES_RECORD)
+@require_http_methods(["GET", "POST"])
+def disclosure_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """Record a disclosure through the gate: allowed only under a covering
+    consent or a Part 2 exception; a refusal says what is missing."""
+    patient = _patient(request, patient_pk, DISCLOSURES_RECORD, "disclosure_add")
+    form = DisclosureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            disclosure = services.disclose(
+                patient=patient,
+                recipient=Recipient(data["recipient_kind"], data["recipient_organization"], data["recipient_name"]),
+                purpose=data["purpose"],
+                information=data["information"],
+                actor=staff_user(request),
+                channel=data["channel"],
+                exception=data["basis"],
+                exception_detail=data["exception_detail"],
+                description=data["description"],
+            )
+        except ValidationError as exc:
+            attach_error(request, form, exc)
+        else:
+            messages.success(request, _("Disclosure recorded. Send the notice below with the records."))
+            return HttpResponseRedirect(reverse("privacy:disclosure", args=[patient.pk, disclosure.pk]))
+    return render(request, "privacy/disclosure_form.html", {"form": form, "patient": patient})
+
+
+@require_action(CONSENTS_VIEW)
+@require_GET
+def disclosure_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    """The disclosure with the notice and scope explanation that go with it."""
+    disclosure = read_restricted_or_404(
+        Disclosure.objects.select_related("patient", "consent", "disclosed_by"),
+        request,
+        CONSENTS_VIEW,
+        view="disclosure",
+        pk=pk,
+        patient_id=patient_pk,
+    )
+    return render(request, "privacy/disclosure_detail.html", {"disclosure": disclosure, "patient": disclosure.patient})
 
 
 # --- Restrictions --------------------------------------------------------------

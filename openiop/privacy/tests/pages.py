@@ -19,6 +19,7 @@ from openiop.privacy.permissions import (
     CONSENTS_RECORD,
     CONSENTS_REVOKE,
     CONSENTS_VIEW,
+    DISCLOSURES_RECORD,
     PRIVACY_ACCOUNTING,
     PRIVACY_OVERSEE,
     RESTRICTIONS_DECIDE,
@@ -43,6 +44,10 @@ def _accounting(objects: Objects) -> dict[str, Any]:
     return {"patient_pk": objects.patient.pk, "pk": objects.extra["privacy_accounting"].pk}
 
 
+def _disclosure(objects: Objects) -> dict[str, Any]:
+    return {"patient_pk": objects.patient.pk, "pk": objects.extra["privacy_disclosure"].pk}
+
+
 def _emergency(objects: Objects) -> dict[str, Any]:
     return {"pk": objects.extra["privacy_emergency"].pk}
 
@@ -54,6 +59,8 @@ PAGES: list[Page] = [
     Page("privacy:patient", CONSENTS_VIEW, _patient),
     Page("privacy:consent_add", CONSENTS_RECORD, _patient),
     Page("privacy:consent", CONSENTS_VIEW, _consent),
+    Page("privacy:disclosure_add", DISCLOSURES_RECORD, _patient),
+    Page("privacy:disclosure", CONSENTS_VIEW, _disclosure),
     Page("privacy:consent_revoke", CONSENTS_REVOKE, _consent),
     Page("privacy:restriction_add", RESTRICTIONS_RECORD, _patient),
     Page("privacy:restriction_decide", RESTRICTIONS_DECIDE, _restriction),
@@ -87,6 +94,14 @@ def extra_objects(base: Objects) -> dict[str, Any]:
         signature_confirmed=True,
         statements=REQUIRED_STATEMENTS[ConsentKind.SPECIFIC],
     )
+    disclosure = services.disclose(
+        patient=base.patient,
+        recipient=Recipient(RecipientKind.CRIMINAL_JUSTICE, "Pima County Probation"),
+        purpose=Purpose.CRIMINAL_JUSTICE,
+        information=["attendance"],
+        actor=officer,
+        channel="fax",
+    )
     restriction = services.restriction_request_record(
         actor=officer,
         patient=base.patient,
@@ -118,6 +133,7 @@ def extra_objects(base: Objects) -> dict[str, Any]:
     )
     return {
         "privacy_consent": consent,
+        "privacy_disclosure": disclosure,
         "privacy_restriction": restriction,
         "privacy_accounting": accounting,
         "privacy_emergency": emergency,

@@ -16,7 +16,7 @@ from openiop.audit.models import AuditEvent
 from openiop.patients.models import Patient
 from openiop.patients.tests.factories import TODAY
 from openiop.privacy.information import REQUIRED_STATEMENTS, ConsentKind
-from openiop.privacy.models import Consent, RestrictionRequest
+from openiop.privacy.models import Consent, Disclosure, RestrictionRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +190,72 @@ def test_counseling_notes_are_offered_only_on_their_own_consent(
 
     assert 'value="counseling_notes"' not in tpo and 'value="all_except_counseling_notes"' in tpo
     assert 'value="counseling_notes"' in notes and 'value="attendance"' not in notes
+
+
+def test_billing_records_a_claim_disclosure_and_gets_the_notice_to_send(
+    as_user: Callable[[User], Client], persona: Callable[..., User], patient: Patient, record: Callable[..., Consent]
+) -> None:
+    record(patient, ConsentKind.TPO)
+    client = as_user(persona(RoleCode.BILLING_SPECIALIST))
+    url = reverse("privacy:disclosure_add", args=[patient.pk])
+    assert client.get(url).status_code == 200
+
+    response = client.post(
+        url,
+        {
+            "recipient_kind": "health_plan",
+            "recipient_organization": "Blue Shield of Arizona",
+            "information": ["attendance", "diagnoses"],
+            "purpose": "payment",
+            "channel": "electronic_exchange",
+            "description": "Claim for February",
+        },
+    )
+
+    disclosure = Disclosure.objects.get()
+    assert response["Location"] == reverse("privacy:disclosure", args=[patient.pk, disclosure.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "This record which has been disclosed to you is protected by Federal confidentiality rules" in page
+    assert "the patient&#x27;s treating providers, health plans" in page
+
+
+def test_a_disclosure_no_consent_covers_is_refused_on_the_page(
+    as_user: Callable[[User], Client], bob: User, patient: Patient, record: Callable[..., Consent]
+) -> None:
+    record(patient, ConsentKind.SPECIFIC, information=["attendance"])
+
+    response = as_user(bob).post(
+        reverse("privacy:disclosure_add", args=[patient.pk]),
+        {
+            "recipient_kind": "criminal_justice",
+            "recipient_organization": "Pima County Probation",
+            "information": ["attendance", "drug_tests"],
+            "purpose": "criminal_justice",
+            "channel": "fax",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "No consent covers drug-test results for Pima County Probation." in response.content.decode()
+    assert not Disclosure.objects.exists()
+
+
+def test_an_emergency_disclosure_is_recorded_from_the_page(
+    as_user: Callable[[User], Client], bob: User, patient: Patient
+) -> None:
+    response = as_user(bob).post(
+        reverse("privacy:disclosure_add", args=[patient.pk]),
+        {
+            "recipient_kind": "provider",
+            "recipient_organization": "Mercy Hospital ED",
+            "recipient_name": "Dr. Okafor",
+            "information": ["medications"],
+            "basis": "medical_emergency",
+            "exception_detail": "Unresponsive; ED asked for the MOUD dose",
+            "channel": "phone",
+        },
+    )
+
+    assert response.status_code == 302
+    disclosure = Disclosure.objects.get()
+    assert (disclosure.exception, disclosure.consent, disclosure.disclosed_by) == ("medical_emergency", None, bob)

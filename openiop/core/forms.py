@@ -35,7 +35,7 @@ class AsciiIntegerField(forms.IntegerField):
                 ascii_digits.is_ascii_integer(text)
                 and len(ascii_digits.digits_of(text.partition(".")[0])) <= ascii_digits.MAX_ID_DIGITS,
             )
-        return super().to_python(value)  # type: ignore[no-any-return]
+        return super().to_python(value)
 
 
 class AsciiDecimalField(forms.DecimalField):
@@ -47,11 +47,11 @@ class AsciiDecimalField(forms.DecimalField):
 
 
 class AsciiFloatField(forms.FloatField):
-    def to_python(self, value: Any) -> float | None:
+    def to_python(self, value: Any) -> Any:
         if isinstance(value, str) and value.strip():
             text = value.strip()
             _refuse_unless(self, ascii_digits.is_ascii_float(text) and len(text) <= MAX_NUMBER_LENGTH)
-        return super().to_python(value)  # type: ignore[no-any-return]
+        return super().to_python(value)
 
 
 class AsciiModelMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
@@ -66,7 +66,7 @@ class AsciiModelMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ig
                     raise ValidationError(
                         self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                     )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private in the stubs
 
 
 PHONE_MESSAGE = _("Enter a phone number in digits 0-9, with area code, such as 617-555-0142.")

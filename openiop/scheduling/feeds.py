@@ -72,7 +72,10 @@ def may_read(token: FeedToken) -> bool:
     """Whether the feed's owner may still see what it shows, checked on every
     request (the link itself proves only that it was once handed out)."""
     if token.kind == FeedToken.Kind.PATIENT:
-        return Episode.objects.filter(patient_id=token.patient_id, status=Episode.Status.ACTIVE).exists()
+        return (
+            token.patient_id is not None
+            and Episode.objects.filter(patient_id=token.patient_id, status=Episode.Status.ACTIVE).exists()
+        )
     owner = token.user
     return (
         owner is not None

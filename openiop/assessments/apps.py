@@ -18,6 +18,18 @@ def _chart_tab_context(request: HttpRequest, patient: Patient) -> dict[str, Any]
     return chart_tab_context(request, patient)
 
 
+def _safety_plan_panel(request: HttpRequest, patient: Patient) -> dict[str, Any] | None:
+    """On the chart's overview, only when the plan waits for a review after a step-down."""
+    from openiop.accounts.access import has_action
+    from openiop.assessments.permissions import SAFETY_PLAN_WRITE
+    from openiop.assessments.selectors import patient_safety_plan
+
+    status = patient_safety_plan(request.user, patient)  # type: ignore[arg-type]
+    if status is None or status.review_due_since is None:
+        return None
+    return {"status": status, "patient": patient, "can_write": has_action(request.user, SAFETY_PLAN_WRITE)}
+
+
 class AssessmentsConfig(AppConfig):
     name = "openiop.assessments"
     label = "assessments"
@@ -28,11 +40,19 @@ class AssessmentsConfig(AppConfig):
         from openiop.assessments import models, selectors
         from openiop.assessments.permissions import ASSESSMENT_VIEW
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
-        from openiop.patients.chart import ChartTab, register_tab
+        from openiop.patients.chart import ChartTab, OverviewPanel, register_overview_panel, register_tab
         from openiop.patients.scopes import patient_at_users_sites
 
-        for model in (models.InstrumentResult, models.SafetyAlert, models.PlacementAssessment, models.WithdrawalCheck):
+        for model in (
+            models.InstrumentResult,
+            models.SafetyAlert,
+            models.PlacementAssessment,
+            models.WithdrawalCheck,
+            models.SafetyPlan,
+        ):
             register_scope(model, patient_at_users_sites("patient__"))
+        register_scope(models.SafetyPlanVersion, patient_at_users_sites("plan__patient__"))
+        register_scope(models.SafetyPlanReview, patient_at_users_sites("version__plan__patient__"))
         # Thresholds and band rules are program-wide configuration, not patient data.
         register_scope(models.MonitoringThreshold, everything)
         register_scope(models.BandOverride, everything)
@@ -45,6 +65,24 @@ class AssessmentsConfig(AppConfig):
                 template="assessments/_dashboard_alerts.html",
                 context=selectors.dashboard_alerts,
                 order=0,
+            )
+        )
+        register_dashboard_section(
+            DashboardSection(
+                key="safety_plans_due",
+                action=ASSESSMENT_VIEW,
+                template="assessments/_dashboard_safety_plans.html",
+                context=selectors.dashboard_safety_plans,
+                order=5,
+            )
+        )
+        register_overview_panel(
+            OverviewPanel(
+                key="safety_plan_review",
+                action=ASSESSMENT_VIEW,
+                template="assessments/_panel_safety_plan.html",
+                context=_safety_plan_panel,
+                order=20,
             )
         )
         register_tab(

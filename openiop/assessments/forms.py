@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openiop.assessments import placement, vitals
+from openiop.assessments import placement, safety_plan, vitals
 from openiop.assessments.instruments import SEXES, Answer, Instrument, Response
 from openiop.assessments.models import WithdrawalCheck
 from openiop.patients.models import LevelOfCare
@@ -272,3 +272,41 @@ class ApplyDecisionForm(forms.Form):
         label=_("Takes effect on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SafetyPlanForm(forms.Form):
+    """One text area per Stanley-Brown step, one entry a line."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for step in safety_plan.STEPS:
+            label = f"{step.number}. {step.title}" if step.number else str(step.title)
+            self.fields[step.key] = forms.CharField(
+                label=label,
+                help_text=step.help,
+                required=False,  # the service names every empty step at once
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+
+    def step_fields(self) -> list[forms.BoundField]:
+        return [self[step.key] for step in safety_plan.STEPS]
+
+    def content(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(key, "") for key in safety_plan.STEP_KEYS}
+
+
+class SafetyPlanReviewForm(forms.Form):
+    reviewed_on = forms.DateField(
+        label=_("Reviewed with the patient on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: reviewed at the step-down to outpatient; new phone number for the sponsor."),
+    )

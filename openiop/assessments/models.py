@@ -254,3 +254,85 @@ class WithdrawalCheck(models.Model):
     @property
     def audit_site_id(self) -> int:
         return self.patient.site_id
+
+
+class SafetyPlan(models.Model):
+    """A patient's Stanley-Brown safety plan (one per patient, kept across
+    episodes). Its content lives in versions; ``version`` is the current one,
+    and an edit based on an older version is refused."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="safety_plan")
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = RestrictedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Safety plan v{self.version} for patient {self.patient_id}"
+
+    @property
+    def audit_patient_id(self) -> int:
+        return self.patient_id
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.patient.site_id
+
+
+class SafetyPlanVersion(models.Model):
+    """One version of the plan, as written with the person; never edited (a
+    change is a new version). One text field per step of
+    ``openiop.assessments.safety_plan.STEPS``, one entry per line."""
+
+    plan = models.ForeignKey(SafetyPlan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    warning_signs = models.TextField()
+    coping_strategies = models.TextField()
+    distractions = models.TextField()
+    help_contacts = models.TextField()
+    crisis_contacts = models.TextField()
+    environment_safety = models.TextField()
+    reasons_for_living = models.TextField()
+    # The screener result that prompted the plan or this revision, if any.
+    source_result = models.ForeignKey(
+        InstrumentResult, on_delete=models.PROTECT, related_name="safety_plan_versions", null=True, blank=True
+    )
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="one_safety_plan_version_per_number")]
+
+    def __str__(self) -> str:
+        return f"Safety plan v{self.number}"
+
+    @property
+    def audit_patient_id(self) -> int:
+        return self.plan.patient_id
+
+
+class SafetyPlanReview(models.Model):
+    """The plan version was gone through with the person on ``reviewed_on``
+    (at the first session, and again at each step-down)."""
+
+    version = models.ForeignKey(SafetyPlanVersion, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Reviewed {self.reviewed_on:%Y-%m-%d}"
+
+    @property
+    def audit_patient_id(self) -> int:
+        return self.version.plan.patient_id

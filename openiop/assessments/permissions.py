@@ -21,3 +21,10 @@ WITHDRAWAL_RECORD = declare(
     "Record withdrawal-monitoring scores and vital signs",
     {RoleCode.CLINICAL_DIRECTOR, RoleCode.NURSE, RoleCode.PRESCRIBER},
 )
+# Safety planning is done with the person by whoever on the clinical team is
+# with them when the risk is found; the same people acknowledge safety alerts.
+SAFETY_PLAN_WRITE = declare(
+    "safety_plans.write",
+    "Write safety plans and record reviewing them with the patient",
+    {RoleCode.CLINICAL_DIRECTOR, RoleCode.CLINICIAN, RoleCode.PRESCRIBER, RoleCode.NURSE},
+)

@@ -3,27 +3,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 
-from openiop.assessments import charts
+from openiop.assessments import charts, safety_plan
 from openiop.assessments.instruments import INSTRUMENTS, Instrument, get_instrument
 from openiop.assessments.models import (
     InstrumentResult,
     MonitoringThreshold,
     PlacementAssessment,
     SafetyAlert,
+    SafetyPlan,
+    SafetyPlanReview,
+    SafetyPlanVersion,
     WithdrawalCheck,
 )
 from openiop.assessments.permissions import ASSESSMENT_VIEW
 from openiop.assessments.safety import MONITORED_INSTRUMENTS, WITHDRAWAL_KINDS
-from openiop.patients.models import CareTeamMember
+from openiop.patients import transitions
+from openiop.patients.models import CareTeamMember, Episode, LevelOfCareChange, Patient
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User
-    from openiop.patients.models import Patient
 
 
 @dataclass(frozen=True)
@@ -181,3 +185,96 @@ def dashboard_alerts(request: Any) -> dict[str, Any] | None:
     if not alerts:
         return None
     return {"alerts": alerts}
+
+
+# --- Safety plans -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SafetyPlanStatus:
+    """A patient's plan as the chart shows it: the current version, its
+    reviews with the person (newest first) and, when the active episode has
+    stepped down since the last review, the date of that step-down."""
+
+    plan: SafetyPlan
+    current: SafetyPlanVersion
+    reviews: list[SafetyPlanReview]
+    review_due_since: dt.date | None
+
+    @property
+    def patient(self) -> Patient:
+        return self.plan.patient
+
+    @property
+    def last_review(self) -> SafetyPlanReview | None:
+        return self.reviews[0] if self.reviews else None
+
+
+def _active_step_downs(patient_ids: list[int]) -> dict[int, list[safety_plan.Moment]]:
+    """When each patient's active episode stepped down."""
+    changes = LevelOfCareChange.objects.filter(
+        episode__patient_id__in=patient_ids, episode__status=Episode.Status.ACTIVE
+    ).values_list("episode__patient_id", "from_level", "to_level", "effective_date", "decided_at")
+    found: dict[int, list[safety_plan.Moment]] = {}
+    for patient_id, from_level, to_level, effective_date, decided_at in changes:
+        if transitions.direction(from_level, to_level) == transitions.STEP_DOWN:
+            found.setdefault(patient_id, []).append(safety_plan.Moment(on=effective_date, at=decided_at))
+    return found
+
+
+def patient_safety_plan(user: User, patient: Patient, *, number: int | None = None) -> SafetyPlanStatus | None:
+    """The patient's safety plan (version NUMBER, else the current one) if
+    there is one the user may see."""
+    plan = SafetyPlan.objects.restrict(user, ASSESSMENT_VIEW).filter(patient=patient, version__gt=0).first()
+    if plan is None:
+        return None
+    current = plan.versions.select_related("written_by", "source_result").filter(number=number or plan.version).first()
+    if current is None:
+        return None
+    plan.patient = patient
+    reviews = list(current.reviews.select_related("reviewed_by"))
+    due = None
+    if current.number == plan.version:
+        due = safety_plan.review_due(
+            step_downs=_active_step_downs([patient.pk]).get(patient.pk, []),
+            reviews=[safety_plan.Moment(on=review.reviewed_on, at=review.recorded_at) for review in reviews],
+        )
+    return SafetyPlanStatus(plan=plan, current=current, reviews=reviews, review_due_since=due)
+
+
+@dataclass(frozen=True)
+class PlanReviewDue:
+    patient: Patient
+    plan: SafetyPlan
+    step_down_on: dt.date
+
+
+def plans_due_for_review(user: User) -> list[PlanReviewDue]:
+    """Safety plans the user may see whose patient's active episode stepped
+    down after the current version was last reviewed with them, the longest
+    waiting first. A fixed number of queries, whatever the number of plans."""
+    plans = list(
+        SafetyPlan.objects.restrict(user, ASSESSMENT_VIEW)
+        .filter(version__gt=0, patient__episodes__status=Episode.Status.ACTIVE)
+        .select_related("patient")
+    )
+    step_downs = _active_step_downs([plan.patient_id for plan in plans])
+    reviews: dict[int, list[safety_plan.Moment]] = {}
+    for plan_id, reviewed_on, recorded_at in SafetyPlanReview.objects.filter(
+        version__plan__in=[plan.pk for plan in plans if plan.patient_id in step_downs],
+        version__number=F("version__plan__version"),
+    ).values_list("version__plan_id", "reviewed_on", "recorded_at"):
+        reviews.setdefault(plan_id, []).append(safety_plan.Moment(on=reviewed_on, at=recorded_at))
+    due = []
+    for plan in plans:
+        since = safety_plan.review_due(step_downs=step_downs.get(plan.patient_id, []), reviews=reviews.get(plan.pk, []))
+        if since is not None:
+            due.append(PlanReviewDue(patient=plan.patient, plan=plan, step_down_on=since))
+    return sorted(due, key=lambda row: (row.step_down_on, row.patient.pk))
+
+
+def dashboard_safety_plans(request: Any) -> dict[str, Any] | None:
+    due = plans_due_for_review(request.user)
+    if not due:
+        return None
+    return {"plans": due[:20], "total": len(due)}

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Writes: recording instrument results, raising and acknowledging safety
-alerts, placement runs and decisions, withdrawal-monitoring checks."""
+alerts, placement runs and decisions, withdrawal-monitoring checks, safety
+plans and their reviews."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiop.assessments import placement, safety, vitals
+from openiop.assessments import placement, safety, safety_plan, vitals
 from openiop.assessments.instruments import Band, Response, get_instrument
 from openiop.assessments.models import (
     BandOverride,
@@ -25,6 +26,9 @@ from openiop.assessments.models import (
     MonitoringThreshold,
     PlacementAssessment,
     SafetyAlert,
+    SafetyPlan,
+    SafetyPlanReview,
+    SafetyPlanVersion,
     WithdrawalCheck,
 )
 from openiop.assessments.scoring import score
@@ -428,3 +432,99 @@ def withdrawal_check_record(
     check.save()
     log_action("withdrawal.check", obj=check, actor=actor, data={"instrument": instrument.code, "escalated": crossed})
     return check
+
+
+# --- Safety plans (Stanley-Brown) ---------------------------------------------------------------------------------
+
+
+class StaleSafetyPlanError(ValidationError):
+    """Someone saved a newer version of the plan after this edit began."""
+
+
+@transaction.atomic
+def safety_plan_write(
+    *,
+    actor: User,
+    patient: Patient,
+    content: Mapping[str, str],
+    expected_version: int,
+    source_result: InstrumentResult | None = None,
+) -> SafetyPlanVersion:
+    """Save a new version of the patient's safety plan, the first creating it.
+
+    CONTENT has one text per step of ``safety_plan.STEPS`` (one entry a line);
+    every step needs at least one line. EXPECTED_VERSION is the version the
+    edit started from (0 for a new plan): if someone saved since, nothing is
+    saved and ``StaleSafetyPlanError`` says who and when. SOURCE_RESULT is the
+    screener result that prompted the plan, when there is one.
+    """
+    problems = {
+        step.key: _("Write at least one line for this step; if the person has none yet, write that down.")
+        for step in safety_plan.missing_steps(dict(content))
+    }
+    if problems:
+        raise ValidationError(problems)
+    if source_result is not None and source_result.patient_id != patient.pk:
+        raise ValidationError(_("The screener result belongs to another patient."))
+    # Lock the patient row so two first plans written at once cannot both be created.
+    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True))
+    plan = SafetyPlan.objects.select_for_update().filter(patient=patient).first()
+    if plan is None:
+        plan = SafetyPlan(patient=patient, created_by=actor, version=0)
+    if plan.version != expected_version:
+        latest = plan.versions.select_related("written_by").first()
+        raise StaleSafetyPlanError(
+            _(
+                "%(user)s saved version %(version)d of this plan at %(time)s, after you opened it. Nothing was "
+                "saved: your text is below. Compare it with the plan, then save again."
+            )
+            % {
+                "user": latest.written_by if latest else "",
+                "version": plan.version,
+                "time": f"{timezone.localtime(latest.written_at):%Y-%m-%d %H:%M}" if latest else "",
+            }
+        )
+    plan.version += 1
+    plan.save()
+    version = SafetyPlanVersion.objects.create(
+        plan=plan,
+        number=plan.version,
+        source_result=source_result,
+        written_by=actor,
+        **{key: "\n".join(safety_plan.entries(content.get(key, ""))) for key in safety_plan.STEP_KEYS},
+    )
+    log_action(
+        "safety_plan.write",
+        obj=plan,
+        actor=actor,
+        data={"version": version.number, "source_result": source_result.pk if source_result else None},
+    )
+    return version
+
+
+@transaction.atomic
+def safety_plan_review(*, actor: User, plan: SafetyPlan, reviewed_on: dt.date, note: str = "") -> SafetyPlanReview:
+    """Record that the current version was gone through with the person on
+    REVIEWED_ON (not in the future, not before that version was written)."""
+    locked = SafetyPlan.objects.select_for_update().get(pk=plan.pk)
+    current = locked.versions.get(number=locked.version)
+    if reviewed_on > timezone.localdate():
+        raise ValidationError({"reviewed_on": _("The review date is in the future.")})
+    written_on = timezone.localdate(current.written_at)
+    if reviewed_on < written_on:
+        raise ValidationError(
+            {
+                "reviewed_on": _("Version %(version)d was written on %(date)s; a review cannot be earlier.")
+                % {"version": current.number, "date": f"{written_on:%Y-%m-%d}"}
+            }
+        )
+    review = SafetyPlanReview.objects.create(
+        version=current, reviewed_on=reviewed_on, reviewed_by=actor, note=note.strip()
+    )
+    log_action(
+        "safety_plan.review",
+        obj=locked,
+        actor=actor,
+        data={"version": current.number, "reviewed_on": reviewed_on.isoformat()},
+    )
+    return review

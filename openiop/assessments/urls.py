@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from django.urls import path
 
-from openiop.assessments import views
+from openiop.assessments import safety_plan_views, views
 
 app_name = "assessments"
 
@@ -19,4 +19,10 @@ urlpatterns = [
     path("placement/<int:pk>/apply/", views.placement_apply, name="placement_apply"),
     path("patient/<int:patient_pk>/withdrawal/", views.flowsheet, name="flowsheet"),
     path("patient/<int:patient_pk>/withdrawal/record/", views.withdrawal_record, name="withdrawal_record"),
+    path("patient/<int:patient_pk>/safety-plan/", safety_plan_views.safety_plan_detail, name="safety_plan"),
+    path("patient/<int:patient_pk>/safety-plan/edit/", safety_plan_views.safety_plan_edit, name="safety_plan_edit"),
+    path("patient/<int:patient_pk>/safety-plan/print/", safety_plan_views.safety_plan_print, name="safety_plan_print"),
+    path(
+        "patient/<int:patient_pk>/safety-plan/review/", safety_plan_views.safety_plan_review, name="safety_plan_review"
+    ),
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
-from openiop.assessments import placement, selectors, services
+from openiop.assessments import placement, safety, selectors, services
 from openiop.assessments.forms import (
     AcknowledgeForm,
     ApplyDecisionForm,
@@ -24,7 +24,7 @@ from openiop.assessments.forms import (
     SafetyConcernForm,
     WithdrawalCheckForm,
 )
-from openiop.assessments.instruments import INSTRUMENTS, get_instrument
+from openiop.assessments.instruments import INSTRUMENTS, SUICIDAL_IDEATION, get_instrument
 from openiop.assessments.models import InstrumentResult, PlacementAssessment, SafetyAlert
 from openiop.assessments.permissions import (
     ALERT_ACKNOWLEDGE,
@@ -32,6 +32,7 @@ from openiop.assessments.permissions import (
     ASSESSMENT_ADMINISTER,
     ASSESSMENT_VIEW,
     PLACEMENT_DECIDE,
+    SAFETY_PLAN_WRITE,
     WITHDRAWAL_RECORD,
 )
 from openiop.audit.services import log_read
@@ -61,6 +62,8 @@ def chart_tab_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
         "can_raise": has_action(user, ALERT_RAISE),
         "can_place": has_action(user, PLACEMENT_DECIDE),
         "can_monitor": has_action(user, WITHDRAWAL_RECORD),
+        "safety_plan": selectors.patient_safety_plan(user, patient),
+        "can_plan": has_action(user, SAFETY_PLAN_WRITE),
     }
 
 
@@ -132,8 +135,27 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answered": answered,
             "alerts": list(result.alerts.select_related("acknowledged_by")),
             "can_correct": has_action(request.user, ASSESSMENT_ADMINISTER) and result.entered_in_error_at is None,
+            **_follow_up(request, result),
         },
     )
+
+
+def _follow_up(request: HttpRequest, result: InstrumentResult) -> dict[str, Any]:
+    """What the result asks for next: a suicide item answered on a screen asks
+    for the C-SSRS screener; a moderate or high triage for a safety plan."""
+    if result.entered_in_error_at is not None:
+        return {}
+    concerns = safety.concerns(
+        code=result.instrument_code, total=result.total, band=result.band, flags=result.flags, thresholds={}
+    )
+    kinds = {concern.kind for concern in concerns}
+    user = staff_user(request)
+    wants_plan = bool(kinds & safety.SAFETY_PLAN_KINDS)
+    return {
+        "offer_screener": SUICIDAL_IDEATION in result.flags and has_action(user, ASSESSMENT_ADMINISTER),
+        "offer_safety_plan": wants_plan and has_action(user, SAFETY_PLAN_WRITE),
+        "has_safety_plan": wants_plan and selectors.patient_safety_plan(user, result.patient) is not None,
+    }
 
 
 @require_action(ASSESSMENT_ADMINISTER)

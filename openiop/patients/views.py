@@ -117,7 +117,8 @@ def patient_register(request: HttpRequest) -> HttpResponse:
 def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_restricted_or_404(selectors.patient_chart_queryset(), request, PATIENT_VIEW, pk=pk)
     log_read(patient, data={"view": "chart"})
-    extra_tabs = chart.tabs_for(allowed_actions(request.user))
+    actions = allowed_actions(request.user)
+    extra_tabs = chart.tabs_for(actions)
     tab = request.GET.get("tab", "overview")
     if tab not in {*chart.BUILT_IN_TABS, *(extra.key for extra in extra_tabs)}:
         tab = "overview"
@@ -144,6 +145,8 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
             "manageable_episode_ids": manageable,
             "can_edit": has_action(request.user, PATIENT_EDIT),
             "can_admit": has_action(request.user, EPISODE_MANAGE),
+            # Allergies, a safety plan due for review: panels other apps add.
+            "overview_panels": chart.overview_panels(request, patient, actions) if tab == "overview" else [],
         },
     )
 

@@ -28,7 +28,10 @@ def test_step_5_starts_with_988_and_911() -> None:
 
 
 def test_entries_are_the_non_blank_lines_trimmed() -> None:
-    assert safety_plan.entries("  Call Ana 617-555-0100 \n\n  Walk the dog\n") == ["Call Ana 617-555-0100", "Walk the dog"]
+    assert safety_plan.entries("  Call Ana 617-555-0100 \n\n  Walk the dog\n") == [
+        "Call Ana 617-555-0100",
+        "Walk the dog",
+    ]
 
 
 def test_every_step_left_blank_is_named() -> None:

@@ -145,9 +145,7 @@ def test_a_step_up_asks_for_no_review(bob: User, patient: Patient, episode: Epis
     assert selectors.patient_safety_plan(bob, patient).review_due_since is None  # type: ignore[union-attr]
 
 
-def test_a_revised_plan_needs_its_own_review_after_the_step_down(
-    bob: User, patient: Patient, episode: Episode
-) -> None:
+def test_a_revised_plan_needs_its_own_review_after_the_step_down(bob: User, patient: Patient, episode: Episode) -> None:
     write(bob, patient)
     step_down(bob, episode)
     services.safety_plan_review(actor=bob, plan=SafetyPlan.objects.get(), reviewed_on=timezone.localdate())

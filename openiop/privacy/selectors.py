@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from openiop.accounts.access import has_action
@@ -171,6 +171,15 @@ def officer_overview(user: Any, *, limit: int | None = 10) -> dict[str, Any]:
         "missing_tpo": cut(missing),
         "today": today,
     }
+
+
+def find_patients(user: Any, search: str, *, limit: int = 25) -> list[Patient]:
+    """Patients at the user's sites by exact record number or last name."""
+    return list(
+        Patient.objects.restrict(user, PRIVACY_OVERSEE)
+        .filter(Q(mrn__iexact=search) | Q(legal_last_name__istartswith=search))
+        .order_by("legal_last_name", "legal_first_name", "pk")[:limit]
+    )
 
 
 def officer_section(request: HttpRequest) -> dict[str, Any] | None:

@@ -31,7 +31,7 @@ from openiop.privacy.forms import (
     RevocationForm,
 )
 from openiop.privacy.gate import Recipient
-from openiop.privacy.information import NOTICE_TEXT, ConsentKind, ExpiryKind, InformationClass, NoticeForm
+from openiop.privacy.information import ConsentKind, ExpiryKind, InformationClass
 from openiop.privacy.models import AccountingRequest, Consent, Disclosure, EmergencyAccess, RestrictionRequest
 from openiop.privacy.permissions import (
     BREAK_GLASS,
@@ -427,10 +427,10 @@ def access_report(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @require_action(PRIVACY_OVERSEE)
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
+    """The privacy officer's page: everything that waits, and a patient lookup
+    (record number or last name) to reach any patient at their sites."""
     context = selectors.officer_overview(request.user, limit=None)
-    log_list_read("privacy_overview", context)
-    return render(
-        request,
-        "privacy/overview.html",
-        {"section": context, "notice_forms": NoticeForm.choices, "notice_text": NOTICE_TEXT},
-    )
+    search = request.GET.get("q", "").strip()[:100]
+    found = selectors.find_patients(request.user, search) if search else []
+    log_list_read("privacy_overview", {**context, "found": found}, data={"search": search} if search else None)
+    return render(request, "privacy/overview.html", {"section": context, "search": search, "found": found})

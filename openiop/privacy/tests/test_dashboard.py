@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openiop.accounts.models import User
+from openiop.audit.models import AuditEvent
 from openiop.patients.models import Patient
 from openiop.patients.services import episode_admit
 from openiop.patients.tests.factories import TODAY, register
@@ -123,3 +124,19 @@ def test_a_quiet_day_shows_no_privacy_block(client: Client, officer: User) -> No
     client.force_login(officer)
     response = client.get(reverse("core:dashboard"))
     assert all(section.key != "privacy-officer" for section in response.context["sections"])
+
+
+def test_the_officer_finds_a_patient_at_their_sites_and_the_lookup_is_audited(
+    client: Client, officer: User, patient: Patient, south_patient: Patient
+) -> None:
+    client.force_login(officer)
+
+    by_name = client.get(reverse("privacy:overview"), {"q": "diaz"})
+    by_mrn = client.get(reverse("privacy:overview"), {"q": patient.mrn.lower()})
+    elsewhere = client.get(reverse("privacy:overview"), {"q": "Southern"})
+
+    assert by_name.context["found"] == [patient] and by_mrn.context["found"] == [patient]
+    assert reverse("privacy:patient", args=[patient.pk]) in by_name.content.decode()
+    assert elsewhere.context["found"] == [] and "No patient at your sites matches." in elsewhere.content.decode()
+    event = AuditEvent.objects.filter(action="record.read", actor_id=officer.pk, data__search="diaz").get()
+    assert event.data["patients"] == [patient.pk]

@@ -21,3 +21,18 @@ class PatientsConfig(AppConfig):
         register_scope(models.CareTeamMember, by_site("episode__site"))
         register_scope(models.LevelOfCareChange, by_site("episode__site"))
         register_scope(models.ContinuingCarePlan, by_site("episode__site"))
+        register_scope(models.Allergy, patient_at_users_sites("patient__"))
+
+        from openiop.patients.allergy_views import overview_panel
+        from openiop.patients.chart import OverviewPanel, register_overview_panel
+        from openiop.patients.permissions import ALLERGY_VIEW
+
+        register_overview_panel(
+            OverviewPanel(
+                key="allergies",
+                action=ALLERGY_VIEW,
+                template="patients/_panel_allergies.html",
+                context=overview_panel,
+                order=10,
+            )
+        )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from openiop.accounts.models import User
 from openiop.core.forms import AsciiIntegerField, validate_phone
 from openiop.patients.models import (
+    AllergySeverity,
     Episode,
     LevelOfCare,
     NextLevelOfCare,
@@ -159,3 +160,26 @@ class DischargeForm(forms.Form):
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {name: data[name] for name in (*self.DISCHARGE_FIELDS, *self.PLAN_FIELDS)}
+
+
+class AllergyForm(forms.Form):
+    substance = forms.CharField(
+        label=_("Substance"), max_length=200, help_text=_("A medicine, a food, latex, an insect sting...")
+    )
+    reaction = forms.CharField(
+        label=_("Reaction"), max_length=200, required=False, help_text=_("For example: hives, swelling, wheezing.")
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=AllergySeverity.choices, initial=AllergySeverity.UNKNOWN, widget=forms.RadioSelect
+    )
+
+
+class NoKnownAllergiesForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label=_("I asked the patient, and they have no known allergies to medicines, foods or anything else."),
+        error_messages={"required": _("Tick the box to confirm you asked.")},
+    )
+
+
+class AllergyErrorForm(forms.Form):
+    reason = forms.CharField(label=_("Why this entry is wrong"), max_length=300)

@@ -349,3 +349,59 @@ class ContinuingCarePlan(models.Model):
     @property
     def audit_site_id(self) -> int:
         return self.episode.site_id
+
+
+class AllergySeverity(models.TextChoices):
+    MILD = "mild", _("Mild")
+    MODERATE = "moderate", _("Moderate")
+    SEVERE = "severe", _("Severe (for example anaphylaxis)")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class Allergy(models.Model):
+    """One entry on the patient's allergy list: a substance with the reaction
+    and its severity, or the explicit statement "no known allergies" (so that
+    "nobody asked" and "asked, none" never look the same). Entries are never
+    deleted: one entered in error is marked so, with who, when and why."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="allergies")
+    no_known_allergies = models.BooleanField(default=False)
+    substance = models.CharField(max_length=200, blank=True)
+    reaction = models.CharField(max_length=200, blank=True)
+    severity = models.CharField(max_length=10, choices=AllergySeverity.choices, default=AllergySeverity.UNKNOWN)
+    noted_at = models.DateTimeField(default=timezone.now)
+    noted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    entered_in_error_reason = models.CharField(max_length=300, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-noted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(no_known_allergies=True) & models.Q(substance=""))
+                | (models.Q(no_known_allergies=False) & ~models.Q(substance="")),
+                name="allergy_names_a_substance_or_states_none_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "No known allergies" if self.no_known_allergies else self.substance
+
+    @property
+    def is_current(self) -> bool:
+        return self.entered_in_error_at is None
+
+    @property
+    def audit_patient_id(self) -> int:
+        return self.patient_id
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.patient.site_id

@@ -26,3 +26,8 @@ EPISODE_MANAGE = declare(
     "Admit, change level of care, assign care teams and discharge",
     {RoleCode.CLINICAL_DIRECTOR, RoleCode.CLINICIAN},
 )
+# Allergies are clinical, but whoever reads the chart for care needs them.
+ALLERGY_VIEW = declare("allergies.view", "See patients' allergies", _CHART_READERS)
+ALLERGY_RECORD = declare(
+    "allergies.record", "Record allergies or no known allergies, and mark entries entered in error", CLINICAL_ROLES
+)

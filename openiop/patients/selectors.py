@@ -7,8 +7,10 @@ from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from openiop.patients.models import CareTeamMember, Episode, LevelOfCareChange, Patient
-from openiop.patients.permissions import PATIENT_VIEW
+from openiop.accounts.access import has_action
+from openiop.patients import allergies
+from openiop.patients.models import Allergy, CareTeamMember, Episode, LevelOfCareChange, Patient
+from openiop.patients.permissions import ALLERGY_VIEW, PATIENT_VIEW
 from openiop.patients.services import possible_duplicates
 from openiop.sites.models import Site
 
@@ -93,4 +95,43 @@ def duplicate_check(
         openable=[match for match in matches if match.pk in openable_ids],
         ask_sites=sorted(sites.values(), key=lambda site: site.name),
         hidden_count=len(hidden),
+    )
+
+
+# --- Allergies ------------------------------------------------------------------------------------------------------
+
+
+def patient_allergies(*, user: Any, patient: Patient) -> QuerySet[Allergy]:
+    """Every entry of the patient's allergy list the user may see, entries
+    entered in error included (the page shows them struck through)."""
+    return (
+        Allergy.objects.restrict(user, ALLERGY_VIEW)
+        .filter(patient=patient)
+        .select_related("noted_by", "entered_in_error_by")
+    )
+
+
+def allergies_for_banner(patient: Patient, *, user: Any) -> allergies.AllergyBanner | None:
+    """The patient's allergies in one line for the chart banner: listed (most
+    severe first), "no known allergies", or "not recorded". None when the
+    user may not see allergies (the banner then says nothing about them).
+
+    One query. It logs no read of its own: the page showing the banner has
+    already logged reading the patient."""
+    rows = patient_allergies(user=user, patient=patient)
+    if not has_action(user, ALLERGY_VIEW):
+        return None
+    return allergies.summarize(
+        allergies.Entry(
+            substance=row.substance,
+            reaction=row.reaction,
+            severity=row.severity,
+            severity_label=str(row.get_severity_display()),
+            no_known_allergies=row.no_known_allergies,
+            noted_at=row.noted_at,
+            entered_in_error=row.entered_in_error_at is not None,
+        )
+        for row in rows.only(
+            "patient_id", "substance", "reaction", "severity", "no_known_allergies", "noted_at", "entered_in_error_at"
+        ).select_related(None)
     )

@@ -20,6 +20,8 @@ from openiop.audit.services import log_action
 from openiop.core.ascii_digits import digits_of
 from openiop.patients import transitions
 from openiop.patients.models import (
+    Allergy,
+    AllergySeverity,
     CareTeamMember,
     ContinuingCarePlan,
     Episode,
@@ -404,3 +406,88 @@ def _refresh(stale: Episode, current: Episode) -> None:
     the new version rather than tripping the stale-edit check."""
     for name in ("level_of_care", "status", "discharge_date", "discharge_reason", "version"):
         setattr(stale, name, getattr(current, name))
+
+
+# --- Allergies ------------------------------------------------------------------------------------------------------
+
+
+def _current_allergies(patient: Patient) -> list[Allergy]:
+    return list(
+        Allergy.objects.filter(patient=patient, entered_in_error_at__isnull=True, no_known_allergies=False).order_by(
+            "noted_at", "pk"
+        )
+    )
+
+
+def _lock_patient(patient: Patient) -> None:
+    # Two people adding to one list at once must not both pass the checks below.
+    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def allergy_record(
+    *, actor: User, patient: Patient, substance: str, reaction: str = "", severity: str = AllergySeverity.UNKNOWN
+) -> Allergy:
+    """Add a substance to the patient's allergy list (audited as "allergy.record").
+    A substance already on the list is refused: change an entry by marking it
+    entered in error and recording it again."""
+    substance, reaction = substance.strip(), reaction.strip()
+    if not substance:
+        raise ValidationError({"substance": _("Name the substance (a medicine, a food, latex...).")})
+    if severity not in AllergySeverity.values:
+        raise ValidationError({"severity": _("Choose how severe the reaction is, or 'Not known'.")})
+    _lock_patient(patient)
+    same = next((a for a in _current_allergies(patient) if a.substance.casefold() == substance.casefold()), None)
+    if same is not None:
+        raise ValidationError(
+            {
+                "substance": _(
+                    "%(substance)s is already on the list (noted %(date)s). To change it, mark that entry entered in "
+                    "error and record it again."
+                )
+                % {"substance": same.substance, "date": f"{timezone.localtime(same.noted_at):%Y-%m-%d}"}
+            }
+        )
+    allergy = Allergy.objects.create(
+        patient=patient, substance=substance, reaction=reaction, severity=severity, noted_by=actor
+    )
+    log_action("allergy.record", obj=allergy, actor=actor, data={"allergy": allergy.pk, "severity": severity})
+    return allergy
+
+
+@transaction.atomic
+def allergy_record_none_known(*, actor: User, patient: Patient) -> Allergy:
+    """State that the patient was asked and has no known allergies (audited).
+    Refused while the list names an allergy: the two cannot both be true."""
+    _lock_patient(patient)
+    listed = _current_allergies(patient)
+    if listed:
+        raise ValidationError(
+            _(
+                "The list names %(list)s. Mark those entries entered in error first if the patient has no known "
+                "allergies."
+            )
+            % {"list": ", ".join(allergy.substance for allergy in listed)}
+        )
+    statement = Allergy.objects.create(patient=patient, no_known_allergies=True, noted_by=actor)
+    log_action("allergy.none_known", obj=statement, actor=actor, data={"allergy": statement.pk})
+    return statement
+
+
+@transaction.atomic
+def allergy_mark_entered_in_error(*, actor: User, allergy: Allergy, reason: str) -> Allergy:
+    """Take an entry off the list without deleting it: it stays on the record
+    with who marked it, when and why (audited)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the entry was entered in error.")})
+    locked = Allergy.objects.select_for_update().get(pk=allergy.pk)
+    if locked.entered_in_error_at is not None:
+        raise ValidationError(_("This entry is already marked as entered in error."))
+    locked.entered_in_error_at = timezone.now()
+    locked.entered_in_error_by = actor
+    locked.entered_in_error_reason = reason.strip()
+    locked.save(update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"])
+    log_action(
+        "allergy.entered_in_error", obj=locked, actor=actor, data={"allergy": locked.pk, "reason": reason.strip()}
+    )
+    return locked

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # A NUL in any value is a 400 here, never a query PostgreSQL refuses (a 500).
+    "openiop.core.input_guard.RejectNulMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "openiop.core.middleware.SiteTimeZoneMiddleware",

@@ -15,8 +15,10 @@ from openiop.assessments.permissions import (
     ASSESSMENT_ADMINISTER,
     ASSESSMENT_VIEW,
     PLACEMENT_DECIDE,
+    SAFETY_PLAN_WRITE,
     WITHDRAWAL_RECORD,
 )
+from openiop.assessments.safety_plan import STEP_KEYS as SAFETY_PLAN_STEPS
 from openiop.core.testing import Objects, Page
 from openiop.patients.permissions import EPISODE_MANAGE
 from openiop.patients.services import episode_admit, patient_register
@@ -46,6 +48,9 @@ def extra_objects(base: Objects) -> dict[str, Any]:
         fit={factor.code: factor.favours_iop_when for factor in placement.FIT_FACTORS},
     )
     services.placement_decide(actor=author, run=decided, level="2.1", withdrawal_management=False, reason="x")
+    services.safety_plan_write(
+        actor=author, patient=base.patient, content=dict.fromkeys(SAFETY_PLAN_STEPS, "A line."), expected_version=0
+    )
     return {
         "result": result,
         "alert": SafetyAlert.objects.get(source_result=result),
@@ -76,4 +81,8 @@ PAGES = [
     Page("assessments:placement_apply", EPISODE_MANAGE, _pk("decided_placement")),
     Page("assessments:flowsheet", ASSESSMENT_VIEW, _patient),
     Page("assessments:withdrawal_record", WITHDRAWAL_RECORD, _patient),
+    Page("assessments:safety_plan", ASSESSMENT_VIEW, _patient),
+    Page("assessments:safety_plan_edit", SAFETY_PLAN_WRITE, _patient),
+    Page("assessments:safety_plan_print", ASSESSMENT_VIEW, _patient),
+    Page("assessments:safety_plan_review", SAFETY_PLAN_WRITE, _patient),
 ]

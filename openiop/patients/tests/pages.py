@@ -9,8 +9,16 @@ from typing import Any
 from django.utils import timezone
 
 from openiop.core.testing import Objects, Page
-from openiop.patients.permissions import EPISODE_MANAGE
-from openiop.patients.services import episode_admit, patient_register
+from openiop.patients.permissions import ALLERGY_RECORD, ALLERGY_VIEW, EPISODE_MANAGE
+from openiop.patients.services import allergy_record, episode_admit, patient_register
+
+
+def the_patient(objects: Objects) -> dict[str, Any]:
+    return {"pk": objects.patient.pk}
+
+
+def the_allergy(objects: Objects) -> dict[str, Any]:
+    return {"pk": objects.extra["patients_allergy"].pk}
 
 
 def the_episode(objects: Objects) -> dict[str, Any]:
@@ -20,6 +28,10 @@ def the_episode(objects: Objects) -> dict[str, Any]:
 PAGES = [
     Page("patients:episode_level", EPISODE_MANAGE, the_episode),
     Page("patients:episode_discharge", EPISODE_MANAGE, the_episode),
+    Page("patients:allergies", ALLERGY_VIEW, the_patient),
+    Page("patients:allergy_add", ALLERGY_RECORD, the_patient),
+    Page("patients:allergy_none_known", ALLERGY_RECORD, the_patient),
+    Page("patients:allergy_error", ALLERGY_RECORD, the_allergy),
 ]
 
 
@@ -31,4 +43,5 @@ def extra_objects(base: Objects) -> dict[str, Any]:
     episode = episode_admit(
         actor=None, patient=holder, site=base.site, admission_date=timezone.localdate() - dt.timedelta(days=10)
     )
-    return {"patients_episode": episode}
+    allergy = allergy_record(actor=None, patient=base.patient, substance="Penicillin")  # type: ignore[arg-type]
+    return {"patients_episode": episode, "patients_allergy": allergy}

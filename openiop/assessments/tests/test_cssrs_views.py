@@ -7,10 +7,12 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.assessments.models import InstrumentResult, SafetyAlert
 from openiop.patients.models import Patient
+from openiop.patients.services import care_team_add, episode_admit
 from openiop.patients.tests.factories import register
 from openiop.sites.models import Site
 
@@ -18,8 +20,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def patient(north: Site) -> Patient:
-    return register(north)
+def patient(north: Site, bob: User) -> Patient:
+    # On Bob's care team: instrument results are the care team's to read.
+    patient = register(north)
+    episode = episode_admit(actor=bob, patient=patient, site=north, admission_date=timezone.localdate())
+    care_team_add(actor=bob, episode=episode, user=bob)
+    return patient
 
 
 @pytest.fixture

@@ -208,7 +208,7 @@ def test_staff_of_another_site_see_no_plan_of_this_one(
 
 
 def test_a_moderate_or_high_c_ssrs_result_links_to_start_a_safety_plan_prefilled_with_988(
-    client: Client, bob: User, patient: Patient
+    client: Client, bob: User, patient: Patient, episode: Episode
 ) -> None:
     result = services.result_record(
         actor=bob, patient=patient, code="C-SSRS", answers=[True, True, True, False, False, False, None]
@@ -229,7 +229,9 @@ def test_a_moderate_or_high_c_ssrs_result_links_to_start_a_safety_plan_prefilled
     assert "Review the safety plan" in after and "Start a safety plan" not in after
 
 
-def test_a_low_risk_or_quiet_result_does_not_push_a_plan(client: Client, bob: User, patient: Patient) -> None:
+def test_a_low_risk_or_quiet_result_does_not_push_a_plan(
+    client: Client, bob: User, patient: Patient, episode: Episode
+) -> None:
     low = services.result_record(
         actor=bob, patient=patient, code="C-SSRS", answers=[True, False, None, None, None, False, None]
     )
@@ -238,7 +240,9 @@ def test_a_low_risk_or_quiet_result_does_not_push_a_plan(client: Client, bob: Us
     assert "Start a safety plan" not in client.get(reverse("assessments:result", args=[low.pk])).content.decode()
 
 
-def test_a_phq9_suicide_item_links_to_the_c_ssrs_screener(client: Client, bob: User, patient: Patient) -> None:
+def test_a_phq9_suicide_item_links_to_the_c_ssrs_screener(
+    client: Client, bob: User, patient: Patient, episode: Episode
+) -> None:
     result = services.result_record(actor=bob, patient=patient, code="PHQ-9", answers=[0] * 8 + [1])
     client.force_login(bob)
 

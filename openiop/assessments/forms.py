@@ -285,7 +285,7 @@ class SafetyPlanForm(forms.Form):
             label = f"{step.number}. {step.title}" if step.number else str(step.title)
             self.fields[step.key] = forms.CharField(
                 label=label,
-                help_text=step.help,
+                help_text=str(step.help),  # translated now, in the language of the request
                 required=False,  # the service names every empty step at once
                 max_length=4000,
                 widget=forms.Textarea(attrs={"rows": 4}),

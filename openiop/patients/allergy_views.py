@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
-from openiop.audit.services import log_read
 from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
 from openiop.patients import selectors, services
 from openiop.patients.forms import AllergyErrorForm, AllergyForm, NoKnownAllergiesForm
@@ -33,11 +32,11 @@ def _list_url(patient_pk: int) -> str:
 
 
 def overview_panel(request: HttpRequest, patient: Patient) -> dict[str, Any] | None:
-    """The allergy panel on the chart's overview (registered in apps.py)."""
+    """The allergy panel on the chart's overview (registered in apps.py). The
+    chart page has logged reading the patient; the panel is part of it."""
     banner = selectors.allergies_for_banner(patient, user=request.user)
     if banner is None:
         return None
-    log_read(patient, data={"view": "allergies_panel"})
     return {"banner": banner, "patient": patient, "can_record": has_action(request.user, ALLERGY_RECORD)}
 
 

@@ -380,9 +380,11 @@ def test_an_undecided_placement_cannot_change_the_episode(
 
 
 def test_the_flowsheet_asks_in_fahrenheit_by_default_and_stores_celsius(
-    client: Client, persona: Callable[..., User], patient: Patient, episode: Episode
+    client: Client, persona: Callable[..., User], patient: Patient, episode: Episode, bob: User
 ) -> None:
-    client.force_login(persona(RoleCode.NURSE))
+    nurse = persona(RoleCode.NURSE)
+    care_team_add(actor=bob, episode=episode, user=nurse)
+    client.force_login(nurse)
     url = reverse("assessments:withdrawal_record", args=[patient.pk]) + "?instrument=CIWA-Ar"
     assert client.get(url).context["form"]["temperature_unit"].value() == "F"
     data = {**VITALS, "temperature": "100.4", "temperature_unit": "F", **{f"item_{n}": "0" for n in range(1, 11)}}

@@ -292,6 +292,10 @@ STATICFILES_DIRS = [
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
+# Uploaded and generated files (signed consents, release packets) hold patient
+# data: MEDIA_URL is deliberately unset and nothing serves MEDIA_ROOT; each file
+# is read back through an access-checked, audited view.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -196,6 +196,14 @@ def episode_admit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Admitted %(name)s.") % {"name": patient.display_name})
+            # 42 CFR 2.22: the privacy notice is given at admission; offer it next.
+            from openiop.privacy.selectors import notice_prompt_after_admission
+
+            if notice_prompt_after_admission(request.user, patient):
+                messages.info(
+                    request,
+                    _("Next: give the patient the notice of privacy practices (tab Consents and privacy)."),
+                )
             return HttpResponseRedirect(reverse("patients:chart", args=[patient.pk]) + "?tab=episodes")
     return render(request, "patients/admit_form.html", {"form": form, "patient": patient})
 

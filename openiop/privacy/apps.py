@@ -28,10 +28,10 @@ class PrivacyConfig(AppConfig):
 
         from openiop.accounts.access import everything, register_scope
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
-        from openiop.patients.chart import ChartTab, register_tab
+        from openiop.patients.chart import ChartTab, OverviewPanel, register_overview_panel, register_tab
         from openiop.patients.scopes import patient_at_users_sites, register_patient_reach
         from openiop.privacy import models, selectors
-        from openiop.privacy.permissions import BREAK_GLASS, CONSENTS_VIEW, PRIVACY_OVERSEE
+        from openiop.privacy.permissions import BREAK_GLASS, CONSENTS_VIEW, PRIVACY_FLAGS, PRIVACY_OVERSEE
 
         for model in (
             models.Consent,
@@ -39,10 +39,13 @@ class PrivacyConfig(AppConfig):
             models.RestrictionRequest,
             models.EmergencyAccess,
             models.AccountingRequest,
+            models.NoticeAcknowledgement,
+            models.ReleaseRequest,
         ):
             register_scope(model, patient_at_users_sites("patient__"))
         register_scope(models.PrivacySettings, everything)
         register_scope(models.ExpiryDigest, everything)
+        register_scope(models.PatientNotice, everything)
         register_patient_reach(emergency_reach)
 
         register_tab(
@@ -58,6 +61,20 @@ class PrivacyConfig(AppConfig):
         register_dashboard_section(
             DashboardSection(
                 "privacy-officer", PRIVACY_OVERSEE, "privacy/dashboard_officer.html", selectors.officer_section, 15
+            )
+        )
+        register_dashboard_section(
+            DashboardSection(
+                "privacy-flags", PRIVACY_FLAGS, "privacy/dashboard_flags.html", selectors.flags_section, 16
+            )
+        )
+        register_overview_panel(
+            OverviewPanel(
+                key="privacy_flags",
+                action=CONSENTS_VIEW,
+                template="privacy/_panel_flags.html",
+                context=selectors.chart_flags_panel,
+                order=10,
             )
         )
         register_nav(NavItem(_("Privacy"), "privacy:overview", PRIVACY_OVERSEE), before="audit:events")

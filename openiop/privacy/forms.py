@@ -19,6 +19,7 @@ from openiop.privacy.information import (
     ExceptionKind,
     ExpiryKind,
     InformationClass,
+    NoticeAcknowledgementKind,
     Purpose,
     RecipientKind,
     RepresentativeRelation,
@@ -196,3 +197,48 @@ class DisclosureForm(forms.Form):
         help_text=_("The emergency's nature; the court order's reference; the audit or research named."),
     )
     channel = forms.ChoiceField(label=_("Sent by"), choices=[("", "—"), *Channel.choices], required=False)
+
+
+class ConsentSignForm(forms.Form):
+    """Signed on screen (typed name and the drawn signature, posted by the pad
+    as a PNG data URL) or, without a pad, the signed paper form scanned."""
+
+    typed_name = forms.CharField(label=_("Full name, typed by the signer"), max_length=150, required=False)
+    signature = forms.CharField(widget=forms.HiddenInput(attrs={"data-signature-value": ""}), required=False)
+    scan = forms.FileField(
+        label=_("Or upload the signed paper form (PDF, PNG or JPEG, up to 10 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+
+class ReleaseRequestForm(forms.Form):
+    received_on = forms.DateField(label=_("Request received on"), widget=DATE)
+    due_on = forms.DateField(label=_("Due"), widget=DATE)
+    requester_kind = forms.ChoiceField(
+        label=_("Requester: kind"), choices=[("", "—"), *RecipientKind.choices], required=False
+    )
+    requester_organization = forms.CharField(label=_("Requester: organization"), max_length=200, required=False)
+    requester_name = forms.CharField(label=_("Requester: person"), max_length=150, required=False)
+    information = forms.MultipleChoiceField(
+        label=_("Records asked for"), choices=InformationClass.choices, widget=CHECKBOXES, required=False
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=[("", "—"), *Purpose.choices], required=False)
+    channel = forms.ChoiceField(label=_("Send by"), choices=[("", "—"), *Channel.choices], required=False)
+    period_start = forms.DateField(label=_("Records from (optional)"), widget=DATE, required=False)
+    period_end = forms.DateField(label=_("Records until (optional)"), widget=DATE, required=False)
+    note = forms.CharField(
+        label=_("The request in the requester's words"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReleaseRefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Why no records go out"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoticeAcknowledgementForm(forms.Form):
+    given_on = forms.DateField(label=_("Notice given on"), widget=DATE)
+    how = forms.ChoiceField(
+        label=_("The patient"), choices=NoticeAcknowledgementKind.choices, widget=forms.RadioSelect, required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

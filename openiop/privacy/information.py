@@ -113,6 +113,30 @@ class ExpiryKind(models.TextChoices):
     NONE = "none", _("None (single TPO consent only)")
 
 
+class SignatureMethod(models.TextChoices):
+    DRAWN = "drawn", _("Signed on screen (typed name and drawn signature)")
+    SCANNED = "scanned", _("Signed on paper, scanned")
+
+
+class NoticeAcknowledgementKind(models.TextChoices):
+    """How the patient took the notice of 42 CFR 2.22."""
+
+    SIGNED = "signed", _("Signed the acknowledgement")
+    VERBAL = "verbal", _("Acknowledged verbally")
+    REFUSED = "refused", _("Refused to acknowledge (notice given)")
+
+
+# The security labels every Part 2 document and FHIR resource that leaves
+# carries: (system, code, display). Restricted confidentiality, the 42 CFR
+# Part 2 policy, and the obligation not to redisclose without consent.
+SECURITY_LABELS: tuple[tuple[str, str, str], ...] = (
+    ("http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "R", "restricted"),
+    ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "42CFRPart2", "42 CFR Part2"),
+    ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "NORDSCLCD", "no redisclosure without consent directive"),
+)
+SECURITY_LABEL_LINE = " / ".join(code for _system, code, _display in SECURITY_LABELS)
+
+
 class Signer(models.TextChoices):
     PATIENT = "patient", _("The patient")
     REPRESENTATIVE = "representative", _("A legal representative")
@@ -236,3 +260,67 @@ NOTICE_TEXT: dict[str, str] = {
         "elements of written consent to further use or redisclose the record (see 42 CFR 2.31)."
     ),
 }
+
+
+# The statements in Spanish, shown when the patient reads the consent in
+# Spanish (the consent keeps the English words it was recorded with too).
+STATEMENT_TEXT_ES: dict[str, str] = {
+    Statement.RIGHT_TO_REVOKE: (
+        "Puede revocar este consentimiento por escrito en cualquier momento, salvo en la medida en que el programa "
+        "ya haya actuado conforme a él."
+    ),
+    Statement.TPO_REDISCLOSURE: (
+        "Los registros divulgados con este consentimiento a una entidad cubierta por HIPAA o a su socio comercial "
+        "pueden ser divulgados de nuevo por ellos según lo permitan las normas de HIPAA."
+    ),
+    Statement.NO_PROCEEDINGS: (
+        "Sus registros no se usarán ni divulgarán en procedimientos civiles, penales, administrativos o legislativos "
+        "en su contra sin su consentimiento específico por escrito o una orden judicial conforme a 42 CFR parte 2."
+    ),
+    Statement.NOT_A_CONDITION: (
+        "Su tratamiento, el pago, su inscripción o su elegibilidad para beneficios no dependen de que firme este "
+        "consentimiento."
+    ),
+    Statement.CONSEQUENCES_OF_REFUSING: (
+        "Si no lo firma, el programa no compartirá sus registros con sus otros proveedores ni con su plan de salud "
+        "para tratamiento, pago u operaciones sin otro consentimiento; su atención aquí continúa, pero las "
+        "reclamaciones a su plan de salud y la coordinación con sus otros proveedores podrían no ser posibles."
+    ),
+    Statement.COUNSELING_NOTES_SEPARATE: (
+        "Las notas de consejería por trastorno por uso de sustancias se divulgan solo con este consentimiento "
+        "separado, que no puede combinarse con el consentimiento para divulgar ningún otro registro; firmarlo nunca "
+        "es una condición del tratamiento."
+    ),
+}
+
+_NOTICE_TEXT_DEFAULT = {
+    "en": (
+        "Federal law (42 CFR part 2) protects the confidentiality of your substance use disorder records. "
+        "This program will not say to anyone outside the program that you attend it, or disclose any information "
+        "identifying you as having a substance use disorder, unless you consent in writing, the disclosure is "
+        "allowed by a court order, it is made to medical personnel in a medical emergency, or it is for research, "
+        "audit or program evaluation as the law allows.\n\n"
+        "You have the right to a copy of this notice, to ask for an accounting of the disclosures made with your "
+        "consent, to ask that some disclosures be restricted, and to revoke a consent in writing. Violation of the "
+        "federal law is a crime; you may report a suspected violation to the U.S. Department of Health and Human "
+        "Services and to the United States Attorney. The law does not protect information about a crime committed "
+        "by a patient at the program or against its staff, nor reports of suspected child abuse or neglect."
+    ),
+    "es": (
+        "La ley federal (42 CFR parte 2) protege la confidencialidad de sus registros de trastorno por uso de "
+        "sustancias. Este programa no dirá a nadie fuera del programa que usted asiste, ni divulgará información que "
+        "lo identifique como persona con un trastorno por uso de sustancias, salvo que usted lo consienta por "
+        "escrito, lo permita una orden judicial, se haga al personal médico en una emergencia médica, o sea para "
+        "investigación, auditoría o evaluación del programa según lo permita la ley.\n\n"
+        "Usted tiene derecho a una copia de este aviso, a pedir una relación de las divulgaciones hechas con su "
+        "consentimiento, a pedir que se restrinjan algunas divulgaciones y a revocar un consentimiento por escrito. "
+        "Violar la ley federal es un delito; puede denunciar una posible violación al Departamento de Salud y "
+        "Servicios Humanos de los EE. UU. y al Fiscal Federal. La ley no protege la información sobre un delito "
+        "cometido por un paciente en el programa o contra su personal, ni los informes de sospecha de abuso o "
+        "abandono de menores."
+    ),
+}
+
+
+def default_notice_text(language: str) -> str:
+    return _NOTICE_TEXT_DEFAULT.get(language, _NOTICE_TEXT_DEFAULT["en"])

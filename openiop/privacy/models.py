@@ -26,11 +26,13 @@ from openiop.privacy.information import (
     ConsentKind,
     ExceptionKind,
     ExpiryKind,
+    NoticeAcknowledgementKind,
     NoticeForm,
     Purpose,
     RecipientKind,
     RepresentativeRelation,
     RevocationChannel,
+    SignatureMethod,
     Signer,
     expand_information,
     information_labels,
@@ -95,8 +97,12 @@ class Consent(models.Model):
     signer = models.CharField(max_length=20, choices=Signer.choices, default=Signer.PATIENT)
     representative_name = models.CharField(max_length=150, blank=True)
     representative_relation = models.CharField(max_length=30, choices=RepresentativeRelation.choices, blank=True)
-    # Filled by the signature pad and the consent PDF (a later step); the
-    # hashes prove the files were not changed after signing.
+    # Filled when the patient signs on screen (typed name and drawn signature,
+    # rendered to PDF) or the signed paper form is scanned in; the hashes prove
+    # the files were not changed after signing (they are never rewritten).
+    signature_method = models.CharField(max_length=10, choices=SignatureMethod.choices, blank=True)
+    signature_name = models.CharField(_("name typed by the signer"), max_length=150, blank=True)
+    signature_captured_at = models.DateTimeField(null=True, blank=True)
     signature_image = models.FileField(upload_to="privacy/signatures/", blank=True)
     signature_sha256 = models.CharField(max_length=64, blank=True)
     document = models.FileField(upload_to="privacy/consents/", blank=True)
@@ -394,3 +400,115 @@ class ExpiryDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d}: {self.officers}"
+
+
+class PatientNotice(models.Model):
+    """The plain-language notice of 42 CFR 2.22 an organization gives at
+    admission, kept as data so the program edits it without a release."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="patient_notice")
+    program_name = models.CharField(_("program name in the heading"), max_length=200)
+    privacy_officer_name = models.CharField(_("privacy officer"), max_length=150)
+    privacy_officer_contact = models.CharField(
+        _("privacy officer's contact"), max_length=300, help_text=_("Telephone, e-mail or address.")
+    )
+    text = models.TextField(_("notice (English)"))
+    text_es = models.TextField(_("notice (Spanish)"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.heading
+
+    @property
+    def heading(self) -> str:
+        return f"Notice of Privacy Practices of {self.program_name}"
+
+
+class NoticeAcknowledgement(models.Model):
+    """The notice given to a patient: who gave it, when, how the patient
+    acknowledged it, and the exact words given."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="notice_acknowledgements")
+    given_on = models.DateField()
+    how = models.CharField(max_length=10, choices=NoticeAcknowledgementKind.choices)
+    note = models.TextField(blank=True)
+    language = models.CharField(max_length=5, default="en")
+    heading = models.CharField(max_length=250)
+    text = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.heading} ({self.given_on:%Y-%m-%d}, {self.get_how_display()})"
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.patient.site_id
+
+
+class ReleaseRequest(models.Model):
+    """A request from an outside party for records (release of information):
+    who asks, for what, why and by when; answered with one packet that went
+    through the gate, or refused."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RELEASED = "released", _("Released")
+        REFUSED = "refused", _("Refused")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="release_requests")
+    received_on = models.DateField(_("request received on"))
+    due_on = models.DateField(_("due"))
+    requester_kind = models.CharField(_("requester: kind"), max_length=20, choices=RecipientKind.choices)
+    requester_organization = models.CharField(_("requester: organization"), max_length=200, blank=True)
+    requester_name = models.CharField(_("requester: person"), max_length=150, blank=True)
+    information = models.JSONField(_("records asked for"), default=list)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    channel = models.CharField(_("send by"), max_length=24, choices=Channel.choices)
+    period_start = models.DateField(_("records from"), null=True, blank=True)
+    period_end = models.DateField(_("records until"), null=True, blank=True)
+    note = models.TextField(_("the request in the requester's words"), blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    refusal_reason = models.TextField(blank=True)
+    disclosure = models.OneToOneField(
+        Disclosure, on_delete=models.PROTECT, related_name="release_request", null=True, blank=True
+    )
+    packet = models.FileField(upload_to="privacy/packets/", blank=True)
+    packet_sha256 = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(due_on__gte=models.F("received_on")), name="release_due_after"),
+            models.CheckConstraint(
+                condition=~models.Q(status="released")
+                | (models.Q(disclosure__isnull=False) & ~models.Q(packet_sha256="")),
+                name="release_has_disclosure_and_packet",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} {self.received_on:%Y-%m-%d}"
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.patient.site_id
+
+    @property
+    def requester(self) -> Recipient:
+        return Recipient(self.requester_kind, self.requester_organization, self.requester_name)
+
+    @property
+    def information_display(self) -> str:
+        return information_labels(self.information)

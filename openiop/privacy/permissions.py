@@ -65,3 +65,8 @@ DISCLOSURES_RECORD = declare(
     "Record a disclosure of Part 2 records (checked against the patient's consents and restrictions)",
     CLINICAL_ROLES | {RoleCode.BILLING_SPECIALIST, RoleCode.PRIVACY_OFFICER},
 )
+PRIVACY_FLAGS = declare(
+    "privacy.flags",
+    "See on the dashboard the patients in treatment without the privacy notice or an active TPO consent",
+    {RoleCode.PRIVACY_OFFICER, RoleCode.CLINICAL_DIRECTOR},
+)

@@ -20,7 +20,15 @@ from openiop.audit.models import AuditEvent
 from openiop.audit.services import log_read
 from openiop.patients.models import Episode, Patient
 from openiop.privacy.information import ConsentKind, ExpiryKind
-from openiop.privacy.models import AccountingRequest, Consent, Disclosure, EmergencyAccess, RestrictionRequest
+from openiop.privacy.models import (
+    AccountingRequest,
+    Consent,
+    Disclosure,
+    EmergencyAccess,
+    NoticeAcknowledgement,
+    ReleaseRequest,
+    RestrictionRequest,
+)
 from openiop.privacy.permissions import (
     BREAK_GLASS,
     CONSENTS_RECORD,
@@ -28,6 +36,7 @@ from openiop.privacy.permissions import (
     CONSENTS_VIEW,
     DISCLOSURES_RECORD,
     PRIVACY_ACCOUNTING,
+    PRIVACY_FLAGS,
     PRIVACY_OVERSEE,
     RESTRICTIONS_DECIDE,
     RESTRICTIONS_RECORD,
@@ -89,6 +98,8 @@ def patient_privacy(user: Any, patient: Patient) -> dict[str, Any]:
         "can_account": has_action(user, PRIVACY_ACCOUNTING),
         "can_disclose": has_action(user, DISCLOSURES_RECORD),
         "kinds": ConsentKind.choices,
+        "notices": list(NoticeAcknowledgement.objects.restrict(user, CONSENTS_VIEW).filter(patient=patient)[:5]),
+        "releases": patient_releases(user, patient) if has_action(user, DISCLOSURES_RECORD) else [],
     }
 
 
@@ -113,7 +124,9 @@ def expiring_consents(user: Any, *, today: dt.date | None = None, days: int = EX
     )
 
 
-def patients_without_tpo_consent(user: Any, *, today: dt.date | None = None) -> QuerySet[Patient]:
+def patients_without_tpo_consent(
+    user: Any, *, today: dt.date | None = None, action: str = PRIVACY_OVERSEE
+) -> QuerySet[Patient]:
     """Patients in treatment at the user's sites with no signed, unrevoked TPO
     consent (a dated one not yet expired, or one without a date)."""
     day = today or timezone.localdate()
@@ -124,10 +137,69 @@ def patients_without_tpo_consent(user: Any, *, today: dt.date | None = None) -> 
     )
     in_treatment = Episode.objects.filter(patient=OuterRef("pk"), status=Episode.Status.ACTIVE)
     return (
-        Patient.objects.restrict(user, PRIVACY_OVERSEE)
+        Patient.objects.restrict(user, action)
         .filter(Exists(in_treatment))
         .exclude(Exists(current_tpo))
         .order_by("legal_last_name", "legal_first_name")
+    )
+
+
+def patients_without_notice(user: Any, *, action: str = PRIVACY_OVERSEE) -> QuerySet[Patient]:
+    """Patients in treatment at the user's sites never given the notice of
+    42 CFR 2.22 (a refusal to acknowledge still records the notice as given)."""
+    given = NoticeAcknowledgement.objects.filter(patient=OuterRef("pk"))
+    in_treatment = Episode.objects.filter(patient=OuterRef("pk"), status=Episode.Status.ACTIVE)
+    return (
+        Patient.objects.restrict(user, action)
+        .filter(Exists(in_treatment))
+        .exclude(Exists(given))
+        .order_by("legal_last_name", "legal_first_name")
+    )
+
+
+def patient_flags(patient: Patient, *, today: dt.date | None = None) -> dict[str, bool]:
+    """For the chart: is the patient in treatment without the notice or an
+    active TPO consent?"""
+    day = today or timezone.localdate()
+    in_treatment = Episode.objects.filter(patient=patient, status=Episode.Status.ACTIVE).exists()
+    if not in_treatment:
+        return {"no_notice": False, "no_tpo": False}
+    consents = Consent.objects.filter(patient=patient, kind=ConsentKind.TPO)
+    ended = treatment_ended_on(patient)
+    active_tpo = any(consent.terms(treatment_ended_on=ended).state(day) == "active" for consent in consents)
+    return {
+        "no_notice": not NoticeAcknowledgement.objects.filter(patient=patient).exists(),
+        "no_tpo": not active_tpo,
+    }
+
+
+def chart_flags_panel(request: HttpRequest, patient: Patient) -> dict[str, Any] | None:
+    flags = patient_flags(patient)
+    if not any(flags.values()):
+        return None
+    return {**flags, "patient": patient, "can_record": has_action(request.user, CONSENTS_RECORD)}
+
+
+def flags_section(request: HttpRequest) -> dict[str, Any] | None:
+    """The clinical director's dashboard block (the privacy officer's own
+    block already lists the same patients)."""
+    user = request.user
+    if has_action(user, PRIVACY_OVERSEE):
+        return None
+    missing_tpo = patients_without_tpo_consent(user, action=PRIVACY_FLAGS)
+    missing_notice = patients_without_notice(user, action=PRIVACY_FLAGS)
+    context = {
+        "missing_tpo_count": missing_tpo.count(),
+        "missing_tpo": list(missing_tpo[:5]),
+        "missing_notice_count": missing_notice.count(),
+        "missing_notice": list(missing_notice[:5]),
+    }
+    return context if context["missing_tpo_count"] or context["missing_notice_count"] else None
+
+
+def patient_releases(user: Any, patient: Patient) -> list[ReleaseRequest]:
+    return list(
+        ReleaseRequest.objects.restrict(user, DISCLOSURES_RECORD).filter(patient=patient).order_by("-received_on")[:20]
     )
 
 
@@ -136,6 +208,7 @@ def officer_overview(user: Any, *, limit: int | None = 10) -> dict[str, Any]:
     month_start = today.replace(day=1)
     disclosures = Disclosure.objects.restrict(user, PRIVACY_OVERSEE).filter(disclosed_at__date__gte=month_start)
     missing = patients_without_tpo_consent(user, today=today)
+    without_notice = patients_without_notice(user)
 
     def cut(queryset: Any) -> list[Any]:
         return list(queryset[:limit] if limit else queryset)
@@ -169,6 +242,14 @@ def officer_overview(user: Any, *, limit: int | None = 10) -> dict[str, Any]:
         "expiring": expiring_consents(user, today=today),
         "missing_tpo_count": missing.count(),
         "missing_tpo": cut(missing),
+        "missing_notice_count": without_notice.count(),
+        "missing_notice": cut(without_notice),
+        "open_releases": cut(
+            ReleaseRequest.objects.restrict(user, PRIVACY_OVERSEE)
+            .filter(status=ReleaseRequest.Status.OPEN)
+            .select_related("patient")
+            .order_by("due_on")
+        ),
         "today": today,
     }
 
@@ -227,3 +308,13 @@ def patient_language(patient: Patient) -> str:
 
 def break_glass_allowed(user: Any) -> bool:
     return has_action(user, BREAK_GLASS)
+
+
+def notice_prompt_after_admission(user: Any, patient: Patient) -> str:
+    """Where the admission flow goes next: the notice page, when the patient
+    was never given the notice and the user may record it; else ""."""
+    from django.urls import reverse
+
+    if not has_action(user, CONSENTS_RECORD) or NoticeAcknowledgement.objects.filter(patient=patient).exists():
+        return ""
+    return reverse("privacy:notice", args=[patient.pk])

@@ -28,6 +28,7 @@ from openiop.audit.services import log_action
 from openiop.core.jobs import enqueue_on_commit
 from openiop.core.tasks import send_email
 from openiop.patients.models import Episode, Patient
+from openiop.patients.scopes import reaches_clinical_record
 from openiop.privacy import gate, rules
 from openiop.privacy.gate import Decision, Recipient
 from openiop.privacy.information import (
@@ -240,6 +241,24 @@ def _restrictions(patient: Patient) -> list[gate.RestrictionTerms]:
         Q(status=RestrictionRequest.Status.GRANTED) | Q(paid_out_of_pocket=True)
     )
     return [restriction.terms() for restriction in granted]
+
+
+def disclosure_decision(
+    *, patient: Patient, recipient: Recipient, purpose: str, information: Iterable[str], exception: str = ""
+) -> Decision:
+    """What the gate would answer today, without disclosing anything: shown
+    before a release packet is built. ``disclose`` decides again, locked."""
+    request = gate.DisclosureRequest(
+        recipient=Recipient(recipient.kind, recipient.organization.strip(), recipient.name.strip()),
+        purpose=purpose,
+        information=frozenset(information),
+        on=timezone.localdate(),
+        exception=exception,
+    )
+    consents = Consent.objects.filter(patient=patient).order_by("pk")
+    ended = treatment_ended_on(patient)
+    with translation.override(settings.LANGUAGE_CODE):
+        return gate.decide(request, [c.terms(treatment_ended_on=ended) for c in consents], _restrictions(patient))
 
 
 def disclose(
@@ -473,8 +492,9 @@ def emergency_access_open(
             _("You already have emergency access to this record until %(time)s.")
             % {"time": f"{timezone.localtime(running.expires_at):%H:%M}"}
         )
-    sites = set(actor.site_ids())
-    if patient.site_id in sites or Episode.objects.filter(patient=patient, site_id__in=sites).exists():
+    # At the patient's site with need to know on, a user off the care team
+    # still needs emergency access for the clinical record.
+    if reaches_clinical_record(actor, patient):
         raise ValidationError(_("You already have access to this patient's record; no emergency access is needed."))
     access = EmergencyAccess.objects.create(
         user=actor, patient=patient, reason=reason.strip(), started_at=now, expires_at=now + dt.timedelta(hours=hours)

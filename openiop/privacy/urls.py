@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from django.urls import path
 
-from openiop.privacy import views
+from openiop.privacy import views, views_documents
 
 app_name = "privacy"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path(f"{PATIENT}consents/new/", views.consent_add, name="consent_add"),
     path(f"{PATIENT}consents/<int:pk>/", views.consent_detail, name="consent"),
     path(f"{PATIENT}consents/<int:pk>/revoke/", views.consent_revoke, name="consent_revoke"),
+    path(f"{PATIENT}consents/<int:pk>/sign/", views_documents.consent_sign, name="consent_sign"),
+    path(f"{PATIENT}consents/<int:pk>/document/", views_documents.consent_document, name="consent_document"),
+    path(f"{PATIENT}notice/", views_documents.notice_give, name="notice"),
+    path(f"{PATIENT}releases/new/", views_documents.release_add, name="release_add"),
+    path(f"{PATIENT}releases/<int:pk>/", views_documents.release_detail, name="release"),
+    path(f"{PATIENT}releases/<int:pk>/packet/", views_documents.release_packet, name="release_packet"),
     path(f"{PATIENT}disclosures/new/", views.disclosure_add, name="disclosure_add"),
     path(f"{PATIENT}disclosures/<int:pk>/", views.disclosure_detail, name="disclosure"),
     path(f"{PATIENT}restrictions/new/", views.restriction_add, name="restriction_add"),

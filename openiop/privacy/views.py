@@ -44,6 +44,7 @@ from openiop.privacy.permissions import (
     RESTRICTIONS_DECIDE,
     RESTRICTIONS_RECORD,
 )
+from openiop.privacy.services_release import stored_file_matches
 
 ACCESS_REPORT_PAGE = 100
 
@@ -154,6 +155,12 @@ def consent_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespon
             "row": row,
             "disclosures": disclosures.select_related("disclosed_by"),
             "can_revoke": row.consent.revoked_on is None and has_action(request.user, CONSENTS_REVOKE),
+            "can_sign": not consent.document
+            and consent.revoked_on is None
+            and has_action(request.user, CONSENTS_RECORD),
+            "document_intact": stored_file_matches(consent.document, consent.document_sha256)
+            if consent.document
+            else None,
         },
     )
 

@@ -101,3 +101,24 @@ def record(navigator: User) -> Callable[..., Consent]:
         return services.consent_record(actor=navigator, patient=patient, **consent_fields(kind, **overrides))
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    # Signed forms and packets are written to disk: each test its own folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def signature_data_url(*, blank: bool = False, size: tuple[int, int] = (400, 150)) -> str:
+    """A PNG like the signature pad posts: a stroke across a transparent box."""
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    if not blank:
+        ImageDraw.Draw(image).line([(20, 100), (120, 40), (220, 110), (360, 50)], fill=(17, 17, 17, 255), width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

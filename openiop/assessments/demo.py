@@ -18,15 +18,19 @@ from django.utils import timezone
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
-from openiop.assessments import placement, services
+from openiop.assessments import placement, safety, safety_plan, services
 from openiop.assessments.instruments import Answer, Instrument, Response, get_instrument
-from openiop.assessments.models import InstrumentResult, PlacementAssessment, SafetyAlert
+from openiop.assessments.models import InstrumentResult, PlacementAssessment, SafetyAlert, SafetyPlan
 from openiop.assessments.scoring import score
+from openiop.core import demo_bulk
+from openiop.patients import services as patient_services
 from openiop.patients.models import Episode, LevelOfCare, Patient, Sex
 from openiop.sites.models import Site
 
 Tick = Callable[[int], None]
 REVIEW_EVERY_DAYS = 14
+RESULT_BATCH = 10000
+COMMITS_IN_BATCHES = True  # the routine histories commit as they go (see openiop.core.demo)
 
 
 def progress_steps(size: str) -> int:
@@ -148,7 +152,11 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Tick) ->
             phq = min(27, max(0, phq + rng.choice([-4, -3, -2, -2, -1, 0, 1, 2])))
             gad = min(21, max(0, gad + rng.choice([-3, -2, -2, -1, 0, 1])))
             day += dt.timedelta(days=REVIEW_EVERY_DAYS)
-    InstrumentResult.objects.bulk_create(rows, batch_size=500)
+    # Routine history in bulk, committed a few thousand at a time, one audit
+    # event per batch (see openiop.core.demo_bulk).
+    for part in demo_bulk.chunks(rows, RESULT_BATCH):
+        with demo_bulk.batch("instrument histories") as batch:
+            batch.insert_leaves(InstrumentResult, part)
     tick(1)
 
     main = [episode for episode in episodes if episode.site_id in {site.pk for site in sites[:3]}]
@@ -217,6 +225,45 @@ def _seed_alerts(episodes: list[Episode], staff: dict[int, list[User]], rng: ran
                 alert=alert,
                 note="Met the same day; safety plan reviewed; no plan or intent; 988 card given; family informed.",
             )
+        if number % 2 == 0:
+            _seed_follow_up(episode, by, CSSRS_FOLLOW_UPS[(number // 2) % len(CSSRS_FOLLOW_UPS)])
+
+
+# The C-SSRS after a PHQ-9 item 9: low, moderate (with a safety plan) and high risk (with a plan reviewed, then a
+# step-down that waits for the next review).
+CSSRS_FOLLOW_UPS: list[list[Response]] = [
+    [True, True, True, False, False, False, None],
+    [True, False, None, None, None, False, None],
+    [True, True, True, True, False, True, False],
+]
+DEMO_PLAN = {
+    "warning_signs": "Not sleeping\nStaying in my room and not answering the phone\nThinking I am a burden",
+    "coping_strategies": "Walk the dog round the park\nShower and make tea\nBreathing exercise from group",
+    "distractions": "Coffee with Ana at the corner cafe\nThe Tuesday evening meeting",
+    "help_contacts": "My sister Rosa 617-555-0101\nMy sponsor Dee 617-555-0102",
+    "crisis_contacts": safety_plan.CRISIS_LINES + "\nMy counsellor at the program 617-555-0100\n"
+    "Nearest emergency department: Boston General, 1 Main Street",
+    "environment_safety": "Rosa keeps my medicines and gives me a week at a time\nNo alcohol in the house",
+    "reasons_for_living": "My daughter\nGetting my job back",
+}
+
+
+def _seed_follow_up(episode: Episode, by: User, answers: list[Response]) -> None:
+    patient = episode.patient
+    result = services.result_record(actor=by, patient=patient, code="C-SSRS", answers=answers)
+    if not SafetyAlert.objects.filter(source_result=result, kind__in=safety.SAFETY_PLAN_KINDS).exists():
+        return
+    services.safety_plan_write(actor=by, patient=patient, content=DEMO_PLAN, expected_version=0, source_result=result)
+    plan = SafetyPlan.objects.get(patient=patient)
+    services.safety_plan_review(actor=by, plan=plan, reviewed_on=timezone.localdate())
+    if result.band == "high risk" and episode.level_of_care == LevelOfCare.PHP:
+        patient_services.episode_change_level(
+            actor=by,
+            episode=episode,
+            to_level=LevelOfCare.IOP,
+            effective_date=timezone.localdate(),
+            reason="Safer now, engaged daily; steps down to IOP.",
+        )
 
 
 def _seed_placements(episodes: list[Episode], staff: dict[int, list[User]], rng: random.Random) -> None:

@@ -12,7 +12,13 @@ from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.assessments import demo
 from openiop.assessments.instruments import INSTRUMENTS
-from openiop.assessments.models import InstrumentResult, PlacementAssessment, SafetyAlert, WithdrawalCheck
+from openiop.assessments.models import (
+    InstrumentResult,
+    PlacementAssessment,
+    SafetyAlert,
+    SafetyPlanReview,
+    WithdrawalCheck,
+)
 from openiop.assessments.scoring import score
 from openiop.patients.services import episode_admit
 from openiop.patients.tests.factories import register
@@ -55,6 +61,9 @@ def test_the_demo_gives_histories_flowsheets_alerts_and_placements(north: Site, 
     assert SafetyAlert.objects.filter(acknowledged_at__isnull=True).exists()
     assert SafetyAlert.objects.filter(acknowledged_at__isnull=False).exists()
     assert PlacementAssessment.objects.filter(decided_at__isnull=False).count() >= 20
+    bands = set(InstrumentResult.objects.filter(instrument_code="C-SSRS").values_list("band", flat=True))
+    assert bands == {"low risk", "moderate risk", "high risk"}
+    assert SafetyPlanReview.objects.filter(version__source_result__instrument_code="C-SSRS").count() == 2
 
     before = InstrumentResult.objects.count()
     demo.seed_app(size="small", sites=[north], rng=random.Random(1), tick=ticks.append)

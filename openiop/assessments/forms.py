@@ -60,6 +60,10 @@ class InstrumentForm(forms.Form):
                 help_text=self._skip_help(item.key),
                 error_messages={"required": _("Answer item %(key)s.") % {"key": item.key}},
             )
+            # For the page's script: hide the question while the answers so far skip it.
+            self.fields[_field_name(item.key)].skip_when = " ".join(  # type: ignore[attr-defined]
+                f"{_field_name(skip.item)}={_encode(skip.answer)}" for skip in instrument.skips if item.key in skip.skip
+            )
         if ask_sex:
             self.fields["sex"] = forms.ChoiceField(
                 label=_("Sex for the cut-off"),

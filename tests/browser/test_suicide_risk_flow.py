@@ -78,9 +78,16 @@ def test_a_high_risk_c_ssrs_raises_the_alert_and_opens_the_safety_plan(
     page.get_by_role("link", name="C-SSRS", exact=True).click()
     page.get_by_role("heading", name="C-SSRS").wait_for()
     assert_accessible(page)
+    # The skip logic on the page: no to 2 hides 3-5 (and clears them), yes shows them again.
+    page.locator('input[name="item_2"][value="no"]').check()
+    assert page.locator('fieldset[data-skip-when="item_2=no"]').evaluate_all("(sets) => sets.every((s) => s.hidden)")
+    assert page.locator('fieldset[data-skip-when="item_2=no"]').count() == 3
+    page.locator('input[name="item_2"][value="yes"]').check()
+    assert page.locator('input[name="item_3"]').first.is_visible()
     # Thoughts with a method and some intention to act: high risk. 6: no, so 6b is skipped.
     for key, answer in {"1": "yes", "2": "yes", "3": "yes", "4": "yes", "5": "no", "6": "no"}.items():
         page.locator(f'input[name="item_{key}"][value="{answer}"]').check()
+    assert not page.locator('input[name="item_6b"]').first.is_visible()
     page.get_by_role("button", name="Score and save").click()
 
     page.get_by_role("heading", name="C-SSRS: high risk").wait_for()

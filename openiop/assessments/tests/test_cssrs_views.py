@@ -35,7 +35,7 @@ def bob_client(client: Client, bob: User) -> Client:
 
 
 def post(client: Client, patient: Patient, **answers: str) -> object:
-    data = {f"item_{key.replace('q', '')}": value for key, value in answers.items()}
+    data = {f"item_{key.removeprefix('q')}": value for key, value in answers.items()}
     return client.post(reverse("assessments:administer", args=[patient.pk, "C-SSRS"]), data)
 
 
@@ -96,3 +96,11 @@ def test_high_risk_raises_the_high_risk_alert_with_crisis_guidance_on_the_result
     assert alert.kind == SafetyAlert.Kind.SUICIDE_RISK_HIGH
     page = bob_client.get(response["Location"]).content.decode()  # type: ignore[index]
     assert "crisis-guidance" in page and "Do not leave the person alone" in page
+
+
+def test_the_chart_tab_reads_the_c_ssrs_by_its_risk_level(bob_client: Client, patient: Patient) -> None:
+    post(bob_client, patient, q1="yes", q2="no", q6="yes", q6b="no")
+
+    page = bob_client.get(reverse("patients:chart", args=[patient.pk]), {"tab": "assessments"}).content.decode()
+
+    assert "latest moderate risk" in page

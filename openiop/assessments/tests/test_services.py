@@ -372,3 +372,16 @@ def test_the_band_override_form_accepts_complete_bands() -> None:
 
     assert form.is_valid(), form.errors
     assert form.cleaned_data["instrument_code"] == "CIWA-Ar"
+
+
+def test_an_impossible_temperature_is_refused_by_the_service_with_its_range_and_saves_nothing(
+    bob: User, patient: Patient, episode: Episode
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        services.withdrawal_check_record(
+            actor=bob, patient=patient, code="CIWA-Ar", answers=[1] * 10, **{**VITALS, "temperature_c": Decimal("98.6")}
+        )
+
+    (message,) = error.value.message_dict["temperature_c"]
+    assert "98.6 °C is not a possible body temperature" in message and "It looks like °F" in message
+    assert not InstrumentResult.objects.exists()

@@ -13,9 +13,10 @@ class StaffAdmin(UserAdmin[User]):
     list_display = ["username", "first_name", "last_name", "credentials", "is_active"]
     list_filter = ["is_active", "roles", "sites"]
     filter_horizontal = ["roles", "sites", "groups", "user_permissions"]
+    raw_id_fields = ["clinical_supervisor"]
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("OpenIOP", {"fields": ("credentials", "roles", "sites", "requires_cosignature")}),
+        ("OpenIOP", {"fields": ("credentials", "roles", "sites", "requires_cosignature", "clinical_supervisor")}),
     )
 
 

@@ -59,6 +59,18 @@ class User(AbstractUser):
     requires_cosignature = models.BooleanField(
         _("requires co-signature"), default=False, help_text=_("Notes need a supervisor's co-signature.")
     )
+    # Who reads this person's SUD counseling notes besides them (with the
+    # supervise action), and whose patients' clinical records they reach when
+    # this person is on the care team (need to know).
+    clinical_supervisor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervisees",
+        verbose_name=_("clinical supervisor"),
+        help_text=_("Reads this person's SUD counseling notes and reaches the patients of their care teams."),
+    )
 
     objects: ClassVar[StaffUserManager] = StaffUserManager()
 

@@ -41,7 +41,7 @@ class AssessmentsConfig(AppConfig):
         from openiop.assessments.permissions import ASSESSMENT_VIEW
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
         from openiop.patients.chart import ChartTab, OverviewPanel, register_overview_panel, register_tab
-        from openiop.patients.scopes import patient_at_users_sites
+        from openiop.patients.scopes import need_to_know, patient_at_users_sites
 
         for model in (
             models.InstrumentResult,
@@ -53,6 +53,13 @@ class AssessmentsConfig(AppConfig):
             register_scope(model, patient_at_users_sites("patient__"))
         register_scope(models.SafetyPlanVersion, patient_at_users_sites("plan__patient__"))
         register_scope(models.SafetyPlanReview, patient_at_users_sites("version__plan__patient__"))
+        # Instruments and what follows from them are the care team's (need to
+        # know). Safety alerts and safety plans stay with everyone clinical at
+        # the site: a risk, and what to do about it, must reach whoever is on
+        # duty; the scores behind it do not.
+        register_scope(models.InstrumentResult, need_to_know("patient", own="administered_by"))
+        register_scope(models.PlacementAssessment, need_to_know("patient", own="assessed_by"))
+        register_scope(models.WithdrawalCheck, need_to_know("patient", own="assessed_by"))
         # Thresholds and band rules are program-wide configuration, not patient data.
         register_scope(models.MonitoringThreshold, everything)
         register_scope(models.BandOverride, everything)

@@ -14,9 +14,12 @@ def through_patient(patient_lookup: str) -> Any:
 
     def rule(queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
         from openiop.patients.models import Patient
+        from openiop.patients.scopes import extra_reach_patients
 
         sites = user.site_ids()
-        patients = Patient.objects.filter(Q(site__in=sites) | Q(episodes__site__in=sites)).values("pk")
+        patients = Patient.objects.filter(
+            Q(site__in=sites) | Q(episodes__site__in=sites) | extra_reach_patients(user)
+        ).values("pk")
         return queryset.filter(**{f"{patient_lookup}__in": patients})
 
     rule.__name__ = f"through_patient({patient_lookup})"
@@ -36,13 +39,19 @@ class MedicationsConfig(AppConfig):
         from openiop.medications import models, selectors
         from openiop.medications.permissions import DRUGTESTS_VIEW, MEDICATIONS_VIEW
         from openiop.patients.chart import ChartTab, register_tab
+        from openiop.patients.scopes import need_to_know
 
-        register_scope(models.Medication, through_patient("patient"))
-        register_scope(models.AdherenceNote, through_patient("medication__patient"))
-        register_scope(models.Specimen, through_patient("patient"))
-        register_scope(models.TestResult, through_patient("specimen__patient"))
-        register_scope(models.SobrietyDate, through_patient("patient"))
-        register_scope(models.DrugTestReview, through_patient("patient"))
+        for model, patient, author in (
+            (models.Medication, "patient", "created_by"),
+            (models.AdherenceNote, "medication__patient", "author"),
+            (models.Specimen, "patient", "recorded_by"),
+            (models.TestResult, "specimen__patient", "recorded_by"),
+            (models.SobrietyDate, "patient", "set_by"),
+            (models.DrugTestReview, "patient", ""),
+        ):
+            register_scope(model, through_patient(patient))
+            # Medications and drug tests are clinical content: the care team's.
+            register_scope(model, need_to_know(patient, own=author))
 
         register_tab(
             ChartTab(

@@ -36,3 +36,118 @@ def patient_at_users_sites(prefix: str) -> Any:
 
     rule.__name__ = f"patient_at_users_sites({prefix or 'self'})"
     return rule
+
+
+# --- Need to know ------------------------------------------------------------------------------------------------
+
+# A care team keeps reaching the clinical record for this long after discharge
+# (continuing care, the discharge summary, late entries).
+RECENT_DISCHARGE_DAYS = 90
+
+
+def extra_reach_patients(user: Any) -> Q:
+    """Q on a Patient for the registered reaches (emergency access)."""
+    reach = Q(pk__in=[])
+    for extra in _extra_reach:
+        reach |= Q(pk__in=extra(user))
+    return reach
+
+
+def care_team_patients(user: Any) -> QuerySet[Any]:
+    """Pks of patients whose active or recently discharged episode has USER
+    on its care team (or as primary counsellor), or a person USER clinically
+    supervises there."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from openiop.patients.models import Episode
+
+    since = timezone.localdate() - dt.timedelta(days=RECENT_DISCHARGE_DAYS)
+    on_team = (
+        Q(care_team_members__user=user.pk)
+        | Q(primary_counsellor=user.pk)
+        | Q(care_team_members__user__clinical_supervisor=user.pk)
+        | Q(primary_counsellor__clinical_supervisor=user.pk)
+    )
+    return (
+        Episode.objects.filter(Q(status=Episode.Status.ACTIVE) | Q(discharge_date__gte=since))
+        .filter(on_team)
+        .values("patient_id")
+    )
+
+
+def reaches_whole_site(user: Any) -> bool:
+    from openiop.accounts.access import has_action
+    from openiop.treatment.permissions import WHOLE_SITE
+
+    return has_action(user, WHOLE_SITE)
+
+
+def clinical_patients(user: Any) -> QuerySet[Any]:
+    """Pks of the patients whose clinical record USER needs to know, by the
+    need-to-know rule alone (the site rule applies besides): every patient of
+    an organization with the setting off, else the care team's patients, and
+    those opened with emergency access."""
+    from openiop.patients.models import Patient
+
+    return Patient.objects.filter(
+        Q(organization__need_to_know=False) | Q(pk__in=care_team_patients(user)) | extra_reach_patients(user)
+    ).values("pk")
+
+
+def need_to_know(patient_lookup: str, *, own: str = "") -> Any:
+    """Scope rule for clinical content (notes, plans, instruments, drug tests,
+    medications): with the organization's need-to-know setting on, rows whose
+    patient (reached through PATIENT_LOOKUP, e.g. "patient" or
+    "episode__patient") the user is on the care team of, supervises someone
+    on it, opened with emergency access, or any patient for whoever holds
+    treatment.whole_site (the clinical director). OWN names the row's author
+    field: an author always reads what they wrote. A subquery, not a join, so
+    rows do not repeat and ``select_for_update`` locks only the row."""
+
+    def rule(queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
+        if reaches_whole_site(user):
+            return queryset
+        reach = Q(**{f"{patient_lookup}__in": clinical_patients(user)})
+        if own:
+            reach |= Q(**{own: user.pk})
+        return queryset.filter(reach)
+
+    rule.__name__ = f"need_to_know({patient_lookup})"
+    return rule
+
+
+def site_or_extra_reach(site_lookup: str, patient_lookup: str) -> Any:
+    """Rows at one of the user's sites (SITE_LOOKUP), or whose patient a
+    registered reach grants (emergency access to a patient of another site)."""
+
+    def rule(queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
+        from openiop.patients.models import Patient
+
+        reach = Q(**{f"{site_lookup}__in": user.site_ids()})
+        if _extra_reach:
+            reach |= Q(**{f"{patient_lookup}__in": Patient.objects.filter(extra_reach_patients(user)).values("pk")})
+        return queryset.filter(reach)
+
+    rule.__name__ = f"site_or_extra_reach({site_lookup})"
+    return rule
+
+
+def reaches_clinical_record(user: Any, patient: Any) -> bool:
+    """Whether USER already reads PATIENT's clinical record: at their sites
+    and, with need to know on, on the care team or allowed the whole site.
+    Emergency access is for when this is False."""
+    from openiop.patients.models import Episode, Patient
+
+    sites = user.site_ids()
+    at_site = patient.site_id in sites or Episode.objects.filter(patient=patient, site_id__in=sites).exists()
+    if not at_site:
+        return False
+    if reaches_whole_site(user):
+        return True
+    return (
+        Patient.objects.filter(pk=patient.pk)
+        .filter(Q(organization__need_to_know=False) | Q(pk__in=care_team_patients(user)))
+        .exists()
+    )

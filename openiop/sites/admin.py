@@ -16,7 +16,7 @@ class OpeningHoursInline(admin.TabularInline[OpeningHours, Site]):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin[Organization]):
-    list_display = ["name", "npi", "mrn_prefix"]
+    list_display = ["name", "npi", "mrn_prefix", "need_to_know"]
 
 
 @admin.register(Site)

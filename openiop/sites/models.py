@@ -46,6 +46,18 @@ class Organization(models.Model):
         validators=[mrn_prefix_validator],
         help_text=_("Starts every medical record number the organization issues (OI-000123). No two share one."),
     )
+    # On by default: clinical notes, instruments, drug tests and medications
+    # reach the patient's care team, their supervisors and whoever holds
+    # treatment.whole_site (the clinical director); everyone else at the site
+    # sees demographics and the schedule, and the rest through emergency access.
+    need_to_know = models.BooleanField(
+        _("need to know"),
+        default=True,
+        help_text=_(
+            "Limit clinical notes, instruments, drug tests and medications to the patient's care team, their "
+            "supervisors and the clinical director; others at the site use emergency access."
+        ),
+    )
 
     objects = RestrictedQuerySet.as_manager()
 

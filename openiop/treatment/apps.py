@@ -14,18 +14,30 @@ class TreatmentConfig(AppConfig):
         from openiop.accounts.access import by_site, everything, register_scope
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
         from openiop.patients.chart import ChartTab, register_tab
+        from openiop.patients.scopes import need_to_know, site_or_extra_reach
         from openiop.treatment import models, panels
         from openiop.treatment.permissions import PLAN_WRITE, TREATMENT_COSIGN, TREATMENT_VIEW
+        from openiop.treatment.selectors import counseling_note_scope
 
-        register_scope(models.TreatmentPlan, by_site("episode__site"))
-        register_scope(models.PlanVersion, by_site("plan__episode__site"))
-        for item in (models.Problem, models.Goal, models.Objective, models.Intervention):
-            register_scope(item, by_site("version__plan__episode__site"))
-        register_scope(models.Note, by_site("episode__site"))
-        register_scope(models.NoteObjective, by_site("note__episode__site"))
-        register_scope(models.NoteAttendee, by_site("note__episode__site"))
-        register_scope(models.Addendum, by_site("note__episode__site"))
-        register_scope(models.Homework, by_site("episode__site"))
+        # Clinical content: at the user's sites (or opened with emergency
+        # access), and with need to know on, the care team's patients only.
+        plan_item = ("version__plan__episode__site", "version__plan__episode__patient", "")
+        clinical = (  # (model, site lookup, patient lookup, author lookup)
+            (models.TreatmentPlan, "episode__site", "episode__patient", ""),
+            (models.PlanVersion, "plan__episode__site", "plan__episode__patient", ""),
+            *((item, *plan_item) for item in (models.Problem, models.Goal, models.Objective, models.Intervention)),
+            (models.Note, "episode__site", "patient", "author"),
+            (models.NoteObjective, "note__episode__site", "note__patient", "note__author"),
+            (models.NoteAttendee, "note__episode__site", "note__patient", "note__author"),
+            (models.Addendum, "note__episode__site", "note__patient", "note__author"),
+            (models.Homework, "episode__site", "patient", "created_by"),
+        )
+        for model, site, patient, own in clinical:
+            register_scope(model, site_or_extra_reach(site, patient))
+            register_scope(model, need_to_know(patient, own=own))
+        # SUD counseling notes: their author and the author's supervisor only.
+        register_scope(models.CounselingNote, by_site("episode__site"))
+        register_scope(models.CounselingNote, counseling_note_scope)
         register_scope(models.GroupSession, by_site("site"))
         # Program-wide rule data (hours per level of care), not patient data.
         register_scope(models.HoursBand, everything)

@@ -209,3 +209,16 @@ class GroupHeaderForm(forms.ModelForm[GroupSession]):
             "end_time": TIME,
             "narrative": forms.Textarea(attrs={"rows": 5}),
         }
+
+
+class CounselingNoteForm(forms.Form):
+    lock_version = AsciiIntegerField(widget=forms.HiddenInput, required=False)
+    session_date = forms.DateField(label=_("Date of the conversation"), widget=DATE)
+    text = forms.CharField(
+        label=_("SUD counseling note"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "What was said in the counseling conversation. Medications, session times, test results and summaries of "
+            "diagnosis, plan, symptoms or progress belong in a progress note, not here."
+        ),
+    )

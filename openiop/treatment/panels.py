@@ -13,7 +13,7 @@ from openiop.audit.services import log_read
 from openiop.patients.models import Episode, Patient
 from openiop.treatment import conf, selectors
 from openiop.treatment.models import Homework, PlanVersion, TreatmentPlan
-from openiop.treatment.permissions import NOTE_WRITE, PLAN_WRITE, TREATMENT_VIEW
+from openiop.treatment.permissions import NOTE_WRITE, PLAN_WRITE, SUD_NOTES_WRITE, TREATMENT_VIEW
 
 
 def plan_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
@@ -53,8 +53,11 @@ def notes_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
         .select_related("support_person", "note")
     )
     active = Episode.objects.filter(patient=patient, status=Episode.Status.ACTIVE).first()
+    counseling = selectors.counseling_notes_summary(patient, request.user)
     return {
         "notes": notes,
+        "counseling": counseling,
+        "can_write_counseling": has_action(request.user, SUD_NOTES_WRITE) and active is not None,
         "homework": homework,
         "today": timezone.localdate(),
         "can_write": has_action(request.user, NOTE_WRITE) and active is not None,

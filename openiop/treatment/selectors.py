@@ -17,6 +17,7 @@ from openiop.patients.models import Episode, Patient
 from openiop.scheduling import hours as hours_engine
 from openiop.treatment import plan_diff, rules
 from openiop.treatment.models import (
+    CounselingNote,
     GroupSession,
     HoursBand,
     Note,
@@ -26,7 +27,13 @@ from openiop.treatment.models import (
     Population,
     TreatmentPlan,
 )
-from openiop.treatment.permissions import PLAN_WRITE, TREATMENT_COSIGN, TREATMENT_VIEW
+from openiop.treatment.permissions import (
+    PLAN_WRITE,
+    SUD_NOTES_SUPERVISE,
+    SUD_NOTES_WRITE,
+    TREATMENT_COSIGN,
+    TREATMENT_VIEW,
+)
 
 # --- Hours ----------------------------------------------------------------------
 
@@ -296,3 +303,41 @@ def chart_notes(patient: Patient, user: Any) -> list[Note]:
 
 def group_queryset() -> QuerySet[GroupSession]:
     return GroupSession.objects.select_related("site", "facilitator", "created_by")
+
+
+# --- SUD counseling notes -------------------------------------------------------------
+
+
+def counseling_note_scope(queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
+    """Scope rule: the author reads their own (with the write action), the
+    author's clinical supervisor theirs (with the supervise action); no other
+    action reaches a counseling note at all, emergency access included."""
+    if action == SUD_NOTES_WRITE:
+        return queryset.filter(author=user.pk)
+    if action == SUD_NOTES_SUPERVISE:
+        return queryset.filter(author__clinical_supervisor=user.pk)
+    return queryset.none()
+
+
+def counseling_note_queryset() -> QuerySet[CounselingNote]:
+    """Unrestricted on purpose: views pass it to get_restricted_or_404."""
+    return CounselingNote.objects.select_related("patient", "episode__site", "author")
+
+
+@dataclass(frozen=True)
+class CounselingNotesSummary:
+    """What the chart says about a patient's counseling notes: how many exist
+    (to anyone who reads the notes tab) and the ones this user may open."""
+
+    count: int
+    own: list[CounselingNote]
+    supervised: list[CounselingNote]
+
+
+def counseling_notes_summary(patient: Patient, user: Any) -> CounselingNotesSummary:
+    base = CounselingNote.objects.filter(patient=patient).select_related("author").order_by("-session_date", "-pk")
+    return CounselingNotesSummary(
+        count=CounselingNote.objects.filter(patient=patient).count(),
+        own=list(base.restrict(user, SUD_NOTES_WRITE)),
+        supervised=list(base.restrict(user, SUD_NOTES_SUPERVISE).exclude(author=user.pk)),
+    )

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from django.urls import path
 
-from openiop.treatment.views import groups, notes, plans
+from openiop.treatment.views import counseling, groups, notes, plans
 
 app_name = "treatment"
 
@@ -26,6 +26,17 @@ urlpatterns = [
     path("notes/<int:pk>/cosign/", notes.note_cosign, name="note_cosign"),
     path("notes/<int:pk>/addendum/", notes.note_addendum, name="note_addendum"),
     path("homework/<int:pk>/complete/", notes.homework_complete, name="homework_complete"),
+    # SUD counseling notes (kept apart: their author and the author's supervisor)
+    path(
+        "patients/<int:patient_pk>/counseling-notes/new/",
+        counseling.counseling_note_create,
+        name="counseling_note_create",
+    ),
+    path("counseling-notes/<int:pk>/", counseling.counseling_note_detail, name="counseling_note"),
+    path("counseling-notes/<int:pk>/edit/", counseling.counseling_note_edit, name="counseling_note_edit"),
+    path(
+        "counseling-notes/<int:pk>/supervise/", counseling.counseling_note_supervise, name="counseling_note_supervise"
+    ),
     # Group notes
     path("groups/", groups.group_list, name="group_list"),
     path("groups/new/", groups.group_create, name="group_create"),

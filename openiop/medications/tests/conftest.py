@@ -15,7 +15,7 @@ from openiop.accounts.roles import RoleCode
 from openiop.medications import services
 from openiop.medications.models import Medication, Specimen
 from openiop.patients.models import Patient
-from openiop.patients.services import episode_admit
+from openiop.patients.services import care_team_add, episode_admit
 from openiop.patients.tests.factories import NOW, TODAY, register
 from openiop.sites.models import Site
 
@@ -42,9 +42,15 @@ def director(persona: Callable[..., User]) -> User:
 
 
 @pytest.fixture
-def patient(north: Site, bob: User) -> Patient:
+def patient(north: Site, bob: User, nurse: User, prescriber: User) -> Patient:
+    """Tom Diaz, on Bob's caseload; the nurse and the prescriber of these
+    tests are on his care team (need to know)."""
     person = register(north, legal_first_name="Tom", legal_last_name="Diaz")
-    episode_admit(actor=bob, patient=person, site=north, admission_date=TODAY - dt.timedelta(days=40))
+    episode = episode_admit(
+        actor=bob, patient=person, site=north, admission_date=TODAY - dt.timedelta(days=40), primary_counsellor=bob
+    )
+    for member in (nurse, prescriber):
+        care_team_add(actor=bob, episode=episode, user=member)
     return person
 
 

@@ -345,11 +345,16 @@ def test_a_record_of_another_patient_is_404_even_at_ones_own_site(
 
 
 def test_the_dashboard_lists_only_reviews_at_ones_sites(
-    login: Login, persona: Callable[..., User], south: Site, patient: Patient, collect: Callable[..., Specimen]
+    login: Login,
+    persona: Callable[..., User],
+    south: Site,
+    patient: Patient,
+    nurse: User,
+    collect: Callable[..., Specimen],
 ) -> None:
     collect(patient, cocaine="positive")
     assert dashboard_section(persona(RoleCode.CLINICIAN, site=south)) is None
     assert dashboard_section(persona(RoleCode.BILLING_SPECIALIST)) is None
-    nurse_view = dashboard_section(persona(RoleCode.NURSE))
+    nurse_view = dashboard_section(nurse)  # on the patient's care team
     # Nurses see the list, linked to the specimen since they do not decide.
     assert nurse_view is not None and "/reviews/" not in nurse_view and patient.mrn in nurse_view

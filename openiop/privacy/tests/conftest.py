@@ -52,7 +52,9 @@ def navigator(persona: Callable[..., User]) -> User:
 @pytest.fixture
 def patient(north: Site, bob: User) -> Patient:
     person = register(north, legal_first_name="Tom", legal_last_name="Diaz")
-    episode_admit(actor=bob, patient=person, site=north, admission_date=TODAY - dt.timedelta(days=40))
+    episode_admit(
+        actor=bob, patient=person, site=north, admission_date=TODAY - dt.timedelta(days=40), primary_counsellor=bob
+    )
     return person
 
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
+from openiop.treatment.models.counseling import CounselingNote
 from openiop.treatment.models.locking import LockedRecordError
 from openiop.treatment.models.notes import (
     Addendum,
@@ -25,6 +26,7 @@ from openiop.treatment.models.plans import (
 
 __all__ = [
     "Addendum",
+    "CounselingNote",
     "Curriculum",
     "Goal",
     "GroupSession",

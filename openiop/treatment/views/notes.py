@@ -20,7 +20,13 @@ from openiop.patients.models import Episode, Patient, SupportPerson
 from openiop.treatment import conf, formats, selectors
 from openiop.treatment.forms import AddendumForm, HomeworkCompleteForm, HomeworkForm, NoteForm
 from openiop.treatment.models import Homework, Note
-from openiop.treatment.permissions import NOTE_WRITE, TREATMENT_COSIGN, TREATMENT_SIGN, TREATMENT_VIEW
+from openiop.treatment.permissions import (
+    NOTE_WRITE,
+    SUD_NOTES_WRITE,
+    TREATMENT_COSIGN,
+    TREATMENT_SIGN,
+    TREATMENT_VIEW,
+)
 from openiop.treatment.services import notes as services
 
 
@@ -45,7 +51,7 @@ def note_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     chosen = kind in {k for k, _label in kinds} and note_format in formats.FORMATS and note_format != "GROUP"
     context: dict[str, Any] = {
         "patient": patient, "episode": episode, "kinds": kinds, "formats": formats.INDIVIDUAL_FORMATS,
-        "kind": kind, "note_format": note_format,
+        "kind": kind, "note_format": note_format, "can_write_counseling": has_action(request.user, SUD_NOTES_WRITE),
     }  # fmt: skip
     if episode is None or not chosen:
         return render(request, "treatment/note_choose.html", context)

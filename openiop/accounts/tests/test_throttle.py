@@ -47,9 +47,7 @@ def failures_recorded_for(username: str) -> int:
 # --- Failed sign-ins per address ---------------------------------------------------
 
 
-def test_an_address_failing_across_many_accounts_is_told_to_wait(
-    client: Client, settings: Any, persona: Any
-) -> None:
+def test_an_address_failing_across_many_accounts_is_told_to_wait(client: Client, settings: Any, persona: Any) -> None:
     settings.OPENIOP_LOGIN_ADDRESS_FAILURES = 3
     users = [persona(RoleCode.CLINICIAN) for _ in range(4)]
     for user in users[:3]:

@@ -169,9 +169,7 @@ def test_a_match_at_another_site_shows_only_whom_to_ask_never_the_person(
     assert Patient.objects.count() == 2
 
 
-def test_a_site_without_a_phone_is_named_as_the_one_to_ask(
-    client: Client, bob: User, north: Site, south: Site
-) -> None:
+def test_a_site_without_a_phone_is_named_as_the_one_to_ask(client: Client, bob: User, north: Site, south: Site) -> None:
     register(south, legal_first_name="Aisha", legal_last_name="Johnson", birth_date=dt.date(1990, 4, 12))
 
     response = signed_in(client, bob).post(reverse("patients:register"), form_data(north, phone=""))

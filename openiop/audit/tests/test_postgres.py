@@ -81,9 +81,7 @@ def test_concurrent_appends_lose_nothing_keep_their_order_and_seal_into_one_chai
     assert errors == []
     seal_pending()
     for writer in range(writers):
-        numbers = list(
-            AuditEvent.objects.filter(data__writer=writer).order_by("id").values_list("data__n", flat=True)
-        )
+        numbers = list(AuditEvent.objects.filter(data__writer=writer).order_by("id").values_list("data__n", flat=True))
         assert numbers == list(range(each)), f"writer {writer}: lost or reordered"
     seals = list(AuditSeal.objects.order_by("seq").values_list("seq", "event_id"))
     assert [seq for seq, _event in seals] == list(range(1, AuditEvent.objects.count() + 1))

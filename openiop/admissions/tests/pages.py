@@ -20,11 +20,11 @@ def the_risk_inquiry(objects: Objects) -> dict[str, Any]:
 
 
 PAGES = [
-    Page("admissions:edit", ADMISSIONS_CREATE, the_inquiry),
-    Page("admissions:source_create", ADMISSIONS_SOURCES, no_kwargs),
-    Page("admissions:source_edit", ADMISSIONS_SOURCES, the_source),
-    Page("admissions:source_delete", ADMISSIONS_SOURCES, the_source),
-    Page("admissions:selfcheck_acknowledge", ADMISSIONS_SELFCHECK, the_risk_inquiry),
+    Page("admissions:edit", ADMISSIONS_CREATE, the_inquiry, form=True),
+    Page("admissions:source_create", ADMISSIONS_SOURCES, no_kwargs, form=True),
+    Page("admissions:source_edit", ADMISSIONS_SOURCES, the_source, form=True, organization_wide=True),
+    Page("admissions:source_delete", ADMISSIONS_SOURCES, the_source, form=True, organization_wide=True),
+    Page("admissions:selfcheck_acknowledge", ADMISSIONS_SELFCHECK, the_risk_inquiry, form=True),
 ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from openiop.core.testing import Page
 from openiop.directory.permissions import DIRECTORY_IMPORT
 
-PAGES: list[Page] = [Page("directory:import", DIRECTORY_IMPORT)]
+PAGES: list[Page] = [Page("directory:import", DIRECTORY_IMPORT, form=True)]
 
 # The locator is for the public: no sign-in, no action.
 PUBLIC_NAMES = {"directory:search", "directory:facility"}

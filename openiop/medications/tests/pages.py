@@ -49,30 +49,30 @@ def _restore(objects: Objects) -> dict[str, Any]:
 
 
 PAGES: list[Page] = [
-    Page("medications:add", MEDICATIONS_MANAGE, _patient),
+    Page("medications:add", MEDICATIONS_MANAGE, _patient, form=True),
     Page("medications:detail", MEDICATIONS_VIEW, _medication),
-    Page("medications:stop", MEDICATIONS_MANAGE, _medication),
-    Page("medications:adherence", MEDICATIONS_ADHERENCE, _medication),
-    Page("medications:change", MEDICATIONS_MANAGE, _medication),
-    Page("medications:in_error", MEDICATIONS_MANAGE, _medication),
-    Page("medications:specimen_add", DRUGTESTS_RECORD, _patient),
+    Page("medications:stop", MEDICATIONS_MANAGE, _medication, form=True),
+    Page("medications:adherence", MEDICATIONS_ADHERENCE, _medication, form=True),
+    Page("medications:change", MEDICATIONS_MANAGE, _medication, form=True),
+    Page("medications:in_error", MEDICATIONS_MANAGE, _medication, form=True),
+    Page("medications:specimen_add", DRUGTESTS_RECORD, _patient, form=True),
     Page("medications:specimen", DRUGTESTS_VIEW, _specimen),
-    Page("medications:results", DRUGTESTS_RECORD, _specimen),
+    Page("medications:results", DRUGTESTS_RECORD, _specimen, form=True),
     Page("medications:trend", DRUGTESTS_VIEW, _patient),
-    Page("medications:result_correct", DRUGTESTS_CORRECT, _result),
-    Page("medications:review", DRUGTESTS_REVIEW, _review),
-    Page("medications:sobriety_restore", DRUGTESTS_REVIEW, _restore),
-    Page("medications:sobriety", DRUGTESTS_REVIEW, _patient),
+    Page("medications:result_correct", DRUGTESTS_CORRECT, _result, form=True),
+    Page("medications:review", DRUGTESTS_REVIEW, _review, form=True),
+    Page("medications:sobriety_restore", DRUGTESTS_REVIEW, _restore, form=True),
+    Page("medications:sobriety", DRUGTESTS_REVIEW, _patient, form=True),
 ]
 
 
 def extra_objects(base: Objects) -> dict[str, Any]:
     nurse = staff_create(
-        username="pages-medications-nurse",
+        username=f"pages-medications-nurse-{base.site.code}",
         password=None,
         first_name="Page",
         last_name="Nurse",
-        email="pages-medications-nurse@example.invalid",
+        email=f"pages-medications-nurse-{base.site.code}@example.invalid",
         role_codes=[RoleCode.NURSE],
         sites=[base.site],
     )

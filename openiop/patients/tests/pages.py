@@ -26,12 +26,12 @@ def the_episode(objects: Objects) -> dict[str, Any]:
 
 
 PAGES = [
-    Page("patients:episode_level", EPISODE_MANAGE, the_episode),
-    Page("patients:episode_discharge", EPISODE_MANAGE, the_episode),
+    Page("patients:episode_level", EPISODE_MANAGE, the_episode, form=True),
+    Page("patients:episode_discharge", EPISODE_MANAGE, the_episode, form=True),
     Page("patients:allergies", ALLERGY_VIEW, the_patient),
-    Page("patients:allergy_add", ALLERGY_RECORD, the_patient),
-    Page("patients:allergy_none_known", ALLERGY_RECORD, the_patient),
-    Page("patients:allergy_error", ALLERGY_RECORD, the_allergy),
+    Page("patients:allergy_add", ALLERGY_RECORD, the_patient, form=True),
+    Page("patients:allergy_none_known", ALLERGY_RECORD, the_patient, form=True),
+    Page("patients:allergy_error", ALLERGY_RECORD, the_allergy, form=True),
 ]
 
 

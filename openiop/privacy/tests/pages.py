@@ -54,18 +54,18 @@ def _emergency(objects: Objects) -> dict[str, Any]:
 
 PAGES: list[Page] = [
     Page("privacy:overview", PRIVACY_OVERSEE, no_kwargs),
-    Page("privacy:break_glass", BREAK_GLASS, no_kwargs),
-    Page("privacy:emergency_review", PRIVACY_OVERSEE, _emergency),
+    Page("privacy:break_glass", BREAK_GLASS, no_kwargs, form=True),
+    Page("privacy:emergency_review", PRIVACY_OVERSEE, _emergency, form=True),
     Page("privacy:patient", CONSENTS_VIEW, _patient),
     Page("privacy:consent_add", CONSENTS_RECORD, _patient),
     Page("privacy:consent", CONSENTS_VIEW, _consent),
-    Page("privacy:disclosure_add", DISCLOSURES_RECORD, _patient),
+    Page("privacy:disclosure_add", DISCLOSURES_RECORD, _patient, form=True),
     Page("privacy:disclosure", CONSENTS_VIEW, _disclosure),
-    Page("privacy:consent_revoke", CONSENTS_REVOKE, _consent),
-    Page("privacy:restriction_add", RESTRICTIONS_RECORD, _patient),
-    Page("privacy:restriction_decide", RESTRICTIONS_DECIDE, _restriction),
-    Page("privacy:accounting", PRIVACY_ACCOUNTING, _patient),
-    Page("privacy:accounting_print", PRIVACY_ACCOUNTING, _accounting),
+    Page("privacy:consent_revoke", CONSENTS_REVOKE, _consent, form=True),
+    Page("privacy:restriction_add", RESTRICTIONS_RECORD, _patient, form=True),
+    Page("privacy:restriction_decide", RESTRICTIONS_DECIDE, _restriction, form=True),
+    Page("privacy:accounting", PRIVACY_ACCOUNTING, _patient, form=True),
+    Page("privacy:accounting_print", PRIVACY_ACCOUNTING, _accounting, form=True),
     Page("privacy:access_report", PRIVACY_ACCOUNTING, _patient),
 ]
 

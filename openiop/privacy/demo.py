@@ -5,7 +5,11 @@ Most patients in treatment signed the single TPO consent at admission; some
 also signed a consent to a named recipient (a probation officer, an employer,
 a family member, another provider) and one a counseling-notes consent. One
 consent was revoked in writing and one has expired. Disclosures go out
-through ``disclose`` like real ones (so each carries the notice), a patient
+through ``disclose`` like real ones (so each carries the notice); the first
+consents were signed on screen (a drawn signature, rendered to PDF) or on
+paper and scanned; most patients were given the notice of 42 CFR 2.22; a
+probation officer's request for records was answered with a packet and an
+employer's waits. A patient
 asked to keep their health plan out of services paid out of pocket, another
 restriction waits for the privacy officer, and a clinician at another site
 broke the glass. Everything is synthetic.
@@ -23,7 +27,7 @@ from django.utils import timezone
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.patients.models import Episode
-from openiop.privacy import services
+from openiop.privacy import services, services_release, services_signing
 from openiop.privacy.gate import Recipient
 from openiop.privacy.information import (
     REQUIRED_STATEMENTS,
@@ -80,6 +84,82 @@ def _consent(episode: Episode, actor: User | None, kind: str, signed_on: dt.date
     return services.consent_record(actor=actor, patient=episode.patient, kind=kind, signed_on=signed_on, **values)  # type: ignore[arg-type]
 
 
+SIGNED_ON_SCREEN = 4  # rendering a PDF takes a moment: a few are enough to show
+
+
+def _drawn_signature(rng: random.Random) -> str:
+    """A synthetic signature as the pad posts it: a PNG data URL of a scrawl."""
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (480, 160), (0, 0, 0, 0))
+    points = [(30 + step * 40, 80 + rng.randint(-45, 45)) for step in range(11)]
+    ImageDraw.Draw(image).line(points, fill=(20, 20, 60, 255), width=3, joint="curve")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _sign(consent: Consent, actor: User | None, number: int, rng: random.Random) -> None:
+    if actor is None:
+        return
+    if number < SIGNED_ON_SCREEN:
+        services_signing.consent_sign_on_screen(
+            actor=actor,
+            consent=consent,
+            typed_name=consent.patient.display_name,
+            signature_data_url=_drawn_signature(rng),
+            language="es" if number == 1 else "en",
+        )
+    elif number == SIGNED_ON_SCREEN:
+        services_signing.consent_attach_scan(
+            actor=actor, consent=consent, typed_name=consent.patient.display_name, scan=_scanned_form_cached()
+        )
+
+
+_SCAN: list[bytes] = []
+
+
+def _scanned_form_cached() -> bytes:
+    if not _SCAN:
+        import weasyprint
+
+        _SCAN.append(
+            weasyprint.HTML(string="<p>Signed paper consent, scanned (synthetic demo document).</p>").write_pdf()
+        )
+    return _SCAN[0]
+
+
+def _release_requests(episode: Episode, actor: User, recipient: Recipient, today: dt.date) -> None:
+    """The probation officer asked for attendance and drug tests: answered with
+    a packet through the gate. An employer's request waits, due in a week."""
+    answered = services_release.release_request_record(
+        actor=actor,
+        patient=episode.patient,
+        received_on=today - dt.timedelta(days=3),
+        due_on=today + dt.timedelta(days=7),
+        requester=recipient,
+        information=["attendance", "drug_tests"],
+        purpose=Purpose.CRIMINAL_JUSTICE,
+        channel="fax",
+        note="Monthly compliance report for the supervision file.",
+    )
+    services_release.release_build(actor=actor, release=answered)
+    services_release.release_request_record(
+        actor=actor,
+        patient=episode.patient,
+        received_on=today - dt.timedelta(days=1),
+        due_on=today + dt.timedelta(days=6),
+        requester=Recipient(RecipientKind.EMPLOYER, EMPLOYERS[0], "Human resources"),
+        information=["attendance"],
+        purpose=Purpose.EMPLOYMENT,
+        channel="secure_email",
+        note="Return-to-work clearance.",
+    )
+
+
 def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable[[int], None]) -> None:
     limit = progress_steps(size)
     if Consent.objects.exists():
@@ -97,9 +177,17 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
         actor = rng.choice(recorders[episode.site_id]) if recorders[episode.site_id] else None
         clinician = rng.choice(clinicians[episode.site_id]) if clinicians[episode.site_id] else actor
         signed = min(episode.admission_date, today)
+        if number % 8 != 7 and actor is not None:  # most were given the notice at admission
+            services_signing.notice_acknowledge(
+                actor=actor,
+                patient=episode.patient,
+                given_on=signed,
+                how="verbal" if number % 5 == 4 else "signed",
+                language="es" if number % 6 == 1 else "en",
+            )
         if number % 7 != 6:  # a few patients have no TPO consent on file: the dashboard lists them
             minor = number == 3
-            _consent(
+            tpo = _consent(
                 episode,
                 actor,
                 ConsentKind.TPO,
@@ -111,6 +199,7 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
                 representative_name="Rosa Diaz" if minor else "",
                 representative_relation=RepresentativeRelation.PARENT if minor else "",
             )
+            _sign(tpo, actor, number, rng)
             plan = Recipient(RecipientKind.HEALTH_PLAN, rng.choice(PLANS))
             services.disclose(
                 patient=episode.patient,
@@ -136,6 +225,9 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
                 # The first expires within two weeks: the officer's renewal list.
                 expires_on=today + dt.timedelta(days=10 if number == 0 else 180),
             )
+            if number == 0 and actor is not None:
+                _sign(specific, actor, SIGNED_ON_SCREEN, rng)  # the probation consent came in on paper
+                _release_requests(episode, actor, recipient, today)
             if number == 1:
                 services.consent_revoke(
                     actor=actor or clinician,  # type: ignore[arg-type]

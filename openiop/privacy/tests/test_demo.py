@@ -67,3 +67,21 @@ def test_the_demo_is_safe_to_run_twice_and_is_registered(staffed_sites: list[Sit
 
     assert (Consent.objects.count(), Disclosure.objects.count()) == counts
     assert demo in app_demo_modules()
+
+
+def test_the_demo_has_signed_forms_notices_and_requests_for_records(staffed_sites: list[Site]) -> None:
+    from openiop.privacy import services_release
+    from openiop.privacy.models import NoticeAcknowledgement, ReleaseRequest
+
+    demo.seed_app(size="tiny", sites=staffed_sites, rng=random.Random(3), tick=lambda n: None)
+
+    signed = Consent.objects.exclude(document="")
+    assert set(signed.values_list("signature_method", flat=True)) == {"drawn", "scanned"}
+    assert all(services_release.stored_file_matches(consent.document, consent.document_sha256) for consent in signed)
+    given = NoticeAcknowledgement.objects.values_list("patient", flat=True).distinct().count()
+    assert 0 < given < Consent.objects.values("patient").distinct().count() + 5
+    officers = User.objects.filter(roles__code=RoleCode.PRIVACY_OFFICER)
+    assert any(selectors.patients_without_notice(officer).exists() for officer in officers)
+    released = ReleaseRequest.objects.get(status="released")
+    assert released.disclosure is not None and released.disclosure.document_sha256 == released.packet_sha256
+    assert ReleaseRequest.objects.filter(status="open").exists()

@@ -115,13 +115,16 @@ def seed_inquiries(*, sites: list[Site], rng: random.Random, count: int) -> int:
                 reason=rng.choice(list(ClosedReason)) if stage == pipeline.CLOSED else "",
                 referred_to=rng.choice(REFERRED_TO) if stage == pipeline.REFERRED else "",
             )
-        # Spread the history over the past weeks: creation first, then one
-        # move every day or few.
-        moment = now - dt.timedelta(days=rng.randint(len(path) + 1, 60), hours=rng.randint(0, 8))
-        Inquiry.objects.filter(pk=inquiry.pk).update(created_at=moment)
-        for change in StageChange.objects.filter(inquiry=inquiry).order_by("pk"):
+        # Spread over the last two weeks, creation first, then the moves in
+        # order; one in eight came in weeks ago and has sat in its stage
+        # since (the board shows how long: overdue for a call back).
+        waiting = number % 8 == 5
+        age = dt.timedelta(days=rng.randint(15, 40) if waiting else rng.randint(0, 13), hours=rng.randint(1, 8))
+        created = now - age
+        moments = [created, *sorted(created + age * rng.uniform(0.05, 0.4 if waiting else 0.95) for _ in path)]
+        Inquiry.objects.filter(pk=inquiry.pk).update(created_at=created)
+        changes = list(StageChange.objects.filter(inquiry=inquiry).order_by("pk"))
+        for change, moment in zip(changes, moments, strict=False):
             StageChange.objects.filter(pk=change.pk).update(at=moment)
-            last_moment = moment
-            moment += dt.timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 6))
-        Inquiry.objects.filter(pk=inquiry.pk).update(stage_changed_at=min(last_moment, now))
+        Inquiry.objects.filter(pk=inquiry.pk).update(stage_changed_at=moments[len(changes) - 1])
     return count

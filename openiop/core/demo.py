@@ -55,7 +55,7 @@ DEMO_LOGINS = [
 SIZES = {
     # extra sites beyond the three named ones, staff per role per site, patients
     "tiny": (0, 1, 24),  # for tests: every kind of record, seconds to make
-    "small": (0, 1, 300),
+    "small": (0, 2, 300),  # two of each role per site: enough group leaders for every cohort
     "medium": (7, 3, 1000),
     "large": (97, 4, 10000),
 }
@@ -94,6 +94,8 @@ LAST_NAMES = [
     "Kim",
     "Silva",
 ]
+# Inquiries on the named sites, and per further site at the larger sizes.
+INQUIRIES_PER_EXTRA_SITE = 5
 ROOM_NAMES = [("Group room A", 14), ("Group room B", 12), ("Family room", 6), ("Office 1", 3), ("Office 2", 3)]
 
 Progress = Callable[[int], None]
@@ -148,6 +150,8 @@ def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | No
     extra_sites, staff_per_role, patient_count = SIZES[size]
     rng = random.Random(seed_value)
     tick = progress or (lambda n: None)
+    # Committed in steps, never as one transaction: the organization and its
+    # staff, then each phase (the bulk phases commit a batch at a time).
     with transaction.atomic():
         organization = Organization.objects.order_by("pk").first() or Organization.objects.create(
             name="OpenIOP Demo Recovery Services", npi="1234567893", mrn_prefix="OI"
@@ -176,7 +180,7 @@ def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | No
                     # Site, room and staff maintenance happens in Django's admin for now.
                     User.objects.filter(username=username).update(is_superuser=True)
             tick(1)
-        for site in sites:
+        for site in main_sites:
             for role_code in RoleCode.values:
                 for number in range(1, staff_per_role + 1):
                     username = f"{site.code}-{role_code.replace('_', '')}-{number}"
@@ -192,24 +196,79 @@ def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | No
                             requires_cosignature=role_code == RoleCode.CLINICIAN and number % 2 == 0,
                         )
                 tick(1)
-        from openiop.patients.demo import seed_patients
+    for site in sites[3:]:
+        _bulk_staff(site, staff_per_role, rng)
+        tick(len(RoleCode.values))
+    from openiop.patients.demo import seed_patients
 
-        patients = seed_patients(count=patient_count, sites=sites, rng=rng, tick=tick)
-        from openiop.admissions.demo import seed_inquiries
-        from openiop.admissions.models import Inquiry
+    patients = seed_patients(count=patient_count, sites=sites, rng=rng, tick=tick)
+    from openiop.admissions.demo import seed_inquiries
+    from openiop.admissions.models import Inquiry
 
-        if not Inquiry.objects.exists():
+    if not Inquiry.objects.exists():
+        with transaction.atomic():
             seed_inquiries(sites=main_sites, rng=rng, count=60)
-        for module in app_demo_modules():
+            if sites[3:]:
+                seed_inquiries(sites=sites[3:], rng=rng, count=INQUIRIES_PER_EXTRA_SITE * len(sites[3:]))
+    for module in app_demo_modules():
+        if getattr(module, "COMMITS_IN_BATCHES", False):
             module.seed_app(size=size, sites=sites, rng=rng, tick=tick)
+        else:
+            with transaction.atomic():
+                module.seed_app(size=size, sites=sites, rng=rng, tick=tick)
+        if hasattr(module, "seed_bulk"):
+            module.seed_bulk(size=size, sites=sites, rng=rng, tick=tick)
     return {"sites": len(sites), "staff": User.objects.count(), "patients": patients}
+
+
+def _bulk_staff(site: Site, staff_per_role: int, rng: random.Random) -> None:
+    """The further sites' staff (the benchmark sizes have thousands), written
+    in one committed batch per site as ``staff_create`` would make them:
+    no usable password until a reset, one role, one site. The named sites'
+    staff go through ``staff_create`` one by one."""
+    from openiop.accounts.models import Role
+    from openiop.core import demo_bulk
+
+    roles = {role.code: role for role in Role.objects.all()}
+    wanted = [
+        (f"{site.code}-{code.replace('_', '')}-{number}", code, number)
+        for code in RoleCode.values
+        for number in range(1, staff_per_role + 1)
+    ]
+    have = set(User.objects.filter(username__in=[name for name, _c, _n in wanted]).values_list("username", flat=True))
+    people = []
+    for username, code, number in wanted:
+        if username in have:
+            continue
+        user = User(
+            username=username,
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
+            email=f"{username}@demo.openiop.invalid",
+            requires_cosignature=code == RoleCode.CLINICIAN and number % 2 == 0,
+        )
+        user.set_unusable_password()
+        people.append((user, code))
+    if not people:
+        return
+    with demo_bulk.batch("staff", site_id=site.pk) as rows:
+        users = rows.insert(User, [user for user, _code in people])
+        grants = [
+            User.roles.through(user_id=user.pk, role=roles[code])
+            for user, (_unsaved, code) in zip(users, people, strict=True)
+        ]
+        rows.insert_leaves(User.roles.through, grants)
+        rows.insert_leaves(User.sites.through, [User.sites.through(user_id=u.pk, site_id=site.pk) for u in users])
 
 
 def app_demo_modules() -> list[Any]:
     """Demo seeders of the apps that come after patients and admissions, in
     INSTALLED_APPS order. Each app's ``demo.py`` may define
-    ``seed_app(*, size, sites, rng, tick)`` (safe to run again) and
-    ``progress_steps(size) -> int`` (how many ticks it will report)."""
+    ``seed_app(*, size, sites, rng, tick)`` (safe to run again; run in one
+    transaction unless the module sets ``COMMITS_IN_BATCHES``) and
+    ``progress_steps(size) -> int`` (how many ticks it will report), and
+    ``seed_bulk`` with ``bulk_steps``: the bulk history that follows the
+    showcase, committing its own batches (see ``openiop.core.demo_bulk``)."""
     modules = []
     for config in apps.get_app_configs():
         if not config.name.startswith("openiop.") or config.label in {"core", "patients", "admissions"}:
@@ -229,5 +288,7 @@ def progress_total(size: str) -> int:
     extra_sites, _staff, patients = SIZES[size]
     sites = len(DEMO_SITES) + extra_sites
     steps = sites + len(DEMO_LOGINS) + sites * len(RoleCode.values) + patients
-    modules = app_demo_modules()
-    return steps + sum(int(module.progress_steps(size)) for module in modules if hasattr(module, "progress_steps"))
+    for module in app_demo_modules():
+        steps += int(module.progress_steps(size)) if hasattr(module, "progress_steps") else 0
+        steps += int(module.bulk_steps(size)) if hasattr(module, "bulk_steps") else 0
+    return steps

@@ -28,7 +28,9 @@ from openiop.medications.models import DrugTestReview, Medication, Route, Specim
 from openiop.patients.models import Episode
 from openiop.sites.models import Site
 
-PATIENTS = {"tiny": 12, "small": 120, "medium": 300, "large": 600}
+# Patients whose medications and tests go through the services (everyone
+# else gets weekly tests in bulk, see seed_bulk).
+PATIENTS = {"tiny": 12, "small": 45, "medium": 60, "large": 90}
 WEEKS = 5
 OTPS = ["Harbor Opioid Treatment Program", "Eastside Methadone Clinic", "Bridge Recovery OTP"]
 UNEXPECTED_CLASSES = ["cocaine", "cannabinoids", "fentanyl", "methamphetamine", "benzodiazepines"]
@@ -250,3 +252,55 @@ def _corrections(rng: random.Random, today: dt.date, unexpected: set[int]) -> No
             cutoff=None,
             reason="Cup re-read: the opiates line was too faint to read; recollection requested.",
         )
+
+
+# --- Weekly tests for everyone else, in bulk ----------------------------------------------------------------------
+
+
+def bulk_steps(size: str) -> int:
+    return 50
+
+
+def seed_bulk(*, size: str, sites: list[Site], rng: random.Random, tick: Callable[[int], None]) -> None:
+    """Weekly urine tests over the last WEEKS weeks for every active patient
+    the showcase above left without any: a negative presumptive panel (they
+    take no medication here, so nothing is expected and no review opens, as
+    ``results_record`` would decide). One committed batch per site, one audit
+    event each (see ``openiop.core.demo_bulk``)."""
+    from openiop.core import demo_bulk
+
+    budget = demo_bulk.StepBudget(bulk_steps(size), tick)
+    today, now = timezone.localdate(), timezone.now()
+    for position, site in enumerate(sites, start=1):
+        nurses = _staff(site, RoleCode.NURSE)
+        episodes = list(
+            Episode.objects.filter(site=site, status=Episode.Status.ACTIVE)
+            .exclude(patient__specimens__isnull=False)
+            .order_by("pk")
+        )
+        if nurses and episodes:
+            zone = ZoneInfo(site.time_zone)
+            with demo_bulk.batch("drug tests", site_id=site.pk) as rows:
+                specimens = []
+                for episode in episodes:
+                    nurse = nurses[episode.pk % len(nurses)]
+                    # Random testing, about every ten days (the showcase tests weekly).
+                    for day in _collection_days(episode, today, rng)[::-1][::2]:
+                        local = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.choice([0, 15, 30, 45])),
+                                                    tzinfo=zone)  # fmt: skip
+                        specimens.append(
+                            Specimen(patient_id=episode.patient_id, episode=episode, site=site,
+                                     specimen_type=Specimen.Type.URINE, collected_at=local, collected_on=day,
+                                     observed=rng.random() < 0.3, collected_by=nurse, recorded_by=nurse,
+                                     recorded_at=min(local + dt.timedelta(minutes=10), now))
+                        )  # fmt: skip
+                specimens = rows.insert(Specimen, specimens)
+                rows.insert_leaves(
+                    TestResult,
+                    [TestResult(specimen=specimen, method=TestResult.Method.PRESUMPTIVE, drug_class=code,
+                                result=TestResult.Outcome.NEGATIVE, cutoff_unit="",
+                                recorded_by_id=specimen.recorded_by_id, recorded_at=specimen.recorded_at)
+                     for specimen in specimens for code in catalogue.DEFAULT_PANEL],
+                )  # fmt: skip
+        budget.reach(position / len(sites))
+    budget.finish()

@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
+from django.db import transaction
 from django.utils import timezone
 
 from openiop.accounts.models import User
@@ -120,78 +121,96 @@ LEVEL_WEIGHTS = [
 ]
 
 
-def seed_patients(*, count: int, sites: list[Site], rng: random.Random, tick: Callable[[int], None]) -> int:
+# Patients registered through the services (validated and audited one by one);
+# any beyond are written in bulk by ``demo_patients_bulk`` with the same shapes.
+SERVICE_PATIENTS = 100
+
+
+def seed_patients(
+    *,
+    count: int,
+    sites: list[Site],
+    rng: random.Random,
+    tick: Callable[[int], None],
+    through_services: int = SERVICE_PATIENTS,
+) -> int:
     existing = Patient.objects.count()
     today = timezone.localdate()
     counsellors = {
         site.pk: list(User.objects.filter(sites=site, roles__code=RoleCode.CLINICIAN, is_active=True)) for site in sites
     }
-    for _number in range(existing, count):
-        site = rng.choice(sites)
-        sex = rng.choice([Sex.FEMALE, Sex.MALE])
-        first = rng.choice(FIRST[sex])
-        last = rng.choice(LAST)
-        patient = services.patient_register(
-            site=site,
-            legal_first_name=first,
-            legal_last_name=last,
-            preferred_name="",
-            birth_date=today - dt.timedelta(days=rng.randint(18 * 365, 70 * 365)),
-            sex_at_birth=sex,
-            gender_identity="",
-            pronouns="she/her" if sex == Sex.FEMALE else "he/him",
-            language=rng.choice(LANGUAGES),
-            phone=f"555-01{rng.randint(0, 99):02d}",
-            email="",
-            street=f"{rng.randint(1, 999)} Elm Street",
-            city=site.city,
-            state=site.state,
-            zip_code=site.zip_code,
-        )
-        EmergencyContact.objects.create(
-            patient=patient, name=f"{rng.choice(FIRST[Sex.FEMALE])} {last}", relation="sibling", phone="555-0150"
-        )
-        if rng.random() < 0.6:
-            SupportPerson.objects.create(
-                patient=patient,
-                name=f"{rng.choice(FIRST[Sex.MALE])} {last}",
-                relation=rng.choice(["spouse", "parent", "partner"]),
-                may_join_family_therapy=True,
-            )
-        team: list[User | None] = [*counsellors.get(site.pk, [])] or [None]
-        # Some people come back: an earlier, discharged episode.
-        if rng.random() < 0.2:
-            start = today - dt.timedelta(days=rng.randint(400, 900))
-            earlier = services.episode_admit(
-                actor=None, patient=patient, site=site, admission_date=start, level_of_care=LevelOfCare.IOP
-            )
-            end = start + dt.timedelta(days=rng.randint(30, 90))
-            if rng.random() < 0.4:
-                step_level(earlier, None, rng, on=start + dt.timedelta(days=rng.randint(10, 25)))
-            discharge_with_plan(earlier, None, rng, on=end)
-        if rng.random() < 0.85:
-            level = rng.choices([lvl for lvl, _w in LEVEL_WEIGHTS], weights=[w for _lvl, w in LEVEL_WEIGHTS])[0]
-            counsellor = rng.choice(team)
-            recent_discharge = rng.random() < 0.08
-            admitted = today - dt.timedelta(days=rng.randint(45, 80) if recent_discharge else rng.randint(0, 80))
-            episode = services.episode_admit(
-                actor=counsellor,
-                patient=patient,
+    # One transaction for the patients made through the services (SQLite
+    # would otherwise commit, and sync to disk, after every one).
+    with transaction.atomic():
+        for _number in range(existing, min(count, through_services)):
+            site = rng.choice(sites)
+            sex = rng.choice([Sex.FEMALE, Sex.MALE])
+            first = rng.choice(FIRST[sex])
+            last = rng.choice(LAST)
+            patient = services.patient_register(
                 site=site,
-                admission_date=admitted,
-                level_of_care=level,
-                primary_counsellor=counsellor,
+                legal_first_name=first,
+                legal_last_name=last,
+                preferred_name="",
+                birth_date=today - dt.timedelta(days=rng.randint(18 * 365, 70 * 365)),
+                sex_at_birth=sex,
+                gender_identity="",
+                pronouns="she/her" if sex == Sex.FEMALE else "he/him",
+                language=rng.choice(LANGUAGES),
+                phone=f"555-01{rng.randint(0, 99):02d}",
+                email="",
+                street=f"{rng.randint(1, 999)} Elm Street",
+                city=site.city,
+                state=site.state,
+                zip_code=site.zip_code,
             )
-            days_in = (today - admitted).days
-            if days_in >= 21 and (recent_discharge or rng.random() < 0.3):
-                step_level(episode, counsellor, rng, on=admitted + dt.timedelta(days=rng.randint(14, days_in - 7)))
-                if rng.random() < 0.3:
-                    step_level(episode, counsellor, rng, on=today - dt.timedelta(days=rng.randint(0, 6)))
-            if recent_discharge:
-                discharge_with_plan(episode, counsellor, rng, on=today - dt.timedelta(days=rng.randint(0, 5)))
-        tick(1)
-    if not LevelOfCareChange.objects.exists():
-        backfill_transitions(rng=rng, today=today)
+            EmergencyContact.objects.create(
+                patient=patient, name=f"{rng.choice(FIRST[Sex.FEMALE])} {last}", relation="sibling", phone="555-0150"
+            )
+            if rng.random() < 0.6:
+                SupportPerson.objects.create(
+                    patient=patient,
+                    name=f"{rng.choice(FIRST[Sex.MALE])} {last}",
+                    relation=rng.choice(["spouse", "parent", "partner"]),
+                    may_join_family_therapy=True,
+                )
+            team: list[User | None] = [*counsellors.get(site.pk, [])] or [None]
+            # Some people come back: an earlier, discharged episode.
+            if rng.random() < 0.2:
+                start = today - dt.timedelta(days=rng.randint(400, 900))
+                earlier = services.episode_admit(
+                    actor=None, patient=patient, site=site, admission_date=start, level_of_care=LevelOfCare.IOP
+                )
+                end = start + dt.timedelta(days=rng.randint(30, 90))
+                if rng.random() < 0.4:
+                    step_level(earlier, None, rng, on=start + dt.timedelta(days=rng.randint(10, 25)))
+                discharge_with_plan(earlier, None, rng, on=end)
+            if rng.random() < 0.85:
+                level = rng.choices([lvl for lvl, _w in LEVEL_WEIGHTS], weights=[w for _lvl, w in LEVEL_WEIGHTS])[0]
+                counsellor = rng.choice(team)
+                recent_discharge = rng.random() < 0.08
+                admitted = today - dt.timedelta(days=rng.randint(45, 80) if recent_discharge else rng.randint(0, 80))
+                episode = services.episode_admit(
+                    actor=counsellor,
+                    patient=patient,
+                    site=site,
+                    admission_date=admitted,
+                    level_of_care=level,
+                    primary_counsellor=counsellor,
+                )
+                days_in = (today - admitted).days
+                if days_in >= 21 and (recent_discharge or rng.random() < 0.3):
+                    step_level(episode, counsellor, rng, on=admitted + dt.timedelta(days=rng.randint(14, days_in - 7)))
+                    if rng.random() < 0.3:
+                        step_level(episode, counsellor, rng, on=today - dt.timedelta(days=rng.randint(0, 6)))
+                if recent_discharge:
+                    discharge_with_plan(episode, counsellor, rng, on=today - dt.timedelta(days=rng.randint(0, 5)))
+            tick(1)
+        if not LevelOfCareChange.objects.exists():
+            backfill_transitions(rng=rng, today=today)
+    from openiop.patients.demo_bulk import seed_patients_in_bulk
+
+    seed_patients_in_bulk(count=count, sites=sites, rng=rng, tick=tick, counsellors=counsellors)
     return Patient.objects.count()
 
 

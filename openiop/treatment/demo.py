@@ -266,3 +266,15 @@ def _unsigned_examples(site: Site, clinicians: list[User], episodes: list[Episod
                       "assessment": "Progressing toward the meetings objective.", "plan": "Weekly sessions."},
         )  # fmt: skip
         notes.note_sign(actor=trainee, note=note, now=_at(today - dt.timedelta(days=1), dt.time(17)))
+
+
+def bulk_steps(size: str) -> int:
+    return 50
+
+
+def seed_bulk(*, size: str, sites: list[Site], rng: random.Random, tick: Callable[[int], None]) -> None:
+    """After the showcase: a signed plan, with its 30-day reviews, for every
+    other active episode (in bulk, see ``treatment.demo_bulk``)."""
+    from openiop.treatment.demo_bulk import seed_plans_in_bulk
+
+    seed_plans_in_bulk(sites=sites, rng=rng, tick=tick, steps=bulk_steps(size))

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management import call_command
@@ -8,11 +9,14 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from openiop.audit.context import acting_as
-from openiop.core import demo
+from openiop.core import demo, demo_bulk
 
 
 class Command(BaseCommand):
-    help = "Load synthetic demo data (organization, sites, rooms, staff in every role). Safe to run again."
+    help = (
+        "Load synthetic demo data: an organization, its sites and staff, and a running program's patients, plans, "
+        "schedule, attendance, notes, instruments, drug tests and inquiries. Safe to run again."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(demo.SIZES), default="small", help="How much data to make.")
@@ -27,7 +31,17 @@ class Command(BaseCommand):
             acting_as(actor_username="seed"),
             tqdm(total=demo.progress_total(size), desc=f"Seeding ({size})", unit="step", disable=None) as bar,
         ):
-            counts = demo.seed(size=size, seed_value=options["seed"], progress=bar.update)
+            started, rows_before = time.monotonic(), demo_bulk.ROWS_WRITTEN["rows"]
+
+            def advance(steps: int) -> None:
+                # tqdm shows steps per second (about one patient's worth of
+                # work each); the postfix adds the rows the bulk phases write.
+                rows = demo_bulk.ROWS_WRITTEN["rows"] - rows_before
+                rate = rows / max(time.monotonic() - started, 1e-6)
+                bar.set_postfix_str(f"{rows:,} rows, {rate:,.0f} rows/s", refresh=False)
+                bar.update(steps)
+
+            counts = demo.seed(size=size, seed_value=options["seed"], progress=advance)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {counts['sites']} sites, {counts['staff']} staff, {counts['patients']} patients."

@@ -1,0 +1,206 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""The demo looks like a running program (issue 14 item 18, issue 15 item 6):
+most active patients have a signed plan, a schedule with attendance inside
+their hours band, notes for what they attended, instruments over time and
+drug tests; a few plans are due for review; inquiries are recent with a few
+waiting too long. And it is written in committed batches, each audited once
+(issue 16 item 3), with a progress bar whose total is exact."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from collections import defaultdict
+
+import pytest
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from openiop.admissions import pipeline
+from openiop.admissions.models import Inquiry
+from openiop.assessments.models import InstrumentResult
+from openiop.audit.context import acting_as
+from openiop.audit.models import AuditEvent
+from openiop.core import demo
+from openiop.patients import transitions
+from openiop.patients.demo import seed_patients
+from openiop.patients.models import ContinuingCarePlan, Episode, LevelOfCare, LevelOfCareChange, MrnCounter, Patient
+from openiop.scheduling import hours, selectors
+from openiop.scheduling.models import Appointment, Attendance, Enrolment
+from openiop.sites.models import Site
+from openiop.treatment.models import GroupSession, Note, NoteStatus, PlanVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(size: str) -> list[int]:
+    ticks: list[int] = []
+    with acting_as(actor_username="seed"):
+        demo.seed(size=size, seed_value=7, progress=ticks.append)
+    return ticks
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def program_shape_problems(today: dt.date) -> list[str]:
+    """Everything that keeps the seeded data from looking like a running
+    program (empty when it does)."""
+    problems: list[str] = []
+    this_monday = today - dt.timedelta(days=today.weekday())
+    active = Episode.objects.filter(status=Episode.Status.ACTIVE)
+
+    settled = active.filter(admission_date__lte=today - dt.timedelta(days=2))
+    signed = PlanVersion.objects.filter(status=PlanVersion.Status.SIGNED)
+    planned = settled.filter(treatment_plan__versions__in=signed).distinct().count()
+    if _share(planned, settled.count()) < 0.9:
+        problems.append(f"only {planned} of {settled.count()} settled active episodes have a signed plan")
+    due = signed.filter(plan__episode__status="active", review_due__lte=today + dt.timedelta(days=7)).count()
+    if not 0 < due <= 0.35 * signed.count():
+        problems.append(f"{due} of {signed.count()} signed plans due for review: want a few")
+
+    scheduled = active.filter(admission_date__lt=this_monday, level_of_care__in=["1", "2.1", "2.5"])
+    attending = scheduled.filter(enrolments__attendance__isnull=False).distinct().count()
+    if _share(attending, scheduled.count()) < 0.9:
+        problems.append(f"only {attending} of {scheduled.count()} scheduled episodes have attendance")
+    booked = scheduled.filter(enrolments__session__start__gt=timezone.now()).distinct().count()
+    if _share(booked, scheduled.count()) < 0.9:
+        problems.append(f"only {booked} of {scheduled.count()} scheduled episodes have groups ahead")
+    if not Appointment.objects.filter(attendance__isnull=False).exists():
+        problems.append("no individual appointments with attendance")
+
+    for mark in Attendance.objects.select_related("enrolment__session", "appointment"):
+        owner = mark.enrolment.session if mark.enrolment else mark.appointment
+        assert owner is not None
+        if hours.attended_minutes(mark.status, mark.minutes_attended, owner.minutes) != mark.minutes_attended:
+            problems.append(f"attendance {mark.pk}: {mark.minutes_attended} min is not what {mark.status} counts")
+
+    last_week = hours.IsoWeek.of(this_monday - dt.timedelta(days=7))
+    within = total = 0
+    for site in Site.objects.all():
+        iop = list(
+            active.filter(site=site, level_of_care=LevelOfCare.IOP, admission_date__lt=last_week.monday)
+            .exclude(level_changes__effective_date__gte=last_week.monday)
+            .select_related("patient", "site")
+        )
+        for row in selectors.hours_rows(site, iop, last_week, today=today, history_weeks=0):
+            if row.band is not None:
+                total += 1
+                within += row.band.position(row.week.attended_minutes) == hours.WITHIN
+    if _share(within, total) < 0.6:
+        problems.append(f"only {within} of {total} IOP patients attended hours within their band last week")
+
+    for group in GroupSession.objects.filter(scheduled_session_id__isnull=False).prefetch_related("sections"):
+        attended = {
+            e.patient_id: e.attendance.minutes_attended
+            for e in Enrolment.objects.filter(session_id=group.scheduled_session_id).select_related("attendance")
+            if hasattr(e, "attendance") and e.attendance.counts_as_attended
+        }
+        sections = {s.patient_id: s.minutes_attended for s in group.sections.all()}
+        if sections != attended or group.status != NoteStatus.SIGNED:
+            problems.append(f"group note {group.pk} does not match its session's attendance")
+    if not GroupSession.objects.filter(scheduled_session_id__isnull=False).exists():
+        problems.append("no group notes for scheduled sessions")
+    individual = Note.objects.filter(kind=Note.Kind.INDIVIDUAL, status=NoteStatus.SIGNED)
+    if individual.count() < 0.5 * Appointment.objects.filter(attendance__status="present").count():
+        problems.append("few individual notes for the individual sessions attended")
+
+    assessed = active.filter(admission_date__lte=today - dt.timedelta(days=14)).annotate(
+        phq=Count("patient__instrument_results", filter=Q(patient__instrument_results__instrument_code="PHQ-9"))
+    )
+    over_time = sum(1 for episode in assessed if episode.phq >= 2)
+    if _share(over_time, assessed.count()) < 0.9:
+        problems.append(f"only {over_time} of {assessed.count()} episodes have instruments over time")
+    tested_pool = active.filter(admission_date__lte=today - dt.timedelta(days=7))
+    tested = tested_pool.filter(patient__specimens__isnull=False).distinct().count()
+    if _share(tested, tested_pool.count()) < 0.9:
+        problems.append(f"only {tested} of {tested_pool.count()} episodes have drug tests")
+
+    now = timezone.now()
+    inquiries = Inquiry.objects.all()
+    recent = inquiries.filter(created_at__gte=now - dt.timedelta(days=14)).count()
+    if _share(recent, inquiries.count()) < 0.7:
+        problems.append(f"only {recent} of {inquiries.count()} inquiries came in over the last two weeks")
+    waiting = inquiries.filter(stage__in=pipeline.OPEN_STAGES, stage_changed_at__lt=now - dt.timedelta(days=7))
+    if not waiting.exists():
+        problems.append("no open inquiry has waited too long in its stage")
+    return problems
+
+
+def test_the_tiny_demo_looks_like_a_running_program_and_its_bar_ends_exactly() -> None:
+    ticks = _seed("tiny")
+
+    assert program_shape_problems(timezone.localdate()) == []
+    assert sum(ticks) == demo.progress_total("tiny")
+    assert InstrumentResult.objects.exists()
+
+
+def test_the_small_demo_looks_like_a_running_program() -> None:
+    _seed("small")
+
+    assert program_shape_problems(timezone.localdate()) == []
+    assert Patient.objects.filter(site__code__in=["boston", "chicago", "denver"]).count() >= 300
+
+
+def test_bulk_history_is_audited_once_per_committed_batch_not_per_row() -> None:
+    _seed("tiny")
+
+    batches = AuditEvent.objects.filter(action="demo.bulk_seed")
+    schedule = batches.filter(data__batch="schedule")
+    assert sorted(schedule.values_list("site_id", flat=True)) == sorted(Site.objects.values_list("pk", flat=True))
+    counted = sum(event.data["rows"].get("scheduling.attendance", 0) for event in schedule)
+    assert counted == Attendance.objects.count() > 0
+    assert not AuditEvent.objects.filter(object_type="scheduling.attendance").exists()
+    assert batches.filter(data__batch="treatment plans").exists()
+    assert batches.filter(data__batch="drug tests").exists()
+    # The showcase still goes through the services, audited like real work.
+    assert AuditEvent.objects.filter(action="plan.sign", actor_username__gt="").exists()
+
+
+def _patients_snapshot() -> list[tuple[object, ...]]:
+    return list(
+        Episode.objects.order_by("patient__mrn", "admission_date").values_list(
+            "patient__mrn", "patient__legal_first_name", "patient__birth_date", "admission_date", "level_of_care",
+            "status", "discharge_date",
+        )
+    )  # fmt: skip
+
+
+def test_bulk_patients_follow_the_transition_rules_and_repeat_by_seed(north: Site, south: Site) -> None:
+    today = timezone.localdate()
+    seed_patients(count=150, sites=[north, south], rng=random.Random(4), tick=lambda n: None, through_services=0)
+
+    assert Patient.objects.count() == 150
+    assert MrnCounter.objects.get().last_number == 150
+    assert Patient.objects.values("mrn").distinct().count() == 150
+    assert {transitions.direction(c.from_level, c.to_level) for c in LevelOfCareChange.objects.all()} == {
+        "step_up",
+        "step_down",
+    }
+    history: dict[int, list[LevelOfCareChange]] = defaultdict(list)
+    for change in LevelOfCareChange.objects.order_by("effective_date", "pk"):
+        history[change.episode_id].append(change)
+    for episode in Episode.objects.all():
+        changes = history[episode.pk]
+        for before, after in itertools.pairwise(changes):
+            assert before.to_level == after.from_level and before.effective_date <= after.effective_date
+        if changes:
+            assert changes[-1].to_level == episode.level_of_care
+            assert episode.admission_date <= changes[0].effective_date and changes[-1].effective_date <= today
+        if episode.status == Episode.Status.DISCHARGED:
+            assert episode.discharge_reason and ContinuingCarePlan.objects.filter(episode=episode).exists()
+            assert not changes or episode.discharge_date >= changes[-1].effective_date  # type: ignore[operator]
+    assert (
+        Episode.objects.filter(status="active").values("patient").distinct().count()
+        == Episode.objects.filter(status="active").count()
+    )
+    first = _patients_snapshot()
+
+    Episode.objects.all().delete()
+    Patient.objects.all().delete()
+    MrnCounter.objects.update(last_number=0)
+    seed_patients(count=150, sites=[north, south], rng=random.Random(4), tick=lambda n: None, through_services=0)
+
+    assert _patients_snapshot() == first

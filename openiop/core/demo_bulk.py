@@ -69,7 +69,7 @@ class Batch:
         if not rows:
             return
         connection = connections[router.db_for_write(model)]
-        fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.db_returning)]
+        fields = [f for f in model._meta.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
         now = timezone.now()
         prepare: list[Callable[[Any], Any] | None] = []
         for field in fields:

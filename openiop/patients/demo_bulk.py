@@ -18,6 +18,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from django.utils import timezone
 
@@ -205,12 +206,13 @@ def _write_episodes(rows: demo_bulk.Batch, people: list[Patient], plans: list[li
     for patient, patient_plans in zip(people, plans, strict=True):
         for plan in patient_plans:
             discharged = plan.discharge is not None
+            discharged_on = cast(dt.date, plan.discharge["on"]) if plan.discharge else None
             episodes.append(
                 Episode(
                     patient=patient, site=plan.site, admission_date=plan.admitted, level_of_care=plan.level,
                     primary_counsellor=plan.counsellor,
                     status=Episode.Status.DISCHARGED if discharged else Episode.Status.ACTIVE,
-                    discharge_date=plan.discharge["on"] if plan.discharge else None,
+                    discharge_date=discharged_on,
                     discharge_reason=str(plan.discharge["reason"]) if plan.discharge else "",
                     version=1 + len(plan.changes) + int(discharged),
                 )
@@ -230,7 +232,7 @@ def _write_episodes(rows: demo_bulk.Batch, people: list[Patient], plans: list[li
         ]  # fmt: skip
         if plan.discharge is not None:
             fields = {k: v for k, v in plan.discharge.items() if k not in {"on", "reason"}}
-            continuing.append(ContinuingCarePlan(episode=episode, recorded_by=plan.counsellor, **fields))  # type: ignore[arg-type]
+            continuing.append(ContinuingCarePlan(episode=episode, recorded_by=plan.counsellor, **fields))
     rows.insert(CareTeamMember, team)
     rows.insert(LevelOfCareChange, changes)
     rows.insert(ContinuingCarePlan, continuing)

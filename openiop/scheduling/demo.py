@@ -125,7 +125,7 @@ KINDS = {
     ),
 }  # fmt: skip
 IOP_ROTATION = ("morning", "evening", "afternoon")
-COHORT_FOR_LEVEL = {LevelOfCare.PHP: "day", LevelOfCare.OUTPATIENT: "weekend"}
+COHORT_FOR_LEVEL: dict[str, str] = {LevelOfCare.PHP: "day", LevelOfCare.OUTPATIENT: "weekend"}
 
 
 # Progress steps: about one per patient, the bulk of the seed's work.

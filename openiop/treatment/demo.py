@@ -216,20 +216,22 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
             Episode.objects.filter(site=site, status=Episode.Status.ACTIVE, level_of_care=LevelOfCare.IOP)
             .exclude(pk__in=TreatmentPlan.objects.values("episode"))
             .select_related("patient", "primary_counsellor")
-            .order_by("admission_date", "pk")[: PLANS_PER_SITE.get(size, 12)]
+            # The newest admissions: their plans are not due for review yet (the
+            # bulk phase gives everyone else a plan with its 30-day reviews).
+            .order_by("-admission_date", "pk")[: PLANS_PER_SITE.get(size, 12)]
         )
         tick(PLANS_PER_SITE.get(size, 12) - len(episodes))  # fewer episodes than planned: keep the bar honest
         with_plans = []
         for index, episode in enumerate(episodes):
             author = episode.primary_counsellor or clinicians[0]
-            if index == len(episodes) - 1:
+            if index == 0:
                 tick(1)  # the newest admission is left without a plan: it shows on the due list
                 continue
             signed_on = _at(episode.admission_date + dt.timedelta(days=min(3, (today - episode.admission_date).days)),
                             dt.time(16))  # fmt: skip
             _plan(author, episode, rng, min(signed_on, timezone.now()))
             with_plans.append(episode)
-            _individual_notes(author, episode, rng, today, late=index == 0)
+            _individual_notes(author, episode, rng, today, late=index == 1)
             person = SupportPerson.objects.filter(patient=episode.patient, may_join_family_therapy=True).first()
             if person is not None and index % 3 == 0:
                 _family_session(author, episode, person, today)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
 from openiop.core.testing import Objects, Page, no_kwargs
-from openiop.privacy import services
+from openiop.privacy import services, services_release, services_signing
 from openiop.privacy.gate import Recipient
 from openiop.privacy.information import REQUIRED_STATEMENTS, ConsentKind, ExpiryKind, Purpose, RecipientKind
 from openiop.privacy.permissions import (
@@ -48,6 +48,14 @@ def _disclosure(objects: Objects) -> dict[str, Any]:
     return {"patient_pk": objects.patient.pk, "pk": objects.extra["privacy_disclosure"].pk}
 
 
+def _signed_consent(objects: Objects) -> dict[str, Any]:
+    return {"patient_pk": objects.patient.pk, "pk": objects.extra["privacy_signed_consent"].pk}
+
+
+def _release(objects: Objects) -> dict[str, Any]:
+    return {"patient_pk": objects.patient.pk, "pk": objects.extra["privacy_release"].pk}
+
+
 def _emergency(objects: Objects) -> dict[str, Any]:
     return {"pk": objects.extra["privacy_emergency"].pk}
 
@@ -67,6 +75,12 @@ PAGES: list[Page] = [
     Page("privacy:accounting", PRIVACY_ACCOUNTING, _patient, form=True),
     Page("privacy:accounting_print", PRIVACY_ACCOUNTING, _accounting, form=True),
     Page("privacy:access_report", PRIVACY_ACCOUNTING, _patient),
+    Page("privacy:consent_sign", CONSENTS_RECORD, _consent, form=True),
+    Page("privacy:consent_document", CONSENTS_VIEW, _signed_consent),
+    Page("privacy:notice", CONSENTS_RECORD, _patient, form=True),
+    Page("privacy:release_add", DISCLOSURES_RECORD, _patient, form=True),
+    Page("privacy:release", DISCLOSURES_RECORD, _release),
+    Page("privacy:release_packet", DISCLOSURES_RECORD, _release),
 ]
 
 
@@ -101,6 +115,33 @@ def extra_objects(base: Objects) -> dict[str, Any]:
         information=["attendance"],
         actor=officer,
         channel="fax",
+    )
+    signed_consent = services.consent_record(
+        actor=officer,
+        patient=base.patient,
+        kind=ConsentKind.TPO,
+        information=["all_except_counseling_notes"],
+        purposes=[Purpose.TREATMENT, Purpose.PAYMENT, Purpose.OPERATIONS],
+        expiry_kind=ExpiryKind.END_OF_TREATMENT,
+        signed_on=today,
+        signature_confirmed=True,
+        statements=REQUIRED_STATEMENTS[ConsentKind.TPO],
+    )
+    services_signing.consent_attach_scan(
+        actor=officer, consent=signed_consent, typed_name="Page Patient", scan=b"%PDF-1.4 scanned consent"
+    )
+    release = services_release.release_build(
+        actor=officer,
+        release=services_release.release_request_record(
+            actor=officer,
+            patient=base.patient,
+            received_on=today,
+            due_on=today + dt.timedelta(days=30),
+            requester=Recipient(RecipientKind.CRIMINAL_JUSTICE, "Pima County Probation"),
+            information=["attendance"],
+            purpose=Purpose.CRIMINAL_JUSTICE,
+            channel="fax",
+        ),
     )
     restriction = services.restriction_request_record(
         actor=officer,
@@ -137,4 +178,6 @@ def extra_objects(base: Objects) -> dict[str, Any]:
         "privacy_restriction": restriction,
         "privacy_accounting": accounting,
         "privacy_emergency": emergency,
+        "privacy_signed_consent": signed_consent,
+        "privacy_release": release,
     }

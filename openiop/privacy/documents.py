@@ -110,7 +110,7 @@ def data_url(data: bytes, content_type: str = "image/png") -> str:
 def _refusing_fetcher() -> Any:
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-    class DataOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class DataOnlyFetcher(URLFetcher):
         """Reads data: URLs; refuses the network and the disk."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:

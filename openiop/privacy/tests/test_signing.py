@@ -154,3 +154,13 @@ def test_someone_outside_the_patients_site_cannot_download_the_signed_form(
     outsider = persona(RoleCode.PRIVACY_OFFICER, site=south)
     client.force_login(outsider)
     assert client.get(reverse("privacy:consent_document", args=[patient.pk, consent.pk])).status_code == 404
+
+
+def test_rendering_a_pdf_fetches_nothing_from_the_network_or_the_disk() -> None:
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = documents._refusing_fetcher()
+    for url in ("http://example.com/logo.png", "https://example.com/a.css", "file:///etc/passwd"):
+        with pytest.raises(FatalURLFetchingError):
+            fetcher.fetch(url)
+    assert fetcher.fetch(documents.data_url(b"\x89PNG\r\n\x1a\n")) is not None

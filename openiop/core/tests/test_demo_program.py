@@ -60,6 +60,9 @@ def program_shape_problems(today: dt.date) -> list[str]:
     due = signed.filter(plan__episode__status="active", review_due__lte=today + dt.timedelta(days=7)).count()
     if not 0 < due <= 0.35 * signed.count():
         problems.append(f"{due} of {signed.count()} signed plans due for review: want a few")
+    overdue = signed.filter(plan__episode__status="active", review_due__lt=today).count()
+    if overdue > 0.1 * signed.count():
+        problems.append(f"{overdue} of {signed.count()} signed plans are overdue for review: want a few")
 
     scheduled = active.filter(admission_date__lt=this_monday, level_of_care__in=["1", "2.1", "2.5"])
     attending = scheduled.filter(enrolments__attendance__isnull=False).distinct().count()

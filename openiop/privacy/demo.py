@@ -123,12 +123,19 @@ _SCAN: list[bytes] = []
 
 
 def _scanned_form_cached() -> bytes:
+    """Stands in for a scanned paper consent: a page-shaped PNG saying so."""
     if not _SCAN:
-        import weasyprint
+        import io
 
-        _SCAN.append(
-            weasyprint.HTML(string="<p>Signed paper consent, scanned (synthetic demo document).</p>").write_pdf()
-        )
+        from PIL import Image, ImageDraw
+
+        image = Image.new("RGB", (850, 1100), "white")
+        draw = ImageDraw.Draw(image)
+        draw.text((60, 60), "Signed paper consent, scanned (synthetic demo document)", fill="black")
+        draw.line([(60, 980), (400, 940), (520, 990)], fill="navy", width=3)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        _SCAN.append(buffer.getvalue())
     return _SCAN[0]
 
 

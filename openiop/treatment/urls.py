@@ -27,15 +27,11 @@ urlpatterns = [
     path("notes/<int:pk>/addendum/", notes.note_addendum, name="note_addendum"),
     path("homework/<int:pk>/complete/", notes.homework_complete, name="homework_complete"),
     # SUD counseling notes (kept apart: their author and the author's supervisor)
+    path("patients/<int:patient_pk>/counseling-notes/", counseling.counseling_notes, name="counseling_notes"),
     path(
-        "patients/<int:patient_pk>/counseling-notes/new/",
-        counseling.counseling_note_create,
-        name="counseling_note_create",
-    ),
-    path("counseling-notes/<int:pk>/", counseling.counseling_note_detail, name="counseling_note"),
-    path("counseling-notes/<int:pk>/edit/", counseling.counseling_note_edit, name="counseling_note_edit"),
-    path(
-        "counseling-notes/<int:pk>/supervise/", counseling.counseling_note_supervise, name="counseling_note_supervise"
+        "patients/<int:patient_pk>/counseling-notes/supervised/",
+        counseling.counseling_notes_supervised,
+        name="counseling_notes_supervised",
     ),
     # Group notes
     path("groups/", groups.group_list, name="group_list"),

@@ -75,6 +75,7 @@ def test_the_flowsheet_lists_withdrawal_scores_from_every_path(
     client.force_login(bob)
     client.post(reverse("assessments:administer", args=[patient.pk, "CIWA-Ar"]), items(CIWA_17))
     nurse = persona(RoleCode.NURSE)
+    care_team_add(actor=bob, episode=episode, user=nurse)  # need to know: the nurse reads the team's scores
     client.force_login(nurse)
     record = reverse("assessments:withdrawal_record", args=[patient.pk]) + "?instrument=CIWA-Ar"
     assert client.post(record, {**VITALS, **items(CIWA_9)}).status_code == 302

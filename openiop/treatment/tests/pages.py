@@ -12,11 +12,14 @@ from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
 from openiop.core.testing import Objects, Page
 from openiop.patients.models import SupportPerson
+from openiop.sites.models import Organization
 from openiop.treatment.models import Homework
 from openiop.treatment.permissions import (
     COUNSELLING_NOTES,
     NOTE_WRITE,
     PLAN_WRITE,
+    SUD_NOTES_SUPERVISE,
+    SUD_NOTES_WRITE,
     TREATMENT_COSIGN,
     TREATMENT_SIGN,
     TREATMENT_VIEW,
@@ -63,6 +66,10 @@ PAGES = [
     Page("treatment:group_create", COUNSELLING_NOTES, form=True),
     Page("treatment:group_edit", COUNSELLING_NOTES, _x("treatment_group")),
     Page("treatment:group_cosign", TREATMENT_COSIGN, _x("treatment_group")),
+    # Each lists only the notes its user wrote or supervises (none here): the
+    # per-person rule is tested in test_counseling_notes.py.
+    Page("treatment:counseling_notes", SUD_NOTES_WRITE, _x("treatment_patient", "patient_pk"), form=True),
+    Page("treatment:counseling_notes_supervised", SUD_NOTES_SUPERVISE, _x("treatment_patient", "patient_pk")),
 ]
 
 
@@ -78,6 +85,10 @@ def extra_objects(base: Objects) -> dict[str, Any]:
         username=f"treatment-author-{base.site.code}", password=None, first_name="Terry", last_name="Author",
         role_codes=[RoleCode.CLINICIAN], sites=[base.site], requires_cosignature=True,
     )  # fmt: skip
+    # The table checks the role matrix, the same for every user of a role;
+    # need to know (per person: on the care team or not) is tested in
+    # test_need_to_know.py, so the table's organization has it off.
+    Organization.objects.filter(pk=base.site.organization_id).update(need_to_know=False)
     today = timezone.localdate()
     episode = episode_admit(
         actor=author, patient=base.patient, site=base.site, admission_date=today - dt.timedelta(days=7),

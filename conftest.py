@@ -68,12 +68,10 @@ def _plain_http_for_tests() -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_mfa_off(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _fast_hashing_and_mfa_off(settings: Any) -> None:
     # Argon2 is deliberately slow; tests that check hashing ask for it explicitly.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.OPENIOP_REQUIRE_MFA = False
-    # Signed consents and release packets written by tests stay out of var/media.
-    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

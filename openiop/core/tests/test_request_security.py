@@ -73,7 +73,11 @@ _JAVASCRIPT_URL = re.compile(r"javascript:", re.IGNORECASE)
 
 
 def test_no_template_has_inline_script_handlers_or_styles_the_policy_would_block() -> None:
-    templates = sorted(TEMPLATE_ROOT.rglob("templates/**/*.html"))
+    # Templates under <app>/documents/ are rendered only into PDFs by WeasyPrint
+    # (never served to a browser), where the page's styles must travel inside it.
+    templates = sorted(
+        path for path in TEMPLATE_ROOT.rglob("templates/**/*.html") if "documents" not in path.parent.parts
+    )
     assert len(templates) > 50
     found = [
         f"{path.relative_to(TEMPLATE_ROOT)}: {pattern.pattern}"

@@ -37,6 +37,10 @@ def sign_in(page: Any, base_url: str, username: str) -> None:
 @pytest.fixture
 def patient(north: Site, persona: Callable[..., User]) -> Patient:
     clinician = persona(RoleCode.CLINICIAN, username="carla")
+    # These flows are about corrections; who may reach the record under need to
+    # know is tested in openiop/treatment/tests/test_need_to_know.py.
+    north.organization.need_to_know = False
+    north.organization.save(update_fields=["need_to_know"])
     person = register(north, legal_first_name="Tom", legal_last_name="Diaz")
     episode_admit(
         actor=clinician, patient=person, site=north, admission_date=timezone.localdate() - dt.timedelta(days=40)

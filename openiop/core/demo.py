@@ -218,7 +218,35 @@ def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | No
                 module.seed_app(size=size, sites=sites, rng=rng, tick=tick)
         if hasattr(module, "seed_bulk"):
             module.seed_bulk(size=size, sites=sites, rng=rng, tick=tick)
+    _demo_logins_join_care_teams()
     return {"sites": len(sites), "staff": User.objects.count(), "patients": patients}
+
+
+# The demo's clinical logins, put on the care team of every episode in
+# treatment at their sites: need to know (on by default) otherwise leaves the
+# demo nurse and prescriber looking at empty medication and drug-test tabs.
+_CARE_TEAM_LOGINS = ("clinician", "nurse", "prescriber")
+
+
+def _demo_logins_join_care_teams() -> None:
+    from openiop.patients.models import CareTeamMember, Episode
+
+    logins = {user.username: user for user in User.objects.filter(username__in=_CARE_TEAM_LOGINS)}
+    director = User.objects.filter(username="director").first()
+    clinician = logins.get("clinician")
+    if clinician is not None and director is not None and clinician.clinical_supervisor_id is None:
+        User.objects.filter(pk=clinician.pk).update(clinical_supervisor=director)
+    with transaction.atomic():
+        for user in logins.values():
+            episodes = Episode.objects.filter(site__in=user.sites.all()).exclude(status=Episode.Status.DISCHARGED)
+            CareTeamMember.objects.bulk_create(
+                [
+                    CareTeamMember(episode_id=episode_id, user=user)
+                    for episode_id in episodes.values_list("pk", flat=True)
+                ],
+                ignore_conflicts=True,
+                batch_size=2000,
+            )
 
 
 def _bulk_staff(site: Site, staff_per_role: int, rng: random.Random) -> None:

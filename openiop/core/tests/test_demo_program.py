@@ -207,3 +207,18 @@ def test_bulk_patients_follow_the_transition_rules_and_repeat_by_seed(north: Sit
     seed_patients(count=150, sites=[north, south], rng=random.Random(4), tick=lambda n: None, through_services=0)
 
     assert _patients_snapshot() == first
+
+
+def test_the_demo_nurse_and_prescriber_reach_the_clinical_records_of_their_sites_under_need_to_know() -> None:
+    from openiop.accounts.models import User
+    from openiop.medications.models import Specimen
+    from openiop.patients.models import Episode
+
+    _seed("tiny")
+
+    nurse = User.objects.get(username="nurse")
+    in_treatment = Episode.objects.filter(site__in=nurse.sites.all()).exclude(status=Episode.Status.DISCHARGED)
+    assert in_treatment.exists()
+    assert in_treatment.exclude(care_team=nurse).count() == 0
+    assert Specimen.objects.restrict(nurse, "drugtests.view").exists()
+    assert User.objects.get(username="clinician").clinical_supervisor == User.objects.get(username="director")

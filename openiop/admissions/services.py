@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
-from openiop.admissions import pipeline
+from openiop.admissions import pipeline, signals
 from openiop.admissions.models import (
     RISK_OUTCOMES,
     Inquiry,
@@ -115,6 +115,8 @@ def inquiry_move(
         data["patient_mrn"] = current.patient.mrn
         data["linked_existing_chart"] = existing_patient is not None
     log_action("inquiry.move", obj=current, actor=actor, data=data)
+    if to_stage == pipeline.ADMITTED and current.patient is not None:
+        signals.inquiry_admitted.send(sender=Inquiry, inquiry=current, actor=actor)
     return current
 
 

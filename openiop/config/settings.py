@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "openiop.medications",
     "openiop.scheduling",
     "openiop.privacy",
+    "openiop.insurance",
     "openiop.directory",
     "openiop.public",
 ]

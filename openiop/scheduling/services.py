@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
 from openiop.patients.models import Episode, Patient
-from openiop.scheduling import catalog, group_notes
+from openiop.scheduling import catalog, group_notes, signals
 from openiop.scheduling.hours import AttendanceMinutesError, attended_minutes
 from openiop.scheduling.models import (
     Appointment,
@@ -1062,6 +1062,7 @@ def attendance_record(*, actor: User, session: Session, marks: Sequence[Attendan
         )
     # Corrected attendance flows into the group note's unsigned sections.
     group_notes.follow(actor=actor, session=locked)
+    signals.attendance_saved.send(sender=Attendance, attendances=saved, actor=actor)
     return saved
 
 
@@ -1088,6 +1089,7 @@ def appointment_attendance_record(
         patient_id=locked.patient_id,
         site_id=locked.site_id,
     )
+    signals.attendance_saved.send(sender=Attendance, attendances=[attendance], actor=actor)
     return attendance
 
 

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "openiop.scheduling",
     "openiop.privacy",
     "openiop.insurance",
+    "openiop.diagnoses",
+    "openiop.billing",
     "openiop.directory",
     "openiop.public",
 ]

@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("openiop.medications.urls")),
     path("scheduling/", include("openiop.scheduling.urls")),
     path("privacy/", include("openiop.privacy.urls")),
+    path("insurance/", include("openiop.insurance.urls")),
+    path("diagnoses/", include("openiop.diagnoses.urls")),
+    path("billing/", include("openiop.billing.urls")),
     # The public locator (/help/find/) and the administrators' import (/directory/import/).
     path("", include("openiop.directory.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

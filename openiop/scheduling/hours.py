@@ -379,9 +379,12 @@ def attended_minutes(status: str, minutes: int | None, length: int) -> int:
 
 @dataclass(frozen=True)
 class PerDiemRule:
-    """A day is billable when it reaches ``min_minutes_per_day`` and the week
-    has at least ``min_days_per_week`` such days. ``basis`` says which
-    minutes count: "attended" (for claims) or "scheduled" (for planning)."""
+    """A day is billable when it reaches ``min_minutes_per_day`` (with 0, any
+    day with some minutes counts) and the week has at least
+    ``min_days_per_week`` such days and at least ``min_minutes_per_week``
+    minutes in all (0: no weekly total). ``basis`` says which minutes count:
+    "attended" (for claims) or "scheduled" (for planning). Payers set their
+    own, e.g. "9 h/week over at least 2 days" is 0 / 2 / 540."""
 
     code: str
     description: str
@@ -390,6 +393,7 @@ class PerDiemRule:
     source: str
     configurable: bool = False
     basis: str = "attended"
+    min_minutes_per_week: int = 0
 
 
 H0015 = PerDiemRule(
@@ -420,12 +424,19 @@ def eligible_days(week: WeekHours, rule: PerDiemRule = H0015) -> tuple[date, ...
     too few qualifying days)."""
     if rule.basis not in ("attended", "scheduled"):
         raise ValueError(f"{rule.code}: basis must be 'attended' or 'scheduled', not {rule.basis!r}")
+
+    def minutes(day: DayHours) -> int:
+        return day.attended_minutes if rule.basis == "attended" else day.scheduled_minutes
+
+    # A day with no minutes is never a billable day, whatever the daily minimum.
     qualifying = sorted(
-        day.day
-        for day in week.days.values()
-        if (day.attended_minutes if rule.basis == "attended" else day.scheduled_minutes) >= rule.min_minutes_per_day
+        day.day for day in week.days.values() if minutes(day) > 0 and minutes(day) >= rule.min_minutes_per_day
     )
-    return tuple(qualifying) if len(qualifying) >= rule.min_days_per_week else ()
+    if len(qualifying) < rule.min_days_per_week:
+        return ()
+    if sum(minutes(day) for day in week.days.values()) < rule.min_minutes_per_week:
+        return ()
+    return tuple(qualifying)
 
 
 # --- Flags -----------------------------------------------------------------------------------------------------------

@@ -24,31 +24,25 @@ Bounded: under a minute of measuring, after migrating.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.locator import free_port, percentile, process_tree_cpu_ms
+from bench._common import ROOT, free_port, logger, percentile, process_tree_cpu_ms, run_benchmark
 
-ROOT = Path(__file__).resolve().parent.parent
-INSIDE_FLAG = "OPENIOP_BENCH_AUDIT_OUTPUT"
 # A clinician opens a chart, reads it, opens the next: every 2-6 s. (With no
 # pause at all, 20 users measure how many pages two workers can render, not
 # whether one user's audit event holds up another's.)
 THINK_SECONDS = (2.0, 6.0)
 
 
-def log(message: str) -> None:
-    print(f"bench.audit: {message}", file=sys.stderr, flush=True)
+log = logger("bench.audit")
 
 
 def prepare(patients: int) -> tuple[list[int], list[str]]:
@@ -323,50 +317,9 @@ def main(argv: list[str]) -> int:
     if not 0 < args.seconds <= 30 or not 0 < args.load_seconds <= 40:
         parser.error("--seconds must be 0-30 and --load-seconds 0-40 (the benchmark stays bounded)")
 
-    inside_output = os.environ.get(INSIDE_FLAG)
-    if args.database == "postgres" and not inside_output:
-        with tempfile.TemporaryDirectory(prefix="openiop-bench-") as scratch:
-            output = Path(scratch) / "result.json"
-            command = [sys.executable, str(ROOT / "scripts" / "with_postgres.py"), "--", sys.executable, "-m"]
-            command += ["bench.audit", *argv]
-            completed = subprocess.run(  # noqa: S603 - fixed command
-                command, cwd=ROOT, env=dict(os.environ, **{INSIDE_FLAG: str(output)}), stdout=sys.stderr, check=False
-            )
-            if not output.exists():
-                log(f"the PostgreSQL run failed (exit {completed.returncode})")
-                return completed.returncode or 1
-            # Printed even when a check failed (exit 2): the figures say which.
-            print(output.read_text(encoding="utf-8"))
-        return completed.returncode
-
-    workdir = Path(tempfile.mkdtemp(prefix="openiop-bench-"))
-    try:
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="openiop.config.settings",
-            OPENIOP_VAR_DIR=str(workdir / "var"),
-            STATIC_ROOT=str(workdir / "static"),
-            DEBUG="false",
-            OPENIOP_HTTPS="false",
-            OPENIOP_REQUIRE_MFA="false",
-            LOG_LEVEL="WARNING",
-        )
-        os.environ.pop("OPENIOP_AUDIT_KEY", None)
-        os.environ.pop("OPENIOP_AUDIT_KEY_FILE", None)
-        os.environ.pop("OPENIOP_AUDIT_CHECKPOINT_DIR", None)
-        if args.database == "sqlite":
-            os.environ.pop("DATABASE_URL", None)
-        elif not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-            log("expected DATABASE_URL from with_postgres.py")
-            return 1
-        result = run(args, args.database)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    text = json.dumps(result)
-    if inside_output:
-        Path(inside_output).write_text(text, encoding="utf-8")
-    else:
-        print(text)
-    return 0 if result["ok"] else 2
+    return run_benchmark(
+        "bench.audit", argv, args.database, lambda: run(args, args.database), ok=lambda result: result["ok"]
+    )
 
 
 if __name__ == "__main__":

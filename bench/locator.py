@@ -23,41 +23,23 @@ is never touched: OPENIOP_VAR_DIR and DATABASE_URL point at the temporary one.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._common import ROOT, free_port, logger, percentile, process_tree_cpu_ms, run_benchmark
+
 RADII = [(5, 1), (10, 3), (25, 5), (50, 4), (100, 2), (250, 1), (500, 1)]  # (miles, weight)
-INSIDE_FLAG = "OPENIOP_BENCH_LOCATOR_OUTPUT"
 
 
-def log(message: str) -> None:
-    print(f"bench.locator: {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, int(-(-share * len(ordered) // 1)))  # ceil
-    return ordered[rank - 1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+log = logger("bench.locator")
 
 
 @dataclass
@@ -100,18 +82,6 @@ def make_queries(count: int, rng: random.Random) -> list[Query]:
                 query.evening = True
         queries.append(query)
     return queries
-
-
-def process_tree_cpu_ms(pid: int) -> float:
-    """CPU time (user + system) of a process and its children, from /proc."""
-    total = 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except (OSError, IndexError, ValueError):
-        return total
-    return total + sum(process_tree_cpu_ms(int(child)) for child in children)
 
 
 def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
@@ -282,49 +252,13 @@ def main(argv: list[str]) -> int:
     if args.facilities < 1 or args.queries < 1:
         parser.error("--facilities and --queries must be at least 1")
 
-    inside_output = os.environ.get(INSIDE_FLAG)
-    if args.database == "postgres" and not inside_output:
-        # Re-run inside a throwaway cluster; the result comes back in a file so
-        # that with_postgres.py's own messages stay off our stdout.
-        with tempfile.TemporaryDirectory(prefix="openiop-bench-") as scratch:
-            output = Path(scratch) / "result.json"
-            command = [sys.executable, str(ROOT / "scripts" / "with_postgres.py"), "--", sys.executable, "-m"]
-            command += ["bench.locator", *argv]
-            completed = subprocess.run(  # noqa: S603 - fixed command
-                command, cwd=ROOT, env=dict(os.environ, **{INSIDE_FLAG: str(output)}), stdout=sys.stderr, check=False
-            )
-            if completed.returncode != 0 or not output.exists():
-                log(f"the PostgreSQL run failed (exit {completed.returncode})")
-                return completed.returncode or 1
-            print(output.read_text(encoding="utf-8"))
-        return 0
-
-    workdir = Path(tempfile.mkdtemp(prefix="openiop-bench-"))
-    try:
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="openiop.config.settings",
-            OPENIOP_VAR_DIR=str(workdir / "var"),
-            STATIC_ROOT=str(workdir / "static"),
-            DEBUG="false",
-            OPENIOP_HTTPS="false",
-            OPENIOP_REQUIRE_MFA="false",
-            LOG_LEVEL="WARNING",
-        )
-        if args.database == "sqlite":
-            # The settings' default SQLite file, under the scratch var/ directory.
-            os.environ.pop("DATABASE_URL", None)
-        elif not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-            log("expected DATABASE_URL from with_postgres.py")
-            return 1
-        result = run(args, args.database)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    text = json.dumps(result)
-    if inside_output:
-        Path(inside_output).write_text(text, encoding="utf-8")
-    else:
-        print(text)
-    return 0 if result["results_match"] else 2
+    return run_benchmark(
+        "bench.locator",
+        argv,
+        args.database,
+        lambda: run(args, args.database),
+        ok=lambda result: result["results_match"],
+    )
 
 
 if __name__ == "__main__":

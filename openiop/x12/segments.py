@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from openiop.x12.errors import X12Error
+from openiop.x12.npi import is_valid_npi
 
 ELEMENT_SEPARATOR = "*"
 COMPONENT_SEPARATOR = ":"
@@ -27,6 +28,7 @@ DELIMITERS = frozenset(ELEMENT_SEPARATOR + COMPONENT_SEPARATOR + REPETITION_SEPA
 
 _PRINTABLE_ASCII = re.compile(r"[ -~]*")
 _ICD10_CM = re.compile(r"[A-Z][0-9][0-9A-Z]{1,5}")
+_IDENTIFIER = re.compile(r"[A-Z0-9-]+")
 
 
 class BuildError(X12Error):
@@ -78,6 +80,23 @@ def text(value: str | None, field: str, *, max_length: int, min_length: int = 1,
         raise BuildError(field, f"is {len(cleaned)} characters long; the limit is {max_length}.")
     if len(cleaned) < min_length:
         raise BuildError(field, f"must be at least {min_length} characters long.")
+    return cleaned
+
+
+def identifier(value: str | None, field: str, *, max_length: int = 80, min_length: int = 2) -> str:
+    """A member ID, payer ID, authorization or claim number: letters, digits
+    and hyphens only, since payers reject spaces and punctuation in IDs."""
+    cleaned = text(value, field, max_length=max_length, min_length=min_length)
+    if not _IDENTIFIER.fullmatch(cleaned):
+        raise BuildError(field, f"{cleaned!r} may hold only letters, digits and hyphens.")
+    return cleaned
+
+
+def npi(value: str | None, field: str) -> str:
+    """A National Provider Identifier that passes its check digit."""
+    cleaned = (value or "").strip()
+    if not is_valid_npi(cleaned):
+        raise BuildError(field, f"{value!r} is not a valid NPI (10 digits with a correct check digit).")
     return cleaned
 
 

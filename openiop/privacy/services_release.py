@@ -13,7 +13,7 @@ rebuilt; the file on disk is checked against its hash when it is read back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -119,9 +119,21 @@ def release_check(release: ReleaseRequest) -> Decision:
     )
 
 
-def packet_context(release: ReleaseRequest, decision: Decision, *, prepared_by: User | None) -> dict[str, object]:
-    """What the packet shows: only the classes the gate allowed."""
+def packet_context(
+    release: ReleaseRequest,
+    decision: Decision,
+    *,
+    prepared_by: User | None,
+    extra_sections: Sequence[packet_sources.Section] = (),
+) -> dict[str, object]:
+    """What the packet shows: only the classes the gate allowed. EXTRA_SECTIONS
+    (a caller's own, e.g. a concurrent-review packet's hours against the band
+    or the clinician's justification) go in only under a class it allowed."""
     allowed = frozenset(release.information) if decision.allowed else frozenset()
+    sections = packet_sources.sections(
+        release.patient, allowed, packet_sources.Period(release.period_start, release.period_end)
+    )
+    sections += [section for section in extra_sections if section.information_class in allowed]
     notice_form = services.notice_form_for(release.patient.organization)
     return {
         "release": release,
@@ -135,18 +147,24 @@ def packet_context(release: ReleaseRequest, decision: Decision, *, prepared_by: 
         "labels": SECURITY_LABELS,
         "label_line": SECURITY_LABEL_LINE,
         "keywords": ", ".join(code for _system, code, _display in SECURITY_LABELS),
-        "sections": packet_sources.sections(
-            release.patient, allowed, packet_sources.Period(release.period_start, release.period_end)
-        ),
+        "sections": sections,
         "prepared_by": prepared_by,
         "prepared_at": timezone.localtime(),
     }
 
 
-def release_build(*, actor: User, release: ReleaseRequest) -> ReleaseRequest:
+def release_build(
+    *,
+    actor: User,
+    release: ReleaseRequest,
+    extra_sections: Sequence[packet_sources.Section] = (),
+    description: str = "",
+) -> ReleaseRequest:
     """Build the packet, disclose it through the gate with its hash, store it.
     Raises ``services.DisclosureRefused`` (nothing built or stored) when no
-    consent covers the request; a request is answered once."""
+    consent covers the request; a request is answered once. EXTRA_SECTIONS and
+    DESCRIPTION (the disclosure's, default: a release-of-information packet)
+    let another app send its own packet through the same path."""
     with transaction.atomic():
         current = ReleaseRequest.objects.select_for_update().select_related("patient__organization").get(pk=release.pk)
         if current.status != ReleaseRequest.Status.OPEN:
@@ -164,7 +182,10 @@ def release_build(*, actor: User, release: ReleaseRequest) -> ReleaseRequest:
             )
         # The packet is written in the program's language, like the notice.
         with translation.override(settings.LANGUAGE_CODE):
-            pdf = documents.render_pdf(PACKET_TEMPLATE, packet_context(current, decision, prepared_by=actor))
+            pdf = documents.render_pdf(
+                PACKET_TEMPLATE,
+                packet_context(current, decision, prepared_by=actor, extra_sections=extra_sections),
+            )
         digest = documents.sha256_hex(pdf)
         disclosure = services.disclose(
             patient=current.patient,
@@ -173,8 +194,8 @@ def release_build(*, actor: User, release: ReleaseRequest) -> ReleaseRequest:
             information=current.information,
             actor=actor,
             channel=current.channel,
-            description=_("Release-of-information packet (request of %(date)s)")
-            % {"date": f"{current.received_on:%Y-%m-%d}"},
+            description=description
+            or _("Release-of-information packet (request of %(date)s)") % {"date": f"{current.received_on:%Y-%m-%d}"},
             document_sha256=digest,
         )
         if disclosure.consent_id != decision.consent_id or disclosure.scope_explanation != decision.message:

@@ -171,11 +171,19 @@ class Charge(models.Model):
     expected_amount = models.DecimalField(max_digits=10, decimal_places=2, default=0, validators=[money_validator])
     # What the charge was made from: the attendance rows of a per-diem day,
     # the signed note of a professional charge or intake, the specimen of a
-    # drug test.
+    # drug test, the placement assessment of the intake.
     attendance_ids = models.JSONField(default=list, blank=True)
     note = models.ForeignKey("treatment.Note", on_delete=models.PROTECT, related_name="charges", null=True, blank=True)
     specimen = models.ForeignKey(
         "medications.Specimen", on_delete=models.SET_NULL, related_name="charges", null=True, blank=True
+    )
+    placement = models.ForeignKey(
+        "assessments.PlacementAssessment",
+        on_delete=models.PROTECT,
+        related_name="charges",
+        null=True,
+        blank=True,
+        help_text=_("The decided placement assessment an intake charge stands on."),
     )
     status = models.CharField(max_length=8, choices=ChargeStatus.choices, default=ChargeStatus.HELD, db_index=True)
     hold_reasons = models.JSONField(default=list, blank=True)

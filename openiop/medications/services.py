@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
-from openiop.medications import catalogue, selectors
+from openiop.medications import catalogue, selectors, signals
 from openiop.medications.models import (
     AdherenceNote,
     DrugTestReview,
@@ -325,6 +325,7 @@ def results_record(
         actor=actor,
         data={"method": method, "results": {row.drug_class: row.result for row in rows}},
     )
+    signals.drug_test_saved.send(sender=Specimen, specimen=specimen)
     return _open_review_if_needed(actor=actor, specimen=specimen)
 
 

@@ -18,7 +18,7 @@ from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
 from openiop.patients.models import Episode, SupportPerson
-from openiop.treatment import conf, formats, rules
+from openiop.treatment import conf, formats, rules, signals
 from openiop.treatment.models import (
     Addendum,
     Homework,
@@ -224,6 +224,7 @@ def _sign(note: Note, actor: User, moment: dt.datetime) -> Note:
         actor=actor,
         data={"kind": note.kind, "late_entry": note.late_entry, "cosign_required": note.cosign_required},
     )
+    signals.note_signed.send(sender=Note, note=note)
     return note
 
 
@@ -263,6 +264,7 @@ def addendum_add(*, actor: User, note: Note, text: str) -> Addendum:
         raise ValidationError({"text": _("Write the addendum.")})
     addendum = Addendum.objects.create(note=note, author=actor, text=text.strip())
     log_action("note.addendum", obj=note, actor=actor, data={"addendum_id": addendum.pk})
+    signals.note_corrected.send(sender=Note, note=note)
     return addendum
 
 

@@ -23,6 +23,7 @@ from django_tasks_db.models import DBTaskResult
 from openiop.audit.models import AuditEvent
 from openiop.scheduling import planning, tasks
 from openiop.scheduling.models import Enrolment, WeekProposal
+from openiop.scheduling.planning import weeks as planning_weeks
 from openiop.scheduling.tests.test_services_planning import NOW, WEEK, Program
 from openiop.sites.models import OpeningHours, Site
 
@@ -166,7 +167,7 @@ def test_a_crash_in_the_job_marks_the_proposal_failed_instead_of_building_foreve
     def broken(site: Site, week_start: dt.date) -> planning.Built:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(planning, "build_problem", broken)
+    monkeypatch.setattr(planning_weeks, "build_problem", broken)
 
     response = build(client, program, django_capture_on_commit_callbacks)  # the immediate backend records the error
 
@@ -183,7 +184,7 @@ def test_the_worker_sees_the_crash_too(program: Program, monkeypatch: pytest.Mon
     proposal = WeekProposal.objects.create(
         site=program.site, week_start=WEEK, status=WeekProposal.Status.QUEUED, created_by=program.director
     )
-    monkeypatch.setattr(planning, "_solve_week", lambda built, limit: 1 / 0)
+    monkeypatch.setattr(planning_weeks, "_solve_week", lambda built, limit: 1 / 0)
 
     with pytest.raises(ZeroDivisionError):
         tasks.build_week.call(proposal.pk)
@@ -269,7 +270,7 @@ def test_a_build_expired_while_it_solved_does_not_come_back_as_a_draft(
     program: Program, queue: DummyBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     proposal, _created = planning.week_request(actor=program.director, site=program.site, week_start=WEEK)
-    solve = planning._solve_week
+    solve = planning_weeks._solve_week
 
     def slow(built: planning.Built, limit: float) -> Any:
         outcome = solve(built, limit)
@@ -277,7 +278,7 @@ def test_a_build_expired_while_it_solved_does_not_come_back_as_a_draft(
         WeekProposal.objects.filter(pk=proposal.pk).update(status=WeekProposal.Status.FAILED)
         return outcome
 
-    monkeypatch.setattr(planning, "_solve_week", slow)
+    monkeypatch.setattr(planning_weeks, "_solve_week", slow)
 
     assert tasks.build_week.call(proposal.pk) == "skipped"
     proposal.refresh_from_db()

@@ -363,3 +363,37 @@ def test_billed_charges_are_left_alone(site: Site, week: Week, ann: Episode, act
     week.attend(sessions[0], {ann.pk: ("absent", None)})
 
     assert Charge.objects.filter(status=ChargeStatus.BILLED).count() == 3
+
+
+def test_the_intake_assessment_is_charged_once_per_episode_on_its_decision_day(
+    site: Site, ann: Episode, actor: User
+) -> None:
+    from openiop.assessments.models import PlacementAssessment
+
+    default_fees(site)
+    for version, day in ((1, MON), (2, WED)):  # a reassessment is not a second intake
+        PlacementAssessment.objects.create(
+            patient_id=ann.patient_id,
+            episode=ann,
+            version=version,
+            ratings={},
+            rule_set="test",
+            rule_set_version="1",
+            recommended_level="2.1",
+            recommended_withdrawal_management=False,
+            assessed_by=actor,
+            decided_level="2.1",
+            decided_by=actor,
+            decided_at=dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC),
+        )
+
+    charges_sync(patient_id=ann.patient_id, start=MON, end=WED, actor=actor)
+
+    [intake] = live(ann)
+    assert (intake.kind, intake.code, intake.service_date, intake.amount) == (
+        ChargeKind.INTAKE,
+        "H0001",
+        MON,
+        Decimal("200.00"),
+    )
+    assert intake.placement is not None and intake.placement.version == 1

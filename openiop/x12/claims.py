@@ -1,0 +1,554 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""What the 837I and 837P share: the parties, the hierarchy and coordination
+of benefits.
+
+A claim file is a tree: billing provider (HL 20) > subscriber (HL 22) >
+patient, only when the patient is not the subscriber (HL 23) > claims (2300).
+Claims are grouped under one subscriber level per billing provider and policy,
+in the order first seen. Secondary claims carry what each earlier payer did
+(loop 2320 with its 2330A/2330B names; 2430 per line) and must balance:
+charge = paid + adjustments, at the claim and at each adjudicated line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol, TypeVar
+
+from openiop.x12.segments import (
+    BuildError,
+    Composite,
+    amount,
+    code,
+    d8,
+    digits,
+    identifier,
+    npi,
+    segment,
+    text,
+)
+
+# SBR09: how the payer's plan is filed (MA/MB Medicare, MC Medicaid, CI commercial ...).
+CLAIM_FILING_INDICATORS = tuple(
+    "11 12 13 14 15 16 17 AM BL CH CI DS FI HM LM MA MB MC OF TV VA WC ZZ".split()  # noqa: SIM905
+)
+RESPONSIBILITY = ("P", "S", "T")
+SELF = "18"
+PATIENT_RELATIONS = ("01", "19", "20", "21", "39", "40", "53", "G8")
+ADJUSTMENT_GROUPS = ("CO", "CR", "OA", "PI", "PR")
+SEXES = ("F", "M", "U")
+MAX_CLAIMS_PER_SUBSCRIBER_LEVEL = 100  # loop 2300 repeats at most 100 times
+MAX_CLAIMS_PER_TRANSACTION = 5000  # the guides' recommended ceiling per ST/SE
+_REASONS_PER_CAS = 6
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "  # noqa: SIM905
+    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI".split()
+)
+
+
+@dataclass(frozen=True)
+class Address:
+    line1: str
+    city: str
+    state: str
+    postal_code: str
+    line2: str = ""
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Loop 1000A: who sends the file (our program, by the ID the clearinghouse gave)."""
+
+    name: str
+    identifier: str
+    contact_name: str
+    contact_phone: str = ""
+    contact_email: str = ""
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """Loop 1000B: the clearinghouse or payer receiving the file."""
+
+    name: str
+    identifier: str
+
+
+@dataclass(frozen=True)
+class BillingProvider:
+    """Loop 2010AA: the organisation billing, with its NPI, EIN and 9-digit ZIP."""
+
+    name: str
+    npi: str
+    tax_id: str
+    address: Address
+    taxonomy: str = ""
+
+
+@dataclass(frozen=True)
+class Payer:
+    name: str
+    payer_id: str
+    address: Address | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    """A subscriber or a patient. The member ID is the subscriber's."""
+
+    first_name: str
+    last_name: str
+    birth_date: date | None
+    sex: str
+    address: Address | None = None
+    member_id: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A payer, its subscriber and, when not the subscriber, the patient.
+
+    ``responsibility`` is this payer's place for the claim (P, S, T);
+    ``relation`` is the patient's relationship to the subscriber.
+    """
+
+    payer: Payer
+    subscriber: Member
+    patient: Member | None = None
+    relation: str = SELF
+    group_number: str = ""
+    responsibility: str = "P"
+    filing_indicator: str = "CI"
+
+
+@dataclass(frozen=True)
+class Provider:
+    """An individual clinician (attending 71, rendering 82) by NPI."""
+
+    last_name: str
+    first_name: str
+    npi: str
+    taxonomy: str = ""
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """One CAS reason: group (CO, PR, OA, PI, CR), CARC and amount."""
+
+    group: str
+    reason: str
+    amount: Decimal
+    quantity: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PriorPayment:
+    """Loop 2320: what an earlier payer did with this claim, from its 835."""
+
+    policy: Policy
+    paid: Decimal
+    adjudicated_on: date
+    adjustments: tuple[Adjustment, ...] = ()
+    remaining_patient_liability: Decimal | None = None
+    claim_control_number: str = ""
+
+
+@dataclass(frozen=True)
+class LineAdjudication:
+    """Loop 2430: an earlier payer's payment of one line. ``payer_id`` must be
+    that payer's ID as given in its :class:`PriorPayment`."""
+
+    payer_id: str
+    paid: Decimal
+    adjudicated_on: date
+    adjustments: tuple[Adjustment, ...] = ()
+    paid_units: Decimal = Decimal(1)
+
+
+class ClaimLike(Protocol):
+    @property
+    def billing_provider(self) -> BillingProvider: ...
+
+    @property
+    def policy(self) -> Policy: ...
+
+
+ClaimT = TypeVar("ClaimT", bound=ClaimLike)
+
+
+def header(*, reference: str, created: datetime, submitter: Submitter, receiver: Receiver) -> list[str]:
+    """BHT and loops 1000A/1000B."""
+    contact = [
+        "IC",
+        text(submitter.contact_name, "Submitter contact name", max_length=60),
+    ]
+    if submitter.contact_phone.strip():
+        contact += ["TE", digits(submitter.contact_phone, "Submitter contact phone", lengths=(10,))]
+    if submitter.contact_email.strip():
+        contact += ["EM", text(submitter.contact_email, "Submitter contact e-mail", max_length=256)]
+    if len(contact) == 2:
+        raise BuildError("Submitter contact", "give a phone number or an e-mail address for the EDI contact.")
+    return [
+        segment(
+            "BHT",
+            "0019",
+            "00",
+            text(reference, "Batch reference", max_length=50),
+            created.strftime("%Y%m%d"),
+            created.strftime("%H%M"),
+            "CH",
+        ),
+        segment(
+            "NM1",
+            "41",
+            "2",
+            text(submitter.name, "Submitter name", max_length=60),
+            "",
+            "",
+            "",
+            "",
+            "46",
+            identifier(submitter.identifier, "Submitter ID", max_length=80),
+        ),
+        segment("PER", *contact),
+        segment(
+            "NM1",
+            "40",
+            "2",
+            text(receiver.name, "Receiver name", max_length=60),
+            "",
+            "",
+            "",
+            "",
+            "46",
+            identifier(receiver.identifier, "Receiver ID", max_length=80),
+        ),
+    ]
+
+
+def hierarchy(claims: Sequence[ClaimT], write_claim: Callable[[ClaimT], list[str]]) -> list[list[str]]:
+    """The detail of one or more transaction sets: claims grouped per billing
+    provider and policy under numbered HL levels. Returns one body (without
+    the header) per transaction set."""
+    if not claims:
+        raise BuildError("Claims", "a claim file needs at least one claim.")
+    chunks = [claims[i : i + MAX_CLAIMS_PER_TRANSACTION] for i in range(0, len(claims), MAX_CLAIMS_PER_TRANSACTION)]
+    return [_detail(chunk, write_claim) for chunk in chunks]
+
+
+def _detail(claims: Sequence[ClaimT], write_claim: Callable[[ClaimT], list[str]]) -> list[str]:
+    grouped: dict[BillingProvider, dict[Policy, list[ClaimT]]] = {}
+    for claim in claims:
+        grouped.setdefault(claim.billing_provider, {}).setdefault(claim.policy, []).append(claim)
+    body: list[str] = []
+    level = 0
+    for provider, policies in grouped.items():
+        level += 1
+        provider_level = level
+        body.extend(billing_provider_loop(str(provider_level), provider))
+        for policy, policy_claims in policies.items():
+            for start in range(0, len(policy_claims), MAX_CLAIMS_PER_SUBSCRIBER_LEVEL):
+                level += 1
+                subscriber_level = level
+                body.extend(subscriber_loop(str(subscriber_level), str(provider_level), policy))
+                if policy.patient is not None:
+                    level += 1
+                    body.extend(patient_loop(str(level), str(subscriber_level), policy))
+                for claim in policy_claims[start : start + MAX_CLAIMS_PER_SUBSCRIBER_LEVEL]:
+                    body.extend(write_claim(claim))
+    return body
+
+
+def billing_provider_loop(level: str, provider: BillingProvider) -> list[str]:
+    lines = [segment("HL", level, "", "20", "1")]
+    if provider.taxonomy.strip():
+        lines.append(segment("PRV", "BI", "PXC", taxonomy(provider.taxonomy, "Billing provider taxonomy")))
+    lines.append(
+        segment(
+            "NM1",
+            "85",
+            "2",
+            text(provider.name, "Billing provider name", max_length=60),
+            "",
+            "",
+            "",
+            "",
+            "XX",
+            npi(provider.npi, "Billing provider NPI"),
+        )
+    )
+    # The guides require the billing provider's ZIP+4 and a street address.
+    lines.extend(address(provider.address, "Billing provider", zip_lengths=(9,)))
+    lines.append(segment("REF", "EI", digits(provider.tax_id, "Billing provider tax ID (EIN)", lengths=(9,))))
+    return lines
+
+
+def subscriber_loop(level: str, parent: str, policy: Policy) -> list[str]:
+    """Loop 2000B with 2010BA (subscriber) and 2010BB (payer)."""
+    is_patient = policy.patient is None
+    if is_patient and policy.relation.strip() != SELF:
+        raise BuildError("Relation", f"is {policy.relation!r} but no separate patient was given; use 18 (self).")
+    subscriber = policy.subscriber
+    lines = [
+        segment("HL", level, parent, "22", "0" if is_patient else "1"),
+        segment(
+            "SBR",
+            code(policy.responsibility, "Payer responsibility (P, S, T)", RESPONSIBILITY),
+            SELF if is_patient else "",
+            text(policy.group_number, "Group number", max_length=50, required=False),
+            "",
+            "",
+            "",
+            "",
+            "",
+            code(policy.filing_indicator, "Claim filing indicator", CLAIM_FILING_INDICATORS),
+        ),
+        _person_name("IL", subscriber, "Subscriber", member_id=True),
+    ]
+    if is_patient:
+        # The subscriber is the patient: address and demographics are required.
+        lines.extend(address(_required(subscriber.address, "Subscriber address"), "Subscriber"))
+        lines.append(demographics(subscriber, "Subscriber"))
+    elif subscriber.address is not None:
+        lines.extend(address(subscriber.address, "Subscriber"))
+    lines.extend(payer_loop(policy.payer))
+    return lines
+
+
+def patient_loop(level: str, parent: str, policy: Policy) -> list[str]:
+    """Loop 2000C/2010CA: the patient who is a dependent of the subscriber."""
+    patient = policy.patient
+    assert patient is not None
+    return [
+        segment("HL", level, parent, "23", "0"),
+        segment("PAT", code(policy.relation, "Patient's relationship to the subscriber", PATIENT_RELATIONS)),
+        segment(
+            "NM1",
+            "QC",
+            "1",
+            text(patient.last_name, "Patient last name", max_length=60),
+            text(patient.first_name, "Patient first name", max_length=35, required=False),
+        ),
+        *address(_required(patient.address, "Patient address"), "Patient"),
+        demographics(patient, "Patient"),
+    ]
+
+
+def payer_loop(payer: Payer, entity: str = "PR") -> list[str]:
+    lines = [
+        segment(
+            "NM1",
+            entity,
+            "2",
+            text(payer.name, "Payer name", max_length=60),
+            "",
+            "",
+            "",
+            "",
+            "PI",
+            identifier(payer.payer_id, "Payer ID", max_length=80),
+        )
+    ]
+    if payer.address is not None:
+        lines.extend(address(payer.address, "Payer"))
+    return lines
+
+
+def address(place: Address, who: str, *, zip_lengths: Sequence[int] = (5, 9)) -> list[str]:
+    return [
+        segment(
+            "N3",
+            text(place.line1, f"{who} address line", max_length=55),
+            text(place.line2, f"{who} address line 2", max_length=55, required=False),
+        ),
+        segment(
+            "N4",
+            text(place.city, f"{who} city", max_length=30, min_length=2),
+            _state(place.state, f"{who} state"),
+            digits(place.postal_code, f"{who} ZIP code", lengths=zip_lengths),
+        ),
+    ]
+
+
+def demographics(person: Member, who: str) -> str:
+    return segment(
+        "DMG",
+        "D8",
+        d8(person.birth_date, f"{who} date of birth"),
+        code(person.sex or "U", f"{who} sex", SEXES),
+    )
+
+
+def provider_name(entity: str, provider: Provider, who: str) -> str:
+    return segment(
+        "NM1",
+        entity,
+        "1",
+        text(provider.last_name, f"{who} last name", max_length=60),
+        text(provider.first_name, f"{who} first name", max_length=35, required=False),
+        "",
+        "",
+        "",
+        "XX",
+        npi(provider.npi, f"{who} NPI"),
+    )
+
+
+def taxonomy(value: str, field: str) -> str:
+    cleaned = text(value, field, max_length=10, min_length=10)
+    if not cleaned.isalnum():
+        raise BuildError(field, f"{cleaned!r} is not a 10-character provider taxonomy code.")
+    return cleaned
+
+
+def adjustments(items: Iterable[Adjustment], who: str) -> list[str]:
+    """CAS segments: one per group code, at most six reasons each."""
+    by_group: dict[str, list[Adjustment]] = {}
+    for item in items:
+        group = code(item.group, f"{who} adjustment group", ADJUSTMENT_GROUPS)
+        by_group.setdefault(group, []).append(item)
+    lines: list[str] = []
+    for group, entries in by_group.items():
+        for start in range(0, len(entries), _REASONS_PER_CAS):
+            elements: list[str] = [group]
+            for entry in entries[start : start + _REASONS_PER_CAS]:
+                reason = text(entry.reason, f"{who} adjustment reason code", max_length=5)
+                elements += [
+                    reason,
+                    amount(entry.amount, f"{who} adjustment {group}-{reason}", allow_negative=True),
+                    "" if entry.quantity is None else amount(entry.quantity, f"{who} adjustment quantity"),
+                ]
+            lines.append(segment("CAS", *elements))
+    return lines
+
+
+def other_payers(
+    prior: Sequence[PriorPayment],
+    *,
+    charge: Decimal,
+    line_adjudications: Sequence[tuple[Decimal, Sequence[LineAdjudication]]],
+    claim_label: str,
+) -> list[str]:
+    """Loops 2320/2330A/2330B for each earlier payer, after checking that
+    each balances: charge = paid + claim and line adjustments."""
+    lines: list[str] = []
+    for payment in prior:
+        payer_id = identifier(payment.policy.payer.payer_id, "Other payer ID")
+        who = f"{claim_label} other payer {payer_id}"
+        line_items = [
+            (line_charge, item)
+            for line_charge, items in line_adjudications
+            for item in items
+            if item.payer_id.strip().upper() == payer_id
+        ]
+        _check_balance(payment, charge, line_items, who)
+        policy = payment.policy
+        lines.append(
+            segment(
+                "SBR",
+                code(policy.responsibility, f"{who} responsibility (P, S, T)", RESPONSIBILITY),
+                code(policy.relation, f"{who} relationship", (SELF, *PATIENT_RELATIONS)),
+                text(policy.group_number, f"{who} group number", max_length=50, required=False),
+                "",
+                "",
+                "",
+                "",
+                "",
+                code(policy.filing_indicator, f"{who} claim filing indicator", CLAIM_FILING_INDICATORS),
+            )
+        )
+        lines.extend(adjustments(payment.adjustments, who))
+        lines.append(segment("AMT", "D", amount(payment.paid, f"{who} paid amount")))
+        if payment.remaining_patient_liability is not None:
+            lines.append(segment("AMT", "EAF", amount(payment.remaining_patient_liability, f"{who} patient liability")))
+        lines.append(segment("OI", "", "", "Y", "", "", "Y"))
+        lines.append(_person_name("IL", policy.subscriber, f"{who} subscriber", member_id=True))
+        lines.extend(payer_loop(policy.payer))
+        if not line_items:
+            # Without line adjudication the remittance date goes at claim level.
+            lines.append(segment("DTP", "573", "D8", d8(payment.adjudicated_on, f"{who} remittance date")))
+        if payment.claim_control_number.strip():
+            lines.append(
+                segment(
+                    "REF", "F8", identifier(payment.claim_control_number, f"{who} claim control number", max_length=50)
+                )
+            )
+    known = {payment.policy.payer.payer_id.strip().upper() for payment in prior}
+    for _, items in line_adjudications:
+        for item in items:
+            if item.payer_id.strip().upper() not in known:
+                raise BuildError(
+                    f"{claim_label} line adjudication",
+                    f"payer {item.payer_id!r} has no matching other-payer (2320) entry on the claim.",
+                )
+    return lines
+
+
+def line_adjudication(item: LineAdjudication, procedure: Composite, revenue_code: str, who: str) -> list[str]:
+    """Loop 2430: SVD, CAS and the remittance date for one earlier payer."""
+    return [
+        segment(
+            "SVD",
+            identifier(item.payer_id, f"{who} other payer ID"),
+            amount(item.paid, f"{who} paid amount"),
+            procedure,
+            revenue_code,
+            amount(item.paid_units, f"{who} paid units"),
+        ),
+        *adjustments(item.adjustments, who),
+        segment("DTP", "573", "D8", d8(item.adjudicated_on, f"{who} remittance date")),
+    ]
+
+
+def _check_balance(
+    payment: PriorPayment, charge: Decimal, line_items: Sequence[tuple[Decimal, LineAdjudication]], who: str
+) -> None:
+    claim_adjusted = sum((item.amount for item in payment.adjustments), Decimal(0))
+    line_adjusted = Decimal(0)
+    for line_charge, item in line_items:
+        adjusted = sum((entry.amount for entry in item.adjustments), Decimal(0))
+        if item.paid + adjusted != line_charge:
+            raise BuildError(
+                f"{who} line adjudication",
+                f"paid {item.paid} plus adjustments {adjusted} must equal the line charge {line_charge}.",
+            )
+        line_adjusted += adjusted
+    if line_items and sum((item.paid for _, item in line_items), Decimal(0)) != payment.paid:
+        raise BuildError(who, f"the lines' paid amounts must add up to the claim's paid amount {payment.paid}.")
+    if payment.paid + claim_adjusted + line_adjusted != charge:
+        raise BuildError(
+            who,
+            f"paid {payment.paid} plus adjustments {claim_adjusted + line_adjusted} must equal the claim charge "
+            f"{charge}; copy every CAS adjustment from the remittance.",
+        )
+
+
+def _person_name(entity: str, person: Member, who: str, *, member_id: bool) -> str:
+    return segment(
+        "NM1",
+        entity,
+        "1",
+        text(person.last_name, f"{who} last name", max_length=60),
+        text(person.first_name, f"{who} first name", max_length=35, required=False),
+        "",
+        "",
+        "",
+        "MI" if member_id else "",
+        identifier(person.member_id, f"{who} member ID", max_length=80) if member_id else "",
+    )
+
+
+def _state(value: str, field: str) -> str:
+    cleaned = value.strip().upper()
+    if cleaned not in US_STATES:
+        raise BuildError(field, f"{value!r} is not a two-letter US state or territory code.")
+    return cleaned
+
+
+def _required(place: Address | None, field: str) -> Address:
+    if place is None:
+        raise BuildError(field, "is required and is missing.")
+    return place

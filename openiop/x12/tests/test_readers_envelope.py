@@ -125,3 +125,19 @@ def test_the_error_names_the_segment_position():
         read_interchanges(text)
     assert raised.value.segment_position == 10
     assert str(raised.value).endswith("(segment 10)")
+
+
+def test_it_reads_a_file_whose_segment_terminator_is_a_newline_after_a_bom():
+    text = "\ufeff" + interchange(joiner="~").replace("\n", "").replace("~", "\n")
+    assert text[106] == "\n"
+    (transaction,) = read_transactions(text)
+    assert transaction.segments[-1].id == "SE"
+    assert transaction.segments[-1][1] == "8"
+
+
+def test_it_reads_two_interchanges_in_one_file():
+    text = interchange() + interchange().replace("000000042", "000000043")
+    assert [found.control_number for found in read_interchanges(text)] == [
+        "000000042",
+        "000000043",
+    ]

@@ -19,6 +19,7 @@ from openiop.x12.claims import (
 )
 from openiop.x12.envelope import Envelope
 from openiop.x12.institutional import InstitutionalClaim, InstitutionalLine
+from openiop.x12.professional import ProfessionalClaim, ProfessionalLine
 
 ENVELOPE = Envelope(
     sender_id="OPENIOP",
@@ -97,3 +98,23 @@ def institutional_claim(number: int = 0, *, days: int = 12, **overrides: object)
     }
     values.update(overrides)
     return InstitutionalClaim(**values)  # type: ignore[arg-type]
+
+
+RENDERING = Provider("Hale", "Jordan", "1679576722", taxonomy="101YA0400X")
+
+
+def professional_claim(number: int = 0, **overrides: object) -> ProfessionalClaim:
+    values: dict[str, object] = {
+        "billing_provider": BILLING,
+        "policy": policy(number),
+        "patient_control_number": f"PRO{number}",
+        "place_of_service": "57",
+        "diagnoses": ("F11.20", "F41.1"),
+        "rendering": RENDERING,
+        "lines": (
+            ProfessionalLine("90837", Decimal("180.00"), date(2026, 2, 3), diagnosis_pointers=(1, 2)),
+            ProfessionalLine("90847", Decimal("150.00"), date(2026, 2, 10), line_control_number=f"P{number}-2"),
+        ),
+    }
+    values.update(overrides)
+    return ProfessionalClaim(**values)  # type: ignore[arg-type]

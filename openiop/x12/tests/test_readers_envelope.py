@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
+from openiop.x12.eligibility import EligibilityRequest, Person, build_270
+from openiop.x12.envelope import Envelope
 from openiop.x12.errors import X12Error
 from openiop.x12.reader import (
     hierarchical_levels,
@@ -141,3 +145,28 @@ def test_it_reads_two_interchanges_in_one_file():
         "000000042",
         "000000043",
     ]
+
+
+def test_it_reads_the_270_our_writer_builds():
+    """The writers' envelope and the reader agree on counts and control numbers."""
+    request = EligibilityRequest(
+        trace_number="OPENIOP-EC-1001",
+        provider_name="OpenIOP Recovery Center",
+        provider_npi="1234567893",
+        payer_name="Sunrise Health Plan",
+        payer_id="SHP01",
+        subscriber=Person("Alex", "Rivera", date(1985, 3, 14), member_id="SHP100200300"),
+        on=date(2026, 1, 5),
+    )
+    envelope = Envelope(
+        sender_id="OPENIOP",
+        receiver_id="SHP01",
+        interchange_control_number=301,
+        group_control_number=301,
+        created=datetime(2026, 1, 5, 10, 30),
+    )
+    (transaction,) = read_transactions(build_270(request, envelope))
+    assert (transaction.set_id, transaction.version) == ("270", "005010X279A1")
+    assert transaction.interchange_control_number == "000000301"
+    trn = next(s for s in transaction.body if s.id == "TRN")
+    assert trn[2] == "OPENIOP-EC-1001"

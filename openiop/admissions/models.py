@@ -4,6 +4,8 @@ stage history of each. The stage rules live in ``pipeline.py``."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.access import RestrictedQuerySet
-from openiop.admissions import pipeline
-from openiop.patients.models import Patient, validate_birth_date
-from openiop.sites.models import Site
+from openiop.admissions import pipeline, prescreen
+from openiop.insurance.models import SubscriberRelation
+from openiop.patients.models import Episode, Patient, validate_birth_date
+from openiop.sites.models import Room, Site
 
 
 class Stage(models.TextChoices):
@@ -63,6 +66,13 @@ class Substance(models.TextChoices):
     CANNABIS = "cannabis", _("Cannabis")
     BENZODIAZEPINES = "benzodiazepines", _("Benzodiazepines / sedatives")
     OTHER = "other", _("Other (see notes)")
+
+
+class Pregnancy(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Does not know")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
 class ClosedReason(models.TextChoices):
@@ -141,6 +151,65 @@ class Inquiry(models.Model):
         ReferralSource, on_delete=models.PROTECT, related_name="inquiries", null=True, blank=True
     )
     notes = models.TextField(blank=True)
+
+    # Pre-screen (structured; a "yes" to a safety question is escalated at once, see prescreen.py).
+    last_use_date = models.DateField(_("date of last use"), null=True, blank=True)
+    screen_suicidal_thoughts = models.BooleanField(
+        _("thoughts of suicide or of harming themselves in the past month"), null=True, blank=True
+    )
+    screen_medical_emergency = models.BooleanField(
+        _("a medical emergency now (overdose, chest pain, trouble breathing, seizure, confusion)"),
+        null=True,
+        blank=True,
+    )
+    screen_severe_withdrawal = models.BooleanField(
+        _("severe withdrawal now or before (seizures, hallucinations, DTs, heavy shaking or sweating)"),
+        null=True,
+        blank=True,
+    )
+    pregnancy = models.CharField(_("pregnant"), max_length=16, choices=Pregnancy.choices, blank=True)
+    current_treatment = models.TextField(
+        _("current treatment and medications"),
+        blank=True,
+        help_text=_("For example buprenorphine from Dr. Lee, methadone clinic, a counsellor, none."),
+    )
+    prescreened_at = models.DateTimeField(null=True, blank=True)
+    prescreened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    # Benefits check. Named as the insurance app reads them when it carries
+    # the coverage over on admission (X12 relationship codes, as on Coverage).
+    insurance_group_number = models.CharField(_("group number"), max_length=50, blank=True)
+    insurance_subscriber_relation = models.CharField(
+        _("person's relation to the subscriber"),
+        max_length=2,
+        choices=SubscriberRelation.choices,
+        default=SubscriberRelation.SELF,
+    )
+    insurance_subscriber_first_name = models.CharField(_("subscriber's first name"), max_length=100, blank=True)
+    insurance_subscriber_last_name = models.CharField(_("subscriber's last name"), max_length=100, blank=True)
+    insurance_subscriber_birth_date = models.DateField(
+        _("subscriber's date of birth"), null=True, blank=True, validators=[validate_birth_date]
+    )
+    benefits_checked_at = models.DateTimeField(null=True, blank=True)
+    benefits_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    # Assessment booked when the inquiry moved to "assessment scheduled".
+    assessment_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments_booked", null=True, blank=True
+    )
+    assessment_room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    assessment_start = models.DateTimeField(null=True, blank=True)
+    assessment_end = models.DateTimeField(null=True, blank=True)
+
+    # The episode of care opened when the inquiry was admitted, and the track chosen then.
+    episode = models.OneToOneField(
+        Episode, on_delete=models.PROTECT, related_name="admitted_from", null=True, blank=True
+    )
+    track = models.ForeignKey("scheduling.Track", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     stage = models.CharField(max_length=24, choices=Stage.choices, default=Stage.NEW, db_index=True)
     stage_changed_at = models.DateTimeField(default=timezone.now)
     closed_reason = models.CharField(max_length=20, choices=ClosedReason.choices, blank=True)
@@ -185,6 +254,41 @@ class Inquiry(models.Model):
     def is_open(self) -> bool:
         return pipeline.is_open(self.stage)
 
+    # The names the insurance app's brief used, for readers that ask for them.
+    @property
+    def subscriber_first_name(self) -> str:
+        return self.insurance_subscriber_first_name
+
+    @property
+    def subscriber_last_name(self) -> str:
+        return self.insurance_subscriber_last_name
+
+    @property
+    def subscriber_birth_date(self) -> dt.date | None:
+        return self.insurance_subscriber_birth_date
+
+    @property
+    def subscriber_relation(self) -> str:
+        return self.insurance_subscriber_relation
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open, urgent or soon, and past the time its next step was due."""
+        return self.is_open and prescreen.is_overdue(self.urgency, self.stage_changed_at, timezone.now())
+
+    @property
+    def due_at(self) -> dt.datetime | None:
+        return prescreen.due_at(self.urgency, self.stage_changed_at) if self.is_open else None
+
+    def escalations(self) -> list[prescreen.Escalation]:
+        return prescreen.escalations(
+            suicidal_thoughts=self.screen_suicidal_thoughts,
+            medical_emergency=self.screen_medical_emergency,
+            severe_withdrawal=self.screen_severe_withdrawal,
+            pregnant=self.pregnancy,
+            substances=list(self.substances or []),
+        )
+
     def substance_labels(self) -> list[str]:
         labels = dict(Substance.choices)
         return [str(labels.get(code, code)) for code in self.substances]
@@ -197,6 +301,10 @@ class Inquiry(models.Model):
             raise ValidationError({"email": _("Email is the preferred contact method; give an address.")})
         if self.preferred_contact in (ContactMethod.PHONE, ContactMethod.TEXT) and not self.phone:
             raise ValidationError({"phone": _("Give a phone number for the preferred contact method.")})
+        if self.last_use_date and self.last_use_date > timezone.localdate():
+            raise ValidationError({"last_use_date": _("The date of last use cannot be in the future.")})
+        if self.assessment_start and self.assessment_end and self.assessment_end <= self.assessment_start:
+            raise ValidationError({"assessment_end": _("The assessment must end after it starts.")})
 
 
 class StageChange(models.Model):

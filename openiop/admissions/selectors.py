@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from openiop.accounts.access import has_action
-from openiop.admissions import pipeline
+from openiop.admissions import pipeline, prescreen
 from openiop.admissions.models import Inquiry, ReferralSource, SelfCheckShare, Stage, StageChange, Urgency
 from openiop.admissions.permissions import ADMISSIONS_SELFCHECK, ADMISSIONS_VIEW
 
@@ -31,23 +31,32 @@ class Column:
 
 def inquiry_queryset() -> QuerySet[Inquiry]:
     """Unrestricted on purpose: views pass it to get_restricted_or_404."""
-    return Inquiry.objects.select_related("site", "referral_source", "patient", "created_by").prefetch_related(
+    related = (
+        "site", "referral_source", "patient", "created_by", "prescreened_by", "benefits_checked_by",
+        "assessment_clinician", "assessment_room", "episode", "track",
+    )  # fmt: skip
+    return Inquiry.objects.select_related(*related).prefetch_related(
         Prefetch("stage_changes", queryset=StageChange.objects.select_related("by"))
     )
 
 
 def inquiry_board(*, user: Any, site_id: int | None = None) -> list[Column]:
-    """One column per stage: every open inquiry, urgent first then oldest, and
-    the outcomes of the last FINAL_WINDOW_DAYS days. Three queries whatever
-    the number of inquiries."""
+    """One column per stage: every open inquiry, overdue first (urgent before
+    soon), then by urgency, then oldest; and the outcomes of the last
+    FINAL_WINDOW_DAYS days. Three queries whatever the number of inquiries."""
     visible = Inquiry.objects.restrict(user, ADMISSIONS_VIEW)
     if site_id is not None:
         visible = visible.filter(site_id=site_id)
     since = timezone.now() - dt.timedelta(days=FINAL_WINDOW_DAYS)
     urgency_rank = {Urgency.URGENT: 0, Urgency.SOON: 1, Urgency.ROUTINE: 2}
+    now = timezone.now()
+
+    def order(inquiry: Inquiry) -> tuple[bool, int, dt.datetime]:
+        overdue = prescreen.is_overdue(inquiry.urgency, inquiry.stage_changed_at, now)
+        return (not overdue, urgency_rank.get(inquiry.urgency, 3), inquiry.created_at)  # type: ignore[call-overload]
+
     open_cards = sorted(
-        visible.filter(stage__in=pipeline.OPEN_STAGES).select_related("site", "referral_source"),
-        key=lambda inquiry: (urgency_rank.get(inquiry.urgency, 3), inquiry.created_at),  # type: ignore[call-overload]
+        visible.filter(stage__in=pipeline.OPEN_STAGES).select_related("site", "referral_source"), key=order
     )
     final = list(
         visible.filter(stage__in=pipeline.FINAL_STAGES, stage_changed_at__gte=since)

@@ -3,9 +3,12 @@
 
 Every move goes through ``inquiry_move``: it checks the pipeline rules, records
 who moved the inquiry and when (``StageChange``) and writes one audit event.
-Moving to admitted registers the person as a patient (or links the existing
-chart the navigator picked), so the chart and the inquiry stay connected. The
-episode of care itself is opened by a clinician from the chart.
+Moving to "assessment scheduled" books the assessment (clinician, time,
+room) under the scheduling rules. Moving to admitted registers the person as a
+patient (or links the existing chart the navigator picked) and opens the
+episode of care in the same transaction, so the chart, the episode and the
+inquiry (its substances, insurer, referral source and consent to contact)
+stay connected; if any part fails, nothing is saved.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openiop.accounts.models import User
 from openiop.admissions import pipeline, signals
@@ -33,10 +37,13 @@ from openiop.admissions.models import (
 )
 from openiop.audit.services import log_action
 from openiop.core.ascii_digits import digits_of
+from openiop.insurance.models import SubscriberRelation, member_id_validator
 from openiop.patients import services as patient_services
-from openiop.patients.models import Patient
+from openiop.patients.models import Episode, LevelOfCare, Patient
 from openiop.patients.services import PHONE_MATCH_DIGITS, StaleEditError
-from openiop.sites.models import Site
+from openiop.scheduling import services as scheduling_services
+from openiop.scheduling.models import Track
+from openiop.sites.models import Room, Site
 
 INQUIRY_FIELDS = (
     "channel", "caller_name", "caller_relation", "first_name", "last_name", "birth_date", "phone", "email",
@@ -44,7 +51,37 @@ INQUIRY_FIELDS = (
     "insurance_plan", "referral_source", "notes",
 )  # fmt: skip
 
-# Fewer digits than this is not a phone number worth matching on.
+PRESCREEN_FIELDS = (
+    "last_use_date", "substances", "screen_suicidal_thoughts", "screen_medical_emergency",
+    "screen_severe_withdrawal", "pregnancy", "current_treatment",
+)  # fmt: skip
+BENEFITS_FIELDS = (
+    "insurance_payer", "insurance_plan", "insurance_member_id", "insurance_group_number",
+    "insurance_subscriber_relation", "insurance_subscriber_first_name", "insurance_subscriber_last_name",
+    "insurance_subscriber_birth_date",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AssessmentBooking:
+    """The assessment booked on the move to "assessment scheduled"."""
+
+    clinician: User
+    start: dt.datetime
+    end: dt.datetime
+    room: Room | None = None
+
+
+@dataclass(frozen=True)
+class EpisodeDetails:
+    """The episode of care opened on admission."""
+
+    admission_date: dt.date
+    level_of_care: str = LevelOfCare.IOP
+    program: str = Episode.Program.ADULT_IOP
+    primary_counsellor: User | None = None
+    care_team: tuple[User, ...] = ()
+    track: Track | None = None
 
 
 def phone_digits(phone: str) -> str:
@@ -79,14 +116,25 @@ def inquiry_move(
     referred_to: str = "",
     note: str = "",
     existing_patient: Patient | None = None,
+    assessment: AssessmentBooking | None = None,
+    episode: EpisodeDetails | None = None,
 ) -> Inquiry:
     """Move INQUIRY to TO_STAGE, or raise and save nothing.
 
+    To "assessment scheduled" it books ASSESSMENT (the staff form always
+    gives one; the demo and imports may move without) after the scheduling
+    rules pass: the clinician and room free, inside the site's
+    opening hours and the clinician's availability. To admitted it registers
+    the person (or links EXISTING_PATIENT) and opens the episode of care
+    described by EPISODE (by default an adult IOP episode from today), adds
+    the care team, and sends ``signals.inquiry_admitted`` once the episode
+    exists, so the insurance app carries the insurer over.
+
     Raises ``pipeline.MoveRefused`` (a ``ValueError``) for a move the pipeline
-    does not allow, or an admission without a date of birth;
-    ``StaleEditError`` when someone else moved the inquiry since
-    ``expected_version``; ``ValidationError`` when the patient registered on
-    admission does not validate.
+    does not allow, an admission without a date of birth or an assessment
+    without its booking; ``StaleEditError`` when someone else moved the
+    inquiry since ``expected_version``; ``ValidationError`` when a booking
+    rule, the patient or the episode does not validate.
     """
     current = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
     if expected_version is not None and current.version != expected_version:
@@ -95,8 +143,16 @@ def inquiry_move(
         )
     pipeline.check_move(current.stage, to_stage, reason=reason, referred_to=referred_to)
     from_stage = current.stage
+    if to_stage == pipeline.ASSESSMENT_SCHEDULED and assessment is not None:
+        _book_assessment(current, assessment)
+    opened: Episode | None = None
     if to_stage == pipeline.ADMITTED:
+        details = episode or EpisodeDetails(admission_date=timezone.localdate())
+        _check_episode_details(current, details)
         current.patient = existing_patient or _register_patient(current)
+        opened = _open_episode(actor, current, current.patient, details)
+        current.episode = opened
+        current.track = details.track
     current.stage = to_stage
     current.stage_changed_at = timezone.now()
     if to_stage == pipeline.CLOSED:
@@ -114,6 +170,13 @@ def inquiry_move(
     if to_stage == pipeline.ADMITTED and current.patient is not None:
         data["patient_mrn"] = current.patient.mrn
         data["linked_existing_chart"] = existing_patient is not None
+    if opened is not None:
+        data["episode"] = opened.pk
+        data["care_team"] = sorted(opened.care_team_members.values_list("user_id", flat=True))
+        data["track"] = current.track_id
+    if to_stage == pipeline.ASSESSMENT_SCHEDULED:
+        data["assessment_clinician"] = current.assessment_clinician_id
+        data["assessment_start"] = current.assessment_start.isoformat() if current.assessment_start else None
     log_action("inquiry.move", obj=current, actor=actor, data=data)
     if to_stage == pipeline.ADMITTED and current.patient is not None:
         signals.inquiry_admitted.send(sender=Inquiry, inquiry=current, actor=actor)
@@ -166,10 +229,181 @@ def inquiry_update(*, actor: User | None, inquiry: Inquiry, expected_version: in
     return current
 
 
+def _lock_open(inquiry: Inquiry, expected_version: int | None) -> Inquiry:
+    current = Inquiry.objects.select_for_update().select_related("site").get(pk=inquiry.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEditError(
+            _(
+                "Someone else saved or moved this inquiry while you were editing it. "
+                "Nothing was saved; reload to see it."
+            )
+        )
+    if not current.is_open:
+        raise InquiryFinalError(
+            _("This inquiry is %(stage)s, a final stage, and is kept as it was; nothing was saved.")
+            % {"stage": current.get_stage_display().lower()}
+        )
+    return current
+
+
+@transaction.atomic
+def prescreen_record(
+    *, actor: User | None, inquiry: Inquiry, expected_version: int | None = None, **fields: Any
+) -> Inquiry:
+    """Record the pre-screen of an open inquiry: last use and substances, the
+    safety and withdrawal questions, pregnancy and current treatment. Audited
+    as "inquiry.prescreen" with the escalation levels its answers call for
+    (``Inquiry.escalations``), never the answers themselves."""
+    unknown = set(fields) - set(PRESCREEN_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown pre-screen fields: {sorted(unknown)}")
+    current = _lock_open(inquiry, expected_version)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.prescreened_at = timezone.now()
+    current.prescreened_by = actor
+    current.full_clean()
+    current.version += 1
+    current.save()
+    levels = [escalation.level for escalation in current.escalations()]
+    log_action("inquiry.prescreen", obj=current, actor=actor, data={"escalations": levels})
+    return current
+
+
+@transaction.atomic
+def benefits_record(
+    *, actor: User | None, inquiry: Inquiry, expected_version: int | None = None, **fields: Any
+) -> Inquiry:
+    """Record the benefits check of an open inquiry: payer, plan, member ID
+    (the character rule payers use), group number and the subscriber. When
+    the person is the subscriber the subscriber's name and date of birth are
+    theirs and are not kept twice. Audited as "inquiry.benefits" with the
+    names of the fields recorded."""
+    unknown = set(fields) - set(BENEFITS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown benefits fields: {sorted(unknown)}")
+    current = _lock_open(inquiry, expected_version)
+    values = {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
+    for name, value in values.items():
+        setattr(current, name, value)
+    errors: dict[str, list[str]] = {}
+    if current.insurance_member_id and not current.insurance_payer:
+        errors["insurance_payer"] = [_("Name the payer this member ID belongs to (leave both empty for self-pay).")]
+    if current.insurance_member_id:
+        try:
+            member_id_validator(current.insurance_member_id)
+        except ValidationError as exc:
+            errors["insurance_member_id"] = list(exc.messages)
+    if current.insurance_subscriber_relation == SubscriberRelation.SELF:
+        current.insurance_subscriber_first_name = current.insurance_subscriber_last_name = ""
+        current.insurance_subscriber_birth_date = None
+    else:
+        for name, message in (
+            ("insurance_subscriber_first_name", _("Give the subscriber's first name, as on the card.")),
+            ("insurance_subscriber_last_name", _("Give the subscriber's last name, as on the card.")),
+            ("insurance_subscriber_birth_date", _("Give the subscriber's date of birth.")),
+        ):
+            if not getattr(current, name):
+                errors[name] = [message]
+    if errors:
+        raise ValidationError(errors)
+    current.benefits_checked_at = timezone.now()
+    current.benefits_checked_by = actor
+    current.full_clean()
+    current.version += 1
+    current.save()
+    log_action("inquiry.benefits", obj=current, actor=actor, data={"fields": sorted(values)})
+    return current
+
+
 def _differs(old: Any, new: Any) -> bool:
     if isinstance(old, list) and isinstance(new, list | tuple):
         return sorted(old) != sorted(new)
     return bool(old != new)
+
+
+def _book_assessment(inquiry: Inquiry, booking: AssessmentBooking) -> None:
+    """Check BOOKING against the scheduling rules and keep it on INQUIRY, or
+    raise ``ValidationError`` with the scheduling rules' own messages."""
+    site = inquiry.site
+    # Same lock order as the scheduling services: room, then people.
+    if booking.room is not None:
+        Room.objects.select_for_update().filter(pk=booking.room.pk).first()
+    User.objects.select_for_update().filter(pk=booking.clinician.pk).first()
+    if booking.end <= booking.start:
+        raise ValidationError({"end_time": _("The assessment must end after it starts.")})
+    if booking.start < timezone.now():
+        raise ValidationError({"day": _("The assessment cannot be booked in the past.")})
+    problems: list[str] = []
+    if not booking.clinician.sites.filter(pk=site.pk).exists():
+        problems.append(_("%(user)s does not work at %(site)s.") % {"user": booking.clinician, "site": site.name})
+    if booking.room is not None and booking.room.site_id != site.pk:
+        problems.append(_("%(room)s is not a room at %(site)s.") % {"room": booking.room.name, "site": site.name})
+    for problem in (
+        scheduling_services.opening_hours_problem(site, booking.start, booking.end),
+        scheduling_services.clinician_window_problem(booking.clinician, site, booking.start, booking.end),
+    ):
+        if problem is not None:
+            problems.append(problem)
+    problems += scheduling_services.staff_conflicts(booking.clinician, booking.start, booking.end)
+    if booking.room is not None:
+        problems += scheduling_services.room_conflicts(booking.room, booking.start, booking.end)
+    # Assessments booked for other inquiries hold the clinician and the room too.
+    others = Inquiry.objects.filter(
+        stage=pipeline.ASSESSMENT_SCHEDULED, assessment_start__lt=booking.end, assessment_end__gt=booking.start
+    ).exclude(pk=inquiry.pk)
+    for other in others.filter(assessment_clinician=booking.clinician):
+        problems.append(
+            _("%(user)s already has an assessment, %(when)s.") % {"user": booking.clinician, "when": _local_span(other)}
+        )
+    if booking.room is not None:
+        for other in others.filter(assessment_room=booking.room):
+            problems.append(
+                _("%(room)s is already booked for an assessment, %(when)s.")
+                % {"room": booking.room.name, "when": _local_span(other)}
+            )
+    if problems:
+        raise ValidationError(problems)
+    inquiry.assessment_clinician = booking.clinician
+    inquiry.assessment_room = booking.room
+    inquiry.assessment_start = booking.start
+    inquiry.assessment_end = booking.end
+
+
+def _local_span(inquiry: Inquiry) -> str:
+    start = timezone.localtime(inquiry.assessment_start, inquiry.site.zone)
+    end = timezone.localtime(inquiry.assessment_end, inquiry.site.zone)
+    return f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M}"
+
+
+def _check_episode_details(inquiry: Inquiry, details: EpisodeDetails) -> None:
+    if details.admission_date > timezone.localdate():
+        raise ValidationError({"admission_date": _("The admission date cannot be in the future; admit on the day.")})
+    if details.admission_date < timezone.localdate(inquiry.created_at):
+        raise ValidationError({"admission_date": _("The admission date cannot be before the inquiry was logged.")})
+    if details.track is not None and (details.track.site_id != inquiry.site_id or not details.track.is_active):
+        raise ValidationError({"track": _("Choose an active track at %(site)s.") % {"site": inquiry.site.name}})
+    for member in (details.primary_counsellor, *details.care_team):
+        if member is not None and not member.sites.filter(pk=inquiry.site_id).exists():
+            raise ValidationError(
+                {"care_team": _("%(user)s does not work at %(site)s.") % {"user": member, "site": inquiry.site.name}}
+            )
+
+
+def _open_episode(actor: User | None, inquiry: Inquiry, patient: Patient, details: EpisodeDetails) -> Episode:
+    opened = patient_services.episode_admit(
+        actor=actor,
+        patient=patient,
+        site=inquiry.site,
+        admission_date=details.admission_date,
+        level_of_care=details.level_of_care,
+        program=details.program,
+        primary_counsellor=details.primary_counsellor,
+    )
+    for member in details.care_team:
+        if member != details.primary_counsellor:
+            patient_services.care_team_add(actor=actor, episode=opened, user=member)
+    return opened
 
 
 def _register_patient(inquiry: Inquiry) -> Patient:
@@ -187,13 +421,67 @@ def _register_patient(inquiry: Inquiry) -> Patient:
     )
 
 
+# Labels for the fields a possible duplicate matched on, in the order shown.
+MATCH_FIELDS = {
+    "name": gettext_lazy("name"),
+    "birth_date": gettext_lazy("date of birth"),
+    "phone": gettext_lazy("phone"),
+    "email": gettext_lazy("email"),
+}
+
+
+@dataclass
+class Match:
+    """One possible duplicate (a ``Patient`` or an ``Inquiry``) and the fields
+    it shares with the person being checked."""
+
+    record: Any
+    fields: list[str]
+
+    @property
+    def field_labels(self) -> list[str]:
+        return [str(MATCH_FIELDS[name]) for name in self.fields]
+
+
 @dataclass
 class Duplicates:
-    patients: list[Patient] = field(default_factory=list)
-    inquiries: list[Inquiry] = field(default_factory=list)
+    patients: list[Match] = field(default_factory=list)
+    inquiries: list[Match] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.patients or self.inquiries)
+
+
+def phones_match(typed: str, stored: str) -> bool:
+    """Two numbers are the same line when their last 10 digits agree, or,
+    when either was written without its area code, their last 7."""
+    first, second = digits_of(typed), digits_of(stored)
+    if min(len(first), len(second)) < PHONE_MATCH_DIGITS:
+        return False
+    width = 10 if min(len(first), len(second)) >= 10 else PHONE_MATCH_DIGITS
+    return first[-width:] == second[-width:]
+
+
+def _matched_fields(
+    *, first: str, last: str, birth_date: dt.date | None, phone: str, email: str, their: tuple[Any, ...]
+) -> list[str]:
+    their_first, their_last, their_birth, their_phone, their_email = their
+    found = []
+    if first and last and first.lower() == their_first.strip().lower() and last.lower() == their_last.strip().lower():
+        found.append("name")
+    if birth_date is not None and birth_date == their_birth:
+        found.append("birth_date")
+    if phone and their_phone and phones_match(phone, their_phone):
+        found.append("phone")
+    if email and their_email and email.lower() == their_email.strip().lower():
+        found.append("email")
+    return found
+
+
+def _is_a_match(fields: list[str]) -> bool:
+    # The same phone or email, or the same name and date of birth; a shared
+    # name alone (or a birthday alone) is too common to stop anyone.
+    return "phone" in fields or "email" in fields or {"name", "birth_date"} <= set(fields)
 
 
 def possible_duplicates(
@@ -202,31 +490,56 @@ def possible_duplicates(
     first_name: str = "",
     last_name: str = "",
     birth_date: dt.date | None = None,
+    email: str = "",
     exclude_pk: int | None = None,
 ) -> Duplicates:
-    """Registered patients and open inquiries with the same phone number, or
-    the same name and date of birth.
+    """Registered patients and open inquiries with the same phone number or
+    email, or the same name and date of birth, each with the fields it
+    matched on.
 
     Unrestricted by site, like the patients' check it reuses: a second inquiry
     for someone another site is already working with is the mistake this
-    prevents. Views show only the site and stage of a match outside the
-    user's sites.
+    prevents. Views show only the site of a match the user may not open.
     """
-    patients = patient_services.possible_duplicates(
-        phone=phone, first_name=first_name, last_name=last_name, birth_date=birth_date
+    first, last, email = first_name.strip(), last_name.strip(), email.strip()
+    candidates = patient_services.possible_duplicates(
+        phone=phone, first_name=first, last_name=last, birth_date=birth_date
     )
+    if email:
+        known = {patient.pk for patient in candidates}
+        candidates += [
+            patient
+            for patient in Patient.objects.filter(email__iexact=email).select_related("site")[:10]
+            if patient.pk not in known
+        ]
+    patients = []
+    for patient in candidates:
+        matched = _matched_fields(
+            first=first, last=last, birth_date=birth_date, phone=phone, email=email,
+            their=(patient.legal_first_name, patient.legal_last_name, patient.birth_date, patient.phone, patient.email),
+        )  # fmt: skip
+        if _is_a_match(matched):
+            patients.append(Match(patient, matched))
     digits = phone_digits(phone)
     query = Q()
     if len(digits) >= PHONE_MATCH_DIGITS:
         query |= Q(phone_digits__endswith=digits[-PHONE_MATCH_DIGITS:])
-    if first_name.strip() and last_name.strip() and birth_date:
-        query |= Q(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), birth_date=birth_date)
-    inquiries: list[Inquiry] = []
+    if first and last and birth_date:
+        query |= Q(first_name__iexact=first, last_name__iexact=last, birth_date=birth_date)
+    if email:
+        query |= Q(email__iexact=email)
+    inquiries: list[Match] = []
     if query:
         queryset = Inquiry.objects.filter(query, stage__in=pipeline.OPEN_STAGES).select_related("site")
         if exclude_pk is not None:
             queryset = queryset.exclude(pk=exclude_pk)
-        inquiries = list(queryset.order_by("-created_at")[:10])
+        for inquiry in queryset.order_by("-created_at")[:10]:
+            matched = _matched_fields(
+                first=first, last=last, birth_date=birth_date, phone=phone, email=email,
+                their=(inquiry.first_name, inquiry.last_name, inquiry.birth_date, inquiry.phone, inquiry.email),
+            )  # fmt: skip
+            if _is_a_match(matched):
+                inquiries.append(Match(inquiry, matched))
     return Duplicates(patients=patients, inquiries=inquiries)
 
 

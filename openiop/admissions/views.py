@@ -15,7 +15,13 @@ from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.admissions import pipeline, selectors, services
-from openiop.admissions.forms import InquiryForm, MoveForm, ReferralSourceForm, SelfCheckAcknowledgeForm
+from openiop.admissions.forms import (
+    STEPS_WITH_THEIR_OWN_FORM,
+    InquiryForm,
+    MoveForm,
+    ReferralSourceForm,
+    SelfCheckAcknowledgeForm,
+)
 from openiop.admissions.models import Inquiry, ReferralSource
 from openiop.admissions.permissions import (
     ADMISSIONS_CREATE,
@@ -37,6 +43,17 @@ from openiop.sites.permissions import SITE_VIEW
 REPORT_PERIODS = {"90": 90, "365": 365, "all": None}
 
 
+def add_errors(form: Any, exc: ValidationError) -> None:
+    """Put EXC's messages beside the form's fields it names, and the rest
+    (fields of the chart or episode the form does not show) on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        messages_ = [message for error in errors for message in error.messages]
+        form.add_error(name if name in form.fields else None, messages_)
+
+
 @require_action(ADMISSIONS_VIEW)
 def board(request: HttpRequest) -> HttpResponse:
     sites = Site.objects.restrict(request.user, SITE_VIEW)
@@ -56,8 +73,8 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "admissions/board.html", context)
 
 
-def _visible_ids(request: HttpRequest, model: Any, action: str, objects: list[Any]) -> set[int]:
-    pks = [obj.pk for obj in objects]
+def _visible_ids(request: HttpRequest, model: Any, action: str, matches: list[services.Match]) -> set[int]:
+    pks = [match.record.pk for match in matches]
     if not pks:
         return set()
     return set(model.objects.restrict(request.user, action).filter(pk__in=pks).values_list("pk", flat=True))
@@ -73,7 +90,7 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         duplicates = services.possible_duplicates(
             phone=data["phone"], first_name=data["first_name"], last_name=data["last_name"],
-            birth_date=data["birth_date"],
+            birth_date=data["birth_date"], email=data["email"],
         )  # fmt: skip
         if duplicates and not data.get("confirm_not_duplicate"):
             form.add_error(
@@ -101,16 +118,6 @@ def inquiry_create(request: HttpRequest) -> HttpResponse:
     return render(request, "admissions/inquiry_form.html", context)
 
 
-def _linkable_patients(request: HttpRequest, inquiry: Inquiry) -> Any:
-    """Existing charts the user may see that look like this person: the
-    navigator may admit by linking one rather than registering a duplicate."""
-    matches = services.possible_duplicates(
-        phone=inquiry.phone, first_name=inquiry.first_name, last_name=inquiry.last_name,
-        birth_date=inquiry.birth_date, exclude_pk=inquiry.pk,
-    )  # fmt: skip
-    return Patient.objects.restrict(request.user, PATIENT_VIEW).filter(pk__in=[p.pk for p in matches.patients])
-
-
 def _detail(
     request: HttpRequest,
     inquiry: Inquiry,
@@ -126,6 +133,12 @@ def _detail(
         "history": list(inquiry.stage_changes.all()),
         "form": form,
         "allowed": pipeline.allowed_moves(inquiry.stage),
+        "can_manage": inquiry.is_open and has_action(request.user, ADMISSIONS_MANAGE),
+        "next_step": pipeline.allowed_moves(inquiry.stage)[0] if inquiry.is_open else None,
+        # Pre-screen answers (suicidal thoughts, pregnancy) are for the roles
+        # that read a shared self-check risk; others learn only that one needs escalating.
+        "can_see_screen": has_action(request.user, ADMISSIONS_SELFCHECK),
+        "escalations": inquiry.escalations(),
         "can_edit": inquiry.is_open and has_action(request.user, ADMISSIONS_CREATE),
         "share": share,
         "risk_shared": share.risk if share is not None else selectors.risk_was_shared(inquiry),
@@ -140,7 +153,7 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     log_read(inquiry, data={"view": "inquiry"})
     form = None
     if inquiry.is_open and has_action(request.user, ADMISSIONS_MANAGE):
-        form = MoveForm(inquiry=inquiry, linkable_patients=_linkable_patients(request, inquiry))
+        form = MoveForm(inquiry=inquiry)
     return _detail(request, inquiry, form)
 
 
@@ -156,7 +169,7 @@ def selfcheck_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     form = SelfCheckAcknowledgeForm(request.POST or None)
     move_form = None
     if inquiry.is_open and has_action(request.user, ADMISSIONS_MANAGE):
-        move_form = MoveForm(inquiry=inquiry, linkable_patients=_linkable_patients(request, inquiry))
+        move_form = MoveForm(inquiry=inquiry)
     if request.method == "GET":
         log_read(inquiry, data={"view": "inquiry"})
         return _detail(request, inquiry, move_form)
@@ -179,11 +192,15 @@ def selfcheck_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def inquiry_move(request: HttpRequest, pk: int) -> HttpResponse:
     inquiry = get_restricted_or_404(selectors.inquiry_queryset(), request, ADMISSIONS_MANAGE, pk=pk)
-    linkable = _linkable_patients(request, inquiry)
-    form = MoveForm(request.POST or None, inquiry=inquiry, linkable_patients=linkable)
+    form = MoveForm(request.POST or None, inquiry=inquiry)
     if request.method == "GET":
         log_read(inquiry, data={"view": "inquiry"})
         return _detail(request, inquiry, form if inquiry.is_open else None)
+    if form.is_valid() and form.cleaned_data["to_stage"] in STEPS_WITH_THEIR_OWN_FORM:
+        form.add_error(
+            "to_stage",
+            _("Booking the assessment and admitting have their own forms: use the button on the inquiry page."),
+        )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -195,27 +212,13 @@ def inquiry_move(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["closed_reason"],
                 referred_to=data["referred_to"],
                 note=data["note"],
-                existing_patient=data.get("existing_patient"),
             )
         except pipeline.MoveRefused as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        except StaleEditError as exc:
-            form.add_error(None, exc)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors(form, exc)
         else:
-            if moved.stage == pipeline.ADMITTED and moved.patient is not None:
-                messages.success(
-                    request,
-                    _("Admitted: chart %(mrn)s is linked. Open an episode of care from the chart.")
-                    % {"mrn": moved.patient.mrn},
-                )
-                # Straight on to the chart, where the episode is opened, when
-                # the user may read it.
-                if Patient.objects.restrict(request.user, PATIENT_VIEW).filter(pk=moved.patient.pk).exists():
-                    return HttpResponseRedirect(reverse("patients:chart", args=[moved.patient.pk]))
-            else:
-                messages.success(request, _("Moved to %(stage)s.") % {"stage": moved.get_stage_display()})
+            messages.success(request, _("Moved to %(stage)s.") % {"stage": moved.get_stage_display()})
             return HttpResponseRedirect(reverse("admissions:detail", args=[inquiry.pk]))
     return _detail(request, inquiry, form)
 

@@ -185,7 +185,7 @@ def episode_admit(
 
 
 @transaction.atomic
-def care_team_add(*, actor: User, episode: Episode, user: User, role_label: str = "") -> CareTeamMember:
+def care_team_add(*, actor: User | None, episode: Episode, user: User, role_label: str = "") -> CareTeamMember:
     if Episode.objects.filter(pk=episode.pk, status=Episode.Status.DISCHARGED).exists():
         raise _closed(episode)
     if not user.sites.filter(pk=episode.site_id).exists():

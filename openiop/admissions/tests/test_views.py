@@ -167,8 +167,9 @@ def test_create_shows_possible_duplicates_and_saves_only_after_confirmation(
     body = response.content.decode()
     assert "Possible matches" in body
     assert url("admissions:detail", existing) in body
-    # A chart at a site the navigator does not work at: MRN and site only, no link.
-    assert elsewhere.mrn in body
+    # A chart at a site the navigator does not work at: the site to ask, no MRN, no link.
+    assert "A record at another site (South Site) that you cannot open" in body
+    assert elsewhere.mrn not in body
     assert reverse("patients:chart", args=[elsewhere.pk]) not in body
     assert "confirm_not_duplicate" in response.context["form"].errors
 
@@ -234,9 +235,9 @@ def test_an_invalid_move_shows_the_reason_and_saves_nothing(
     logged_in: Callable[[User], Client], navigator: User, make_inquiry: MakeInquiry
 ) -> None:
     inquiry = make_inquiry()
-    response = logged_in(navigator).post(url("admissions:move", inquiry), {"to_stage": "admitted", "version": 1})
+    response = logged_in(navigator).post(url("admissions:move", inquiry), {"to_stage": "benefits_check", "version": 1})
     assert response.status_code == 200
-    assert "Cannot skip from New to Admitted" in response.content.decode()
+    assert "Cannot skip from New to Benefits check" in response.content.decode()
     assert response.context["form"].errors["to_stage"]
     inquiry.refresh_from_db()
     assert (inquiry.stage, inquiry.version) == (pipeline.NEW, 1)
@@ -271,7 +272,10 @@ def test_admitting_from_the_page_registers_the_patient(
     inquiry = make_inquiry()
     for stage in ("pre_screen", "benefits_check", "assessment_scheduled"):
         inquiry = services.inquiry_move(actor=navigator, inquiry=inquiry, to_stage=stage)
-    response = logged_in(navigator).post(url("admissions:move", inquiry), {"to_stage": "admitted", "version": 4})
+    response = logged_in(navigator).post(
+        url("admissions:admit", inquiry),
+        {"version": 4, "admission_date": dt.date.today().isoformat(), "level_of_care": "2.1", "program": "adult_iop"},
+    )
     assert response.status_code == 302
     inquiry.refresh_from_db()
     assert inquiry.patient == Patient.objects.get()

@@ -16,9 +16,11 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from typing import Any
 
 import pyx12.errors
+import pyx12.map_if
 import pyx12.params
 import pyx12.x12n_document
 
@@ -28,6 +30,27 @@ import pyx12.x12n_document
 _pyx12_logger = logging.getLogger("pyx12")
 _pyx12_logger.addHandler(logging.NullHandler())
 _pyx12_logger.propagate = False
+
+# pyx12 parses its XML maps (with their code lists) again on every call,
+# about 0.7 s for an 837. The parsed maps are only read while validating (the
+# walker keeps its counts apart), so one parse per map and settings serves
+# every later call; the cache key includes the parameters the map is built
+# with. This replaces pyx12.map_if.load_map_file, which x12n_document calls.
+_original_load_map_file = pyx12.map_if.load_map_file
+_loaded_maps: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
+_loading = threading.Lock()
+
+
+def _load_map_file_once(map_file: str, param: pyx12.params.ParamsBase, map_path: str | None = None) -> Any:
+    key = (map_file, map_path, tuple(sorted((name, repr(value)) for name, value in param.params.items())))
+    with _loading:
+        if key not in _loaded_maps:
+            _loaded_maps[key] = _original_load_map_file(map_file, param, map_path)
+        return _loaded_maps[key]
+
+
+if getattr(pyx12.map_if.load_map_file, "__name__", "") != _load_map_file_once.__name__:
+    pyx12.map_if.load_map_file = _load_map_file_once
 
 
 def validate(text: str) -> list[str]:

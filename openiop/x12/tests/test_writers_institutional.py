@@ -318,3 +318,12 @@ def test_validation_writes_no_file_and_keeps_patient_data_out_of_the_application
     assert any("ZZ*PERSON0 SECRET" in problem for problem in problems)
     assert list(tmp_path.iterdir()) == []
     assert not any("SECRET" in message for message in collector.messages)
+
+
+def test_validation_gives_the_same_answer_every_time_with_the_maps_loaded_once() -> None:
+    out = build(institutional_claim(days=2))
+    broken = out.replace("CL1*3*1*30~\n", "")
+    first = validate(broken)
+    assert first and validate(out) == []
+    assert validate(broken) == first
+    assert validate(out) == []

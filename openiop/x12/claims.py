@@ -40,6 +40,10 @@ SELF = "18"
 PATIENT_RELATIONS = ("01", "19", "20", "21", "39", "40", "53", "G8")
 ADJUSTMENT_GROUPS = ("CO", "CR", "OA", "PI", "PR")
 SEXES = ("F", "M", "U")
+# CLM09/OI06. "I": informed consent to release information on conditions that
+# federal law protects, which is what 42 CFR Part 2 requires for SUD records;
+# "Y": a signed general release on file.
+RELEASE_OF_INFORMATION = ("I", "Y")
 MAX_CLAIMS_PER_SUBSCRIBER_LEVEL = 100  # loop 2300 repeats at most 100 times
 MAX_CLAIMS_PER_TRANSACTION = 5000  # the guides' recommended ceiling per ST/SE
 _REASONS_PER_CAS = 6
@@ -132,6 +136,17 @@ class Provider:
     first_name: str
     npi: str
     taxonomy: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceFacility:
+    """Where the service was given, when that is not the billing provider's
+    address (a program with several sites bills under one): loop 2310E on an
+    837I, 2310C on an 837P."""
+
+    name: str
+    address: Address
+    npi: str = ""
 
 
 @dataclass(frozen=True)
@@ -397,6 +412,29 @@ def provider_name(entity: str, provider: Provider, who: str) -> str:
     )
 
 
+def service_facility_loop(facility: ServiceFacility, who: str) -> list[str]:
+    facility_npi = npi(facility.npi, f"{who} NPI") if facility.npi.strip() else ""
+    return [
+        segment(
+            "NM1",
+            "77",
+            "2",
+            text(facility.name, f"{who} name", max_length=60),
+            "",
+            "",
+            "",
+            "",
+            "XX" if facility_npi else "",
+            facility_npi,
+        ),
+        *address(facility.address, who),
+    ]
+
+
+def release_code(value: str, who: str) -> str:
+    return code(value, f"{who} release of information (I under 42 CFR Part 2, or Y)", RELEASE_OF_INFORMATION)
+
+
 def taxonomy(value: str, field: str) -> str:
     cleaned = text(value, field, max_length=10, min_length=10)
     if not cleaned.isalnum():
@@ -431,6 +469,7 @@ def other_payers(
     charge: Decimal,
     line_adjudications: Sequence[tuple[Decimal, Sequence[LineAdjudication]]],
     claim_label: str,
+    release: str = "I",
 ) -> list[str]:
     """Loops 2320/2330A/2330B for each earlier payer, after checking that
     each balances: charge = paid + claim and line adjustments."""
@@ -464,7 +503,7 @@ def other_payers(
         lines.append(segment("AMT", "D", amount(payment.paid, f"{who} paid amount")))
         if payment.remaining_patient_liability is not None:
             lines.append(segment("AMT", "EAF", amount(payment.remaining_patient_liability, f"{who} patient liability")))
-        lines.append(segment("OI", "", "", "Y", "", "", "Y"))
+        lines.append(segment("OI", "", "", "Y", "", "", release))
         lines.append(_person_name("IL", policy.subscriber, f"{who} subscriber", member_id=True))
         lines.extend(payer_loop(policy.payer))
         if not line_items:

@@ -25,12 +25,15 @@ from openiop.x12.claims import (
     PriorPayment,
     Provider,
     Receiver,
+    ServiceFacility,
     Submitter,
     header,
     hierarchy,
     line_adjudication,
     other_payers,
     provider_name,
+    release_code,
+    service_facility_loop,
     taxonomy,
 )
 from openiop.x12.envelope import Envelope, interchange
@@ -106,6 +109,8 @@ class InstitutionalClaim:
     lines: tuple[InstitutionalLine, ...]
     prior_payments: tuple[PriorPayment, ...] = ()
     total: Decimal | None = None
+    service_facility: ServiceFacility | None = None
+    release_of_information: str = "I"
 
     @property
     def charge(self) -> Decimal:
@@ -161,6 +166,7 @@ def _claim(claim: InstitutionalClaim) -> list[str]:
         raise BuildError(f"{label} statement dates", "the statement ends before it starts.")
     if claim.attending is None:
         raise BuildError(f"{label} attending provider", "an institutional claim needs its attending provider.")
+    release = release_code(claim.release_of_information, label)
 
     lines = [
         segment(
@@ -173,7 +179,7 @@ def _claim(claim: InstitutionalClaim) -> list[str]:
             "",
             "A",
             "Y",
-            "Y",
+            release,
         ),
         segment(
             "DTP",
@@ -219,12 +225,15 @@ def _claim(claim: InstitutionalClaim) -> list[str]:
     lines.append(provider_name("71", claim.attending, f"{label} attending provider"))
     if claim.attending.taxonomy.strip():
         lines.append(segment("PRV", "AT", "PXC", taxonomy(claim.attending.taxonomy, f"{label} attending taxonomy")))
+    if claim.service_facility is not None:
+        lines.extend(service_facility_loop(claim.service_facility, f"{label} service facility"))
     lines.extend(
         other_payers(
             claim.prior_payments,
             charge=charge,
             line_adjudications=[(line.charge, line.adjudications) for line in claim.lines],
             claim_label=label,
+            release=release,
         )
     )
     for number, line in enumerate(claim.lines, start=1):

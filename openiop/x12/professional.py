@@ -24,12 +24,15 @@ from openiop.x12.claims import (
     PriorPayment,
     Provider,
     Receiver,
+    ServiceFacility,
     Submitter,
     header,
     hierarchy,
     line_adjudication,
     other_payers,
     provider_name,
+    release_code,
+    service_facility_loop,
     taxonomy,
 )
 from openiop.x12.envelope import Envelope, interchange
@@ -91,6 +94,8 @@ class ProfessionalClaim:
     medical_record_number: str = ""
     prior_payments: tuple[PriorPayment, ...] = ()
     total: Decimal | None = None
+    service_facility: ServiceFacility | None = None
+    release_of_information: str = "I"
 
     @property
     def charge(self) -> Decimal:
@@ -147,6 +152,7 @@ def _claim(claim: ProfessionalClaim) -> list[str]:
             f"{label} rendering provider", "a professional claim needs the clinician who gave the service."
         )
     diagnoses = _diagnoses(claim.diagnoses, label)
+    release = release_code(claim.release_of_information, label)
 
     lines = [
         segment(
@@ -159,7 +165,7 @@ def _claim(claim: ProfessionalClaim) -> list[str]:
             "Y",
             "A",
             "Y",
-            "Y",
+            release,
         )
     ]
     if claim.prior_authorization.strip():
@@ -194,12 +200,15 @@ def _claim(claim: ProfessionalClaim) -> list[str]:
     lines.append(
         segment("PRV", "PE", "PXC", taxonomy(claim.rendering.taxonomy, f"{label} rendering provider taxonomy"))
     )
+    if claim.service_facility is not None:
+        lines.extend(service_facility_loop(claim.service_facility, f"{label} service facility"))
     lines.extend(
         other_payers(
             claim.prior_payments,
             charge=charge,
             line_adjudications=[(line.charge, line.adjudications) for line in claim.lines],
             claim_label=label,
+            release=release,
         )
     )
     for number, line in enumerate(claim.lines, start=1):

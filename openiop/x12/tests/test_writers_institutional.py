@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from openiop.x12.claims import Adjustment, LineAdjudication, PriorPayment, Provider
+from openiop.x12.claims import Address, Adjustment, LineAdjudication, PriorPayment, Provider, ServiceFacility
 from openiop.x12.errors import X12Error
 from openiop.x12.institutional import InstitutionalLine, build_837i
 from openiop.x12.tests.writers_factories import (
@@ -38,7 +38,7 @@ def test_a_commercial_per_diem_claim_has_every_part_of_the_guide_and_validates()
     assert validate(out) == []
     lines = lines_of(out)
     assert lines[1].startswith("GS*HC*OPENIOP*CLEARHOUSE*") and lines[1].endswith("*005010X223A2")
-    start = lines.index("CLM*PCN0*750***89:A:2**A*Y*Y")
+    start = lines.index("CLM*PCN0*750***89:A:2**A*Y*I")
     assert lines[3:start] == [
         "BHT*0019*00*5*20260309*0900*CH",
         "NM1*41*2*OPENIOP RECOVERY*****46*OPENIOP01",
@@ -100,8 +100,8 @@ def test_many_claims_are_grouped_per_billing_provider_and_subscriber_and_validat
     first_subscriber = lines.index("NM1*IL*1*PERSON0*PAT****MI*M000000")
     next_level = next(i for i in range(first_subscriber, len(lines)) if lines[i].startswith("HL*"))
     assert [line for line in lines[first_subscriber:next_level] if line.startswith("CLM*")] == [
-        "CLM*PCN0*500***89:A:2**A*Y*Y",
-        "CLM*PCN0B*500***89:A:2**A*Y*Y",
+        "CLM*PCN0*500***89:A:2**A*Y*I",
+        "CLM*PCN0B*500***89:A:2**A*Y*I",
     ]
 
 
@@ -120,7 +120,7 @@ def test_a_medicare_claim_carries_condition_code_92_and_validates() -> None:
     lines = lines_of(out)
     assert "SBR*P*18*******MA" in lines
     assert "HI*BG:92" in lines
-    assert "CLM*PCN0*1000***13:A:1**A*Y*Y" in lines
+    assert "CLM*PCN0*1000***13:A:1**A*Y*I" in lines
     assert "CL1*3*1*01" in lines
     assert "N3*PO BOX 100" in lines
     assert not any(line.startswith("REF*G1") for line in lines)
@@ -194,7 +194,7 @@ def test_a_secondary_claim_carries_the_primary_payment_and_adjustments_and_valid
         "SBR*P*18*******MA",
         "AMT*D*360",
         "AMT*EAF*40",
-        "OI***Y***Y",
+        "OI***Y***I",
         "NM1*IL*1*PERSON0*PAT****MI*M000000",
         "NM1*PR*2*MEDICARE PART A*****PI*MCRA1",
         "N3*PO BOX 100",
@@ -327,3 +327,17 @@ def test_validation_gives_the_same_answer_every_time_with_the_maps_loaded_once()
     assert first and validate(out) == []
     assert validate(broken) == first
     assert validate(out) == []
+
+
+def test_a_site_other_than_the_billing_address_is_the_service_facility_and_validates() -> None:
+    site = ServiceFacility("Harbor North Clinic", Address("9 Lake Rd", "Peoria", "IL", "61602"), npi="1679576722")
+    out = build(institutional_claim(days=1, service_facility=site, release_of_information="Y"))
+    assert validate(out) == []
+    lines = lines_of(out)
+    at = lines.index("NM1*77*2*HARBOR NORTH CLINIC*****XX*1679576722")
+    assert lines[at - 2].startswith("NM1*71*") and lines[at + 1 : at + 3] == ["N3*9 LAKE RD", "N4*PEORIA*IL*61602"]
+    assert lines[lines.index("CL1*3*1*30") - 3].endswith("**A*Y*Y")
+    with pytest.raises(X12Error, match="release of information"):
+        build(institutional_claim(release_of_information="N"))
+    with pytest.raises(X12Error, match="service facility NPI"):
+        build(institutional_claim(service_facility=ServiceFacility("X Clinic", site.address, npi="1")))

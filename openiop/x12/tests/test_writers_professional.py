@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from openiop.x12.claims import Adjustment, LineAdjudication, PriorPayment, Provider
+from openiop.x12.claims import Address, Adjustment, LineAdjudication, PriorPayment, Provider, ServiceFacility
 from openiop.x12.errors import X12Error
 from openiop.x12.professional import ProfessionalClaim, ProfessionalLine, build_837p
 from openiop.x12.tests.writers_factories import (
@@ -37,7 +37,7 @@ def test_a_psychotherapy_claim_at_the_facility_has_the_guide_s_parts_and_validat
     assert validate(out) == []
     lines = lines_of(out)
     assert lines[1].endswith("*005010X222A1")
-    start = lines.index("CLM*PRO0*330***57:B:1*Y*A*Y*Y")
+    start = lines.index("CLM*PRO0*330***57:B:1*Y*A*Y*I")
     assert lines[start + 1 :] == [
         "HI*ABK:F1120*ABF:F411",
         "NM1*82*1*HALE*JORDAN****XX*1679576722",
@@ -65,7 +65,7 @@ def test_each_place_of_service_validates(place: str, modifier: str) -> None:
     out = build(claim)
     assert validate(out) == []
     lines = lines_of(out)
-    assert f"CLM*PRO0*140***{place}:B:1*Y*A*Y*Y" in lines
+    assert f"CLM*PRO0*140***{place}:B:1*Y*A*Y*I" in lines
     assert ("SV1*HC:90834:95*140*UN*1***1" if modifier else "SV1*HC:90834*140*UN*1***1") in lines
 
 
@@ -129,7 +129,7 @@ def test_a_void_names_the_original_claim_and_validates() -> None:
         build(professional_claim(frequency="8"))
     out = build(professional_claim(frequency="8", payer_claim_control_number="ORIG-1"))
     assert validate(out) == []
-    assert "CLM*PRO0*330***57:B:8*Y*A*Y*Y" in lines_of(out) and "REF*F8*ORIG-1" in lines_of(out)
+    assert "CLM*PRO0*330***57:B:8*Y*A*Y*I" in lines_of(out) and "REF*F8*ORIG-1" in lines_of(out)
 
 
 def _line(**overrides: object) -> tuple[ProfessionalLine, ...]:
@@ -163,3 +163,13 @@ def _line(**overrides: object) -> tuple[ProfessionalLine, ...]:
 def test_bad_professional_claims_are_refused_naming_what_to_fix(overrides: dict[str, object], message: str) -> None:
     with pytest.raises(X12Error, match=message):
         build(professional_claim(**overrides))
+
+
+def test_telehealth_from_a_site_names_the_site_as_service_facility_and_validates() -> None:
+    site = ServiceFacility("Harbor North Clinic", Address("9 Lake Rd", "Peoria", "IL", "61602"))
+    out = build(professional_claim(place_of_service="02", service_facility=site))
+    assert validate(out) == []
+    lines = lines_of(out)
+    at = lines.index("NM1*77*2*HARBOR NORTH CLINIC")
+    assert lines[at - 1] == "PRV*PE*PXC*101YA0400X"
+    assert lines[at + 1 : at + 3] == ["N3*9 LAKE RD", "N4*PEORIA*IL*61602"]

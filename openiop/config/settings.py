@@ -35,6 +35,8 @@ OPENIOP_AUDIT_CHECKPOINT_DIR = Path(env_str("OPENIOP_AUDIT_CHECKPOINT_DIR") or V
 OPENIOP_AUDIT_CHECKPOINT_MINUTES = env_int("OPENIOP_AUDIT_CHECKPOINT_MINUTES", 60, minimum=1, maximum=60)
 OPENIOP_AUDIT_SEAL_SECONDS = env_int("OPENIOP_AUDIT_SEAL_SECONDS", 20, minimum=1, maximum=50)
 OPENIOP_AUDIT_SEAL_DEADLINE_SECONDS = 60
+# The clearinghouse file drop: outbox/ (270s, claims), inbox/ (271s, 835s, 999s), processed/.
+OPENIOP_CLEARINGHOUSE_DIR = Path(env_str("OPENIOP_CLEARINGHOUSE_DIR") or VAR_DIR / "clearinghouse")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -10,12 +10,43 @@ class InsuranceConfig(AppConfig):
     verbose_name = "Insurance (payers, coverage, eligibility, authorizations)"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from openiop.accounts.access import everything, register_scope
-        from openiop.insurance import models
+        from openiop.admissions.signals import inquiry_admitted
+        from openiop.core.navigation import DashboardSection, register_dashboard_section
+        from openiop.insurance import models, receivers, selectors
+        from openiop.insurance.permissions import AUTHORIZATIONS_ALERTS, COVERAGE_VIEW, ELIGIBILITY_CHECK
+        from openiop.patients.chart import ChartTab, register_tab
         from openiop.patients.scopes import patient_at_users_sites
 
-        for model in (models.Coverage, models.EligibilityCheck, models.Authorization):
+        for model in (models.Coverage, models.EligibilityCheck, models.Authorization, models.CoverageToEnter):
             register_scope(model, patient_at_users_sites("patient__"))
         # Payers and their billing set-up are the organization's reference data.
         register_scope(models.Payer, everything)
         register_scope(models.PayerService, everything)
+
+        inquiry_admitted.connect(receivers.carry_over_insurance, dispatch_uid="insurance.carry_over")
+        register_tab(
+            ChartTab(
+                "insurance", _("Insurance"), COVERAGE_VIEW, "insurance/tab_insurance.html", selectors.insurance_tab, 85
+            )
+        )
+        register_dashboard_section(
+            DashboardSection(
+                "insurance-authorizations",
+                AUTHORIZATIONS_ALERTS,
+                "insurance/dashboard_authorizations.html",
+                selectors.authorizations_section,
+                30,
+            )
+        )
+        register_dashboard_section(
+            DashboardSection(
+                "insurance-benefits",
+                ELIGIBILITY_CHECK,
+                "insurance/dashboard_benefits.html",
+                selectors.benefits_section,
+                31,
+            )
+        )

@@ -351,3 +351,64 @@ class Authorization(models.Model):
     @property
     def audit_site_id(self) -> int:
         return self.patient.site_id
+
+
+class ControlNumberCounter(models.Model):
+    """The last interchange (ISA13) and group (GS06) control numbers used per
+    sender ID. Taken under a row lock, so two requests never share one."""
+
+    sender_id = models.CharField(max_length=15, unique=True)
+    last_interchange = models.PositiveIntegerField(default=0)
+    last_group = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.sender_id}: {self.last_interchange}/{self.last_group}"
+
+
+class CoverageToEnter(models.Model):
+    """A patient admitted with insurance named at the inquiry that could not be
+    carried over (no active payer of that name, or a member ID payers reject):
+    billing enters the coverage by hand. Done when a primary coverage exists."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="coverages_to_enter")
+    inquiry_id = models.PositiveBigIntegerField(null=True, blank=True)
+    payer_name = models.CharField(max_length=120, blank=True)
+    member_id = models.CharField(max_length=80, blank=True)
+    plan_name = models.CharField(max_length=120, blank=True)
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "coverages to enter"
+
+    def __str__(self) -> str:
+        return f"{self.patient_id}: {self.payer_name} {self.member_id} ({self.reason})"
+
+    @property
+    def audit_patient_id(self) -> int:
+        return self.patient_id
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.patient.site_id
+
+
+class ClearinghouseFile(models.Model):
+    """A file read from the clearinghouse inbox, by its content's SHA-256: the
+    same answer read twice is recognised and changes nothing."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=8, help_text=_("The transaction set, e.g. 271, 835, 999."))
+    imported_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"

@@ -22,6 +22,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,57 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def start_gunicorn(
+    env: dict[str, str], *, workers: int, ready_path: str = "/help/"
+) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn on a free loopback port, as scripts/serve.sh runs it (sync
+    workers); returns the process and its base URL once READY_PATH answers."""
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 - fixed command
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "openiop.config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=sys.stderr,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}{ready_path}", timeout=2):  # noqa: S310 - loopback
+                return server, base
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def session_cookie(user: Any) -> str:
+    """A signed-in session for USER, as the login view would leave it (the
+    Cookie header's value): scripted users skip the login form and MFA."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
 def scratch_environment(workdir: Path, database: str) -> None:

@@ -31,10 +31,9 @@ import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 from typing import Any
 
-from bench._common import ROOT, free_port, logger, percentile, process_tree_cpu_ms, run_benchmark
+from bench._common import ROOT, logger, percentile, process_tree_cpu_ms, run_benchmark, session_cookie, start_gunicorn
 
 # A clinician opens a chart, reads it, opens the next: every 2-6 s. (With no
 # pause at all, 20 users measure how many pages two workers can render, not
@@ -47,10 +46,6 @@ log = logger("bench.audit")
 
 def prepare(patients: int) -> tuple[list[int], list[str]]:
     """A site, its clinicians and patients; (patient ids, one session cookie per clinician)."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     from openiop.accounts.roles import RoleCode
     from openiop.accounts.services import staff_create
     from openiop.audit.context import acting_as
@@ -93,14 +88,7 @@ def prepare(patients: int) -> tuple[list[int], list[str]]:
         seed_patients(count=patients, sites=[site], rng=random.Random(2026), tick=lambda _n: None)
     from openiop.patients.models import Patient
 
-    cookies = []
-    for user in users:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
+    cookies = [session_cookie(user) for user in users]
     return list(Patient.objects.values_list("pk", flat=True)), cookies
 
 
@@ -167,38 +155,6 @@ def measure_appends(writers: int, seconds: float) -> dict[str, Any]:
         "audit_final_seal_pass_s": round(final_seal_seconds, 3),
         "audit_seals": AuditSeal.objects.count(),
     }
-
-
-def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603 - fixed command
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "openiop.config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=sys.stderr,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/help/", timeout=2):  # noqa: S310 - loopback
-                return server, base
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer within 60 s")
 
 
 def fetch_chart(base: str, cookie: str, patient: int) -> float:
@@ -274,7 +230,7 @@ def run(args: argparse.Namespace, database: str) -> dict[str, Any]:
     result: dict[str, Any] = {"database": database, **measure_appends(args.writers, args.seconds)}
     connection.close()
     log("starting gunicorn")
-    server, base = start_server(dict(os.environ), args.web_workers)
+    server, base = start_gunicorn(dict(os.environ), workers=args.web_workers)
     try:
         log(f"chart reads: one user, then {args.users} users for {args.load_seconds} s")
         result.update(

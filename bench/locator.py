@@ -26,15 +26,13 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from bench._common import ROOT, free_port, logger, percentile, process_tree_cpu_ms, run_benchmark
+from bench._common import logger, percentile, process_tree_cpu_ms, run_benchmark, start_gunicorn
 
 RADII = [(5, 1), (10, 3), (25, 5), (50, 4), (100, 2), (250, 1), (500, 1)]  # (miles, weight)
 
@@ -82,39 +80,6 @@ def make_queries(count: int, rng: random.Random) -> list[Query]:
                 query.evening = True
         queries.append(query)
     return queries
-
-
-def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603 - fixed command
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "openiop.config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=sys.stderr,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/help/find/", timeout=2) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return server, base
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not answer within 60 s")
 
 
 def run(args: argparse.Namespace, database: str) -> dict[str, Any]:
@@ -186,7 +151,7 @@ def run(args: argparse.Namespace, database: str) -> dict[str, Any]:
 
     connection.close()
     log("starting gunicorn")
-    server, base = start_server(dict(os.environ))
+    server, base = start_gunicorn(dict(os.environ), workers=1, ready_path="/help/find/")
     http: list[float] = []
     try:
         for query in queries[:10]:

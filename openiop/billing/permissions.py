@@ -14,11 +14,14 @@
   payer's reviewer (released only through the Part 2 gate): the clinician
   writes the justification, the billing specialist sends it, the clinical
   director may do both.
+- billing.missing_authorization: the dashboard block that says attendance
+  happened with no authorization in force where the payer requires one (its
+  charges are held): billing and the clinical roles, who can ask for one.
 
 The matrix is data: a program can change any of this.
 """
 
-from openiop.accounts.roles import RoleCode, declare
+from openiop.accounts.roles import CLINICAL_ROLES, RoleCode, declare
 
 BILLING_VIEW = declare(
     "billing.view",
@@ -39,4 +42,9 @@ BILLING_REVIEW_PACKET = declare(
     "billing.review_packet",
     "Build a concurrent-review packet for an authorization and release it to the payer's reviewer through the gate",
     {RoleCode.BILLING_SPECIALIST, RoleCode.CLINICIAN, RoleCode.CLINICAL_DIRECTOR},
+)
+BILLING_MISSING_AUTHORIZATION = declare(
+    "billing.missing_authorization",
+    "See on the dashboard attendance charged with no authorization in force where the payer requires one",
+    CLINICAL_ROLES | {RoleCode.BILLING_SPECIALIST},
 )

@@ -6,6 +6,28 @@ from __future__ import annotations
 
 def register() -> None:
     """Register billing's scopes, navigation entries and dashboard sections."""
+    from django.utils.translation import gettext_lazy as _
+
+    from openiop.billing import selectors
+    from openiop.billing.permissions import BILLING_MANAGE, BILLING_MISSING_AUTHORIZATION, BILLING_VIEW
+    from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
+
+    register_nav(NavItem(_("Billing"), "billing:workspace", BILLING_VIEW), before="sites:list")
+    register_nav(NavItem(_("Fee schedule"), "billing:fees", BILLING_MANAGE), before="sites:list")
+    register_dashboard_section(
+        DashboardSection("billing-held", BILLING_VIEW, "billing/dash_held.html", selectors.held_section, 25)
+    )
+    # Attendance with no authorization in force where the payer requires
+    # one: money being lost today, on billing's and the clinicians' boards.
+    register_dashboard_section(
+        DashboardSection(
+            "billing-missing-authorization",
+            BILLING_MISSING_AUTHORIZATION,
+            "billing/dash_missing_authorization.html",
+            selectors.missing_authorization_section,
+            22,
+        )
+    )
     _register_diagnoses_source()
 
 

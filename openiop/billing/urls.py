@@ -8,5 +8,8 @@ from openiop.billing import views
 app_name = "billing"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.workspace, name="workspace"),
+    path("charges.csv", views.charges_export, name="export"),
+    path("fees/", views.fee_schedules, name="fees"),
     path("authorizations/<int:pk>/review-packet/", views.review_packet, name="review_packet"),
 ]

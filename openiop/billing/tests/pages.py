@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openiop.billing.permissions import BILLING_REVIEW_PACKET
+from openiop.billing.permissions import BILLING_EXPORT, BILLING_MANAGE, BILLING_REVIEW_PACKET, BILLING_VIEW
 from openiop.billing.tests.workspace.conftest import make_authorization, make_coverage, make_payer
 from openiop.core.testing import Objects, Page
 
@@ -15,6 +15,9 @@ def _authorization(objects: Objects) -> dict[str, Any]:
 
 
 PAGES = [
+    Page("billing:workspace", BILLING_VIEW),
+    Page("billing:export", BILLING_EXPORT),
+    Page("billing:fees", BILLING_MANAGE, form=True),
     Page("billing:review_packet", BILLING_REVIEW_PACKET, _authorization, form=True),
 ]
 

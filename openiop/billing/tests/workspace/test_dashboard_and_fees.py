@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Billing on the dashboards (held charges and their top reasons; attendance
+with no authorization in force) and the fee schedule page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from openiop.accounts.models import User
+from openiop.accounts.roles import RoleCode
+from openiop.billing.models import ChargeStatus, FeeSchedule
+from openiop.billing.rules import HoldReason
+from openiop.billing.tests.workspace.test_workspace import charge
+from openiop.insurance.models import Payer
+from openiop.patients.models import Patient
+from openiop.sites.models import Site
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
+
+
+def dashboard(client: Client, user: User) -> str:
+    client.force_login(user)
+    return client.get(reverse("core:dashboard")).content.decode().replace("&#x27;", "'")
+
+
+def test_the_billing_dashboard_counts_held_charges_with_the_reasons_that_hold_most(
+    client: Client, biller: User, patient: Patient, payer: Payer
+) -> None:
+    for days_ago in (1, 2, 3):
+        charge(patient, days_ago=days_ago, status=ChargeStatus.HELD, payer=payer, reasons=(HoldReason.UNSIGNED_NOTE,))
+    charge(patient, days_ago=4, status=ChargeStatus.HELD, payer=payer, reasons=(HoldReason.NO_DIAGNOSIS,))
+    charge(patient, days_ago=5, payer=payer)
+
+    page = dashboard(client, biller)
+
+    assert "4 charges held" in page
+    assert page.index("A note for what was attended") < page.index("The patient has no active diagnosis")
+    assert reverse("billing:workspace") + "?status=held&amp;reason=unsigned_note" in page
+
+
+def test_nothing_held_shows_no_held_block(client: Client, biller: User, patient: Patient, payer: Payer) -> None:
+    charge(patient, payer=payer)
+
+    assert "charges held" not in dashboard(client, biller)
+
+
+def test_attendance_with_no_authorization_in_force_shows_on_billing_and_clinical_dashboards(
+    client: Client, biller: User, bob: User, persona: Any, patient: Patient, payer: Payer, south: Site
+) -> None:
+    charge(patient, days_ago=2, status=ChargeStatus.HELD, payer=payer, reasons=(HoldReason.NO_AUTHORIZATION,))
+    charge(patient, days_ago=3, status=ChargeStatus.HELD, payer=payer, reasons=(HoldReason.UNSIGNED_NOTE,))
+    heading = "Attendance with no authorization in force: 1 day held"
+
+    assert heading in dashboard(client, biller)
+    assert heading in dashboard(client, bob)
+    assert heading in dashboard(client, persona(RoleCode.CLINICAL_DIRECTOR))
+    assert heading not in dashboard(client, persona(RoleCode.FRONT_DESK))
+    # Staff of another site never see it.
+    south_biller = persona(RoleCode.BILLING_SPECIALIST, site=south)
+    assert heading not in dashboard(client, south_biller)
+
+
+def add(client: Client, payer: Payer | None, **overrides: str) -> Any:
+    data = {
+        "action": "add",
+        "payer": str(payer.pk) if payer else "",
+        "site": "",
+        "code": "H0015",
+        "revenue_code": "0906",
+        "charge_amount": "275.00",
+        "expected_amount": "190.00",
+        "effective_from": "2026-01-01",
+        "effective_to": "",
+    }
+    data.update(overrides)
+    return client.post(reverse("billing:fees"), data)
+
+
+def test_the_billing_specialist_adds_a_price_and_ends_it(client: Client, biller: User, payer: Payer) -> None:
+    client.force_login(biller)
+
+    response = add(client, payer)
+
+    row = FeeSchedule.objects.get()
+    assert response.status_code == 302
+    assert (row.payer, row.code, row.charge_amount, row.expected_amount) == (
+        payer,
+        "H0015",
+        Decimal("275.00"),
+        Decimal("190.00"),
+    )
+    assert "H0015" in client.get(reverse("billing:fees")).content.decode()
+
+    ended = client.post(reverse("billing:fees"), {"action": "end", "row": str(row.pk), "last_day": "2026-03-31"})
+
+    row.refresh_from_db()
+    assert ended.status_code == 302 and row.effective_to == dt.date(2026, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"charge_amount": "-5"}, "Ensure this value is greater than or equal to 0."),
+        ({"charge_amount": "lots"}, "Enter a number."),
+        ({"effective_to": "2025-12-01"}, "The last day in force cannot be before the first."),
+        ({"code": "99999"}, "Select a valid choice."),
+        ({"effective_from": "someday"}, "Enter a valid date."),
+    ],
+)
+def test_a_bad_price_gets_a_clear_message_and_nothing_is_saved(
+    client: Client, biller: User, payer: Payer, overrides: dict[str, str], message: str
+) -> None:
+    client.force_login(biller)
+
+    response = add(client, payer, **overrides)
+
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not FeeSchedule.objects.exists()
+
+
+def test_an_overlapping_price_is_refused_and_the_first_stays(client: Client, biller: User, payer: Payer) -> None:
+    client.force_login(biller)
+    add(client, payer)
+
+    response = add(client, payer, effective_from="2026-02-01", charge_amount="300.00")
+
+    assert response.status_code == 200 and "Another row already prices H0015" in response.content.decode()
+    assert list(FeeSchedule.objects.values_list("charge_amount", flat=True)) == [Decimal("275.00")]
+
+
+def test_ending_a_row_with_a_bad_day_says_so(client: Client, biller: User, payer: Payer) -> None:
+    client.force_login(biller)
+    add(client, payer)
+    row = FeeSchedule.objects.get()
+
+    bad_date = client.post(reverse("billing:fees"), {"action": "end", "row": str(row.pk), "last_day": "soon"})
+    before_start = client.post(reverse("billing:fees"), {"action": "end", "row": str(row.pk), "last_day": "2025-01-01"})
+    no_row = client.post(reverse("billing:fees"), {"action": "end", "row": "x", "last_day": "2026-03-31"})
+
+    assert "Give the last day in force as a date" in bad_date.content.decode()
+    assert "The last day in force cannot be before the first." in before_start.content.decode()
+    assert no_row.status_code == 404
+    row.refresh_from_db()
+    assert row.effective_to is None

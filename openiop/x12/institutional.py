@@ -55,6 +55,8 @@ FUNCTIONAL_CODE = "HC"
 TRANSACTION_CODE = "837"
 FREQUENCIES = ("1", "2", "3", "4", "5", "7", "8")
 REPLACING_FREQUENCIES = ("7", "8")  # these must name the payer's original claim
+INTERIM_FREQUENCIES = ("2", "3")  # interim first and continuing claims
+STILL_A_PATIENT = "30"
 MAX_LINES = 999
 MAX_OTHER_DIAGNOSES = 24  # two HI segments of twelve
 MAX_CONDITION_CODES = 24
@@ -195,7 +197,7 @@ def _claim(claim: InstitutionalClaim) -> list[str]:
             "CL1",
             _one_character(claim.admission_type, f"{label} admission type", required=False),
             _one_character(claim.admission_source, f"{label} admission source", required=False),
-            _patient_status(claim.patient_status, label),
+            _patient_status(claim.patient_status, frequency, label),
         )
     )
     if claim.prior_authorization.strip():
@@ -322,10 +324,16 @@ def _procedure(line: InstitutionalLine, who: str) -> Composite:
     return Composite("HC", hcpcs, *modifiers)
 
 
-def _patient_status(value: str, label: str) -> str:
+def _patient_status(value: str, frequency: str, label: str) -> str:
     status = value.strip()
     if not re.fullmatch(r"[0-9]{2}", status):
         raise BuildError(f"{label} patient status", f"{value!r} must be a two-digit code (30 while in treatment).")
+    # An interim first or continuing claim says the patient is still in care.
+    if frequency in INTERIM_FREQUENCIES and status != STILL_A_PATIENT:
+        raise BuildError(
+            f"{label} patient status",
+            f"an interim claim (frequency {frequency}) carries status {STILL_A_PATIENT}, not {status}.",
+        )
     return status
 
 

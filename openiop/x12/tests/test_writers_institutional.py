@@ -252,6 +252,7 @@ def _without_date(claim: object) -> object:
         ),
         (institutional_claim(facility_code="131"), "facility code"),
         (institutional_claim(frequency="9"), "claim frequency"),
+        (institutional_claim(frequency="3", patient_status="01"), "interim claim .frequency 3. carries status 30"),
         (institutional_claim(condition_codes=("920",)), "condition code"),
         (institutional_claim(policy=policy(filing_indicator="XX")), "Claim filing indicator"),
         (institutional_claim(policy=policy(relation="19")), "Relation"),

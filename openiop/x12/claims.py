@@ -254,6 +254,22 @@ def hierarchy(claims: Sequence[ClaimT], write_claim: Callable[[ClaimT], list[str
     return [_detail(chunk, write_claim) for chunk in chunks]
 
 
+def problems(claims: Sequence[ClaimT], write_claim: Callable[[ClaimT], list[str]]) -> list[tuple[ClaimT, str]]:
+    """Each claim that could not be written, with the reason, so that a batch
+    can leave the bad claims in the work queue and send the rest."""
+    found: list[tuple[ClaimT, str]] = []
+    for claim in claims:
+        try:
+            billing_provider_loop("1", claim.billing_provider)
+            subscriber_loop("2", "1", claim.policy)
+            if claim.policy.patient is not None:
+                patient_loop("3", "2", claim.policy)
+            write_claim(claim)
+        except BuildError as error:
+            found.append((claim, str(error)))
+    return found
+
+
 def _detail(claims: Sequence[ClaimT], write_claim: Callable[[ClaimT], list[str]]) -> list[str]:
     grouped: dict[BillingProvider, dict[Policy, list[ClaimT]]] = {}
     for claim in claims:

@@ -31,6 +31,7 @@ from openiop.x12.claims import (
     hierarchy,
     line_adjudication,
     other_payers,
+    problems,
     provider_name,
     release_code,
     service_facility_loop,
@@ -145,6 +146,12 @@ def build_837i(
         version=VERSION,
         transactions=[head + body for body in bodies],
     )
+
+
+def claim_problems(claims: Sequence[InstitutionalClaim]) -> list[tuple[InstitutionalClaim, str]]:
+    """The claims that would be refused, each with its reason (empty when all
+    can be written): build the file from the others."""
+    return problems(claims, _claim)
 
 
 def _claim(claim: InstitutionalClaim) -> list[str]:

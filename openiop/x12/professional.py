@@ -30,6 +30,7 @@ from openiop.x12.claims import (
     hierarchy,
     line_adjudication,
     other_payers,
+    problems,
     provider_name,
     release_code,
     service_facility_loop,
@@ -128,6 +129,12 @@ def build_837p(
         version=VERSION,
         transactions=[head + body for body in bodies],
     )
+
+
+def claim_problems(claims: Sequence[ProfessionalClaim]) -> list[tuple[ProfessionalClaim, str]]:
+    """The claims that would be refused, each with its reason (empty when all
+    can be written): build the file from the others."""
+    return problems(claims, _claim)
 
 
 def _claim(claim: ProfessionalClaim) -> list[str]:

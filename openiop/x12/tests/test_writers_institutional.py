@@ -11,7 +11,7 @@ import pytest
 
 from openiop.x12.claims import Address, Adjustment, LineAdjudication, PriorPayment, Provider, ServiceFacility
 from openiop.x12.errors import X12Error
-from openiop.x12.institutional import InstitutionalLine, build_837i
+from openiop.x12.institutional import InstitutionalLine, build_837i, claim_problems
 from openiop.x12.tests.writers_factories import (
     ENVELOPE,
     MEDICARE,
@@ -342,3 +342,15 @@ def test_a_site_other_than_the_billing_address_is_the_service_facility_and_valid
         build(institutional_claim(release_of_information="N"))
     with pytest.raises(X12Error, match="service facility NPI"):
         build(institutional_claim(service_facility=ServiceFacility("X Clinic", site.address, npi="1")))
+
+
+def test_claim_problems_names_each_claim_that_cannot_be_written_so_the_rest_can_go() -> None:
+    good = institutional_claim(1, days=1)
+    no_date = _without_date(institutional_claim(2, days=3))
+    bad_member = institutional_claim(3, policy=policy(3, subscriber=member(3, member_id="AB CD")))
+    found = claim_problems([good, no_date, bad_member])  # type: ignore[list-item]
+    assert [(claim.patient_control_number, message) for claim, message in found] == [
+        ("PCN2", "Claim PCN2 line 2 service date: is required and is missing."),
+        ("PCN3", "Subscriber member ID: 'AB CD' may hold only letters, digits and hyphens."),
+    ]
+    assert claim_problems([good]) == []

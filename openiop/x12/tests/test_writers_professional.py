@@ -9,7 +9,7 @@ import pytest
 
 from openiop.x12.claims import Address, Adjustment, LineAdjudication, PriorPayment, Provider, ServiceFacility
 from openiop.x12.errors import X12Error
-from openiop.x12.professional import ProfessionalClaim, ProfessionalLine, build_837p
+from openiop.x12.professional import ProfessionalClaim, ProfessionalLine, build_837p, claim_problems
 from openiop.x12.tests.writers_factories import (
     ENVELOPE,
     MEDICARE,
@@ -173,3 +173,12 @@ def test_telehealth_from_a_site_names_the_site_as_service_facility_and_validates
     at = lines.index("NM1*77*2*HARBOR NORTH CLINIC")
     assert lines[at - 1] == "PRV*PE*PXC*101YA0400X"
     assert lines[at + 1 : at + 3] == ["N3*9 LAKE RD", "N4*PEORIA*IL*61602"]
+
+
+def test_claim_problems_lists_the_professional_claims_that_cannot_be_written() -> None:
+    good = professional_claim(1)
+    no_rendering = professional_claim(2, rendering=None)
+    found = claim_problems([good, no_rendering])
+    assert [(claim.patient_control_number, message.split(":")[0]) for claim, message in found] == [
+        ("PRO2", "Claim PRO2 rendering provider")
+    ]

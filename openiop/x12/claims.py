@@ -12,7 +12,7 @@ charge = paid + adjustments, at the claim and at each adjudicated line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,8 +20,6 @@ from typing import Protocol, TypeVar
 
 from openiop.x12.segments import (
     BuildError,
-    Composite,
-    amount,
     code,
     d8,
     digits,
@@ -38,7 +36,6 @@ CLAIM_FILING_INDICATORS = tuple(
 RESPONSIBILITY = ("P", "S", "T")
 SELF = "18"
 PATIENT_RELATIONS = ("01", "19", "20", "21", "39", "40", "53", "G8")
-ADJUSTMENT_GROUPS = ("CO", "CR", "OA", "PI", "PR")
 SEXES = ("F", "M", "U")
 # CLM09/OI06. "I": informed consent to release information on conditions that
 # federal law protects, which is what 42 CFR Part 2 requires for SUD records;
@@ -46,7 +43,6 @@ SEXES = ("F", "M", "U")
 RELEASE_OF_INFORMATION = ("I", "Y")
 MAX_CLAIMS_PER_SUBSCRIBER_LEVEL = 100  # loop 2300 repeats at most 100 times
 MAX_CLAIMS_PER_TRANSACTION = 5000  # the guides' recommended ceiling per ST/SE
-_REASONS_PER_CAS = 6
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "  # noqa: SIM905
     "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI".split()
@@ -337,7 +333,7 @@ def subscriber_loop(level: str, parent: str, policy: Policy) -> list[str]:
             "",
             code(policy.filing_indicator, "Claim filing indicator", CLAIM_FILING_INDICATORS),
         ),
-        _person_name("IL", subscriber, "Subscriber", member_id=True),
+        person_name("IL", subscriber, "Subscriber", member_id=True),
     ]
     if is_patient:
         # The subscriber is the patient: address and demographics are required.
@@ -458,130 +454,7 @@ def taxonomy(value: str, field: str) -> str:
     return cleaned
 
 
-def adjustments(items: Iterable[Adjustment], who: str) -> list[str]:
-    """CAS segments: one per group code, at most six reasons each."""
-    by_group: dict[str, list[Adjustment]] = {}
-    for item in items:
-        group = code(item.group, f"{who} adjustment group", ADJUSTMENT_GROUPS)
-        by_group.setdefault(group, []).append(item)
-    lines: list[str] = []
-    for group, entries in by_group.items():
-        for start in range(0, len(entries), _REASONS_PER_CAS):
-            elements: list[str] = [group]
-            for entry in entries[start : start + _REASONS_PER_CAS]:
-                reason = text(entry.reason, f"{who} adjustment reason code", max_length=5)
-                elements += [
-                    reason,
-                    amount(entry.amount, f"{who} adjustment {group}-{reason}", allow_negative=True),
-                    "" if entry.quantity is None else amount(entry.quantity, f"{who} adjustment quantity"),
-                ]
-            lines.append(segment("CAS", *elements))
-    return lines
-
-
-def other_payers(
-    prior: Sequence[PriorPayment],
-    *,
-    charge: Decimal,
-    line_adjudications: Sequence[tuple[Decimal, Sequence[LineAdjudication]]],
-    claim_label: str,
-    release: str = "I",
-) -> list[str]:
-    """Loops 2320/2330A/2330B for each earlier payer, after checking that
-    each balances: charge = paid + claim and line adjustments."""
-    lines: list[str] = []
-    for payment in prior:
-        payer_id = identifier(payment.policy.payer.payer_id, "Other payer ID")
-        who = f"{claim_label} other payer {payer_id}"
-        line_items = [
-            (line_charge, item)
-            for line_charge, items in line_adjudications
-            for item in items
-            if item.payer_id.strip().upper() == payer_id
-        ]
-        _check_balance(payment, charge, line_items, who)
-        policy = payment.policy
-        lines.append(
-            segment(
-                "SBR",
-                code(policy.responsibility, f"{who} responsibility (P, S, T)", RESPONSIBILITY),
-                code(policy.relation, f"{who} relationship", (SELF, *PATIENT_RELATIONS)),
-                text(policy.group_number, f"{who} group number", max_length=50, required=False),
-                "",
-                "",
-                "",
-                "",
-                "",
-                code(policy.filing_indicator, f"{who} claim filing indicator", CLAIM_FILING_INDICATORS),
-            )
-        )
-        lines.extend(adjustments(payment.adjustments, who))
-        lines.append(segment("AMT", "D", amount(payment.paid, f"{who} paid amount")))
-        if payment.remaining_patient_liability is not None:
-            lines.append(segment("AMT", "EAF", amount(payment.remaining_patient_liability, f"{who} patient liability")))
-        lines.append(segment("OI", "", "", "Y", "", "", release))
-        lines.append(_person_name("IL", policy.subscriber, f"{who} subscriber", member_id=True))
-        lines.extend(payer_loop(policy.payer))
-        if not line_items:
-            # Without line adjudication the remittance date goes at claim level.
-            lines.append(segment("DTP", "573", "D8", d8(payment.adjudicated_on, f"{who} remittance date")))
-        if payment.claim_control_number.strip():
-            lines.append(
-                segment(
-                    "REF", "F8", identifier(payment.claim_control_number, f"{who} claim control number", max_length=50)
-                )
-            )
-    known = {payment.policy.payer.payer_id.strip().upper() for payment in prior}
-    for _, items in line_adjudications:
-        for item in items:
-            if item.payer_id.strip().upper() not in known:
-                raise BuildError(
-                    f"{claim_label} line adjudication",
-                    f"payer {item.payer_id!r} has no matching other-payer (2320) entry on the claim.",
-                )
-    return lines
-
-
-def line_adjudication(item: LineAdjudication, procedure: Composite, revenue_code: str, who: str) -> list[str]:
-    """Loop 2430: SVD, CAS and the remittance date for one earlier payer."""
-    return [
-        segment(
-            "SVD",
-            identifier(item.payer_id, f"{who} other payer ID"),
-            amount(item.paid, f"{who} paid amount"),
-            procedure,
-            revenue_code,
-            amount(item.paid_units, f"{who} paid units"),
-        ),
-        *adjustments(item.adjustments, who),
-        segment("DTP", "573", "D8", d8(item.adjudicated_on, f"{who} remittance date")),
-    ]
-
-
-def _check_balance(
-    payment: PriorPayment, charge: Decimal, line_items: Sequence[tuple[Decimal, LineAdjudication]], who: str
-) -> None:
-    claim_adjusted = sum((item.amount for item in payment.adjustments), Decimal(0))
-    line_adjusted = Decimal(0)
-    for line_charge, item in line_items:
-        adjusted = sum((entry.amount for entry in item.adjustments), Decimal(0))
-        if item.paid + adjusted != line_charge:
-            raise BuildError(
-                f"{who} line adjudication",
-                f"paid {item.paid} plus adjustments {adjusted} must equal the line charge {line_charge}.",
-            )
-        line_adjusted += adjusted
-    if line_items and sum((item.paid for _, item in line_items), Decimal(0)) != payment.paid:
-        raise BuildError(who, f"the lines' paid amounts must add up to the claim's paid amount {payment.paid}.")
-    if payment.paid + claim_adjusted + line_adjusted != charge:
-        raise BuildError(
-            who,
-            f"paid {payment.paid} plus adjustments {claim_adjusted + line_adjusted} must equal the claim charge "
-            f"{charge}; copy every CAS adjustment from the remittance.",
-        )
-
-
-def _person_name(entity: str, person: Member, who: str, *, member_id: bool) -> str:
+def person_name(entity: str, person: Member, who: str, *, member_id: bool) -> str:
     return segment(
         "NM1",
         entity,

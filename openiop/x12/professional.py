@@ -28,14 +28,13 @@ from openiop.x12.claims import (
     Submitter,
     header,
     hierarchy,
-    line_adjudication,
-    other_payers,
     problems,
     provider_name,
     release_code,
     service_facility_loop,
     taxonomy,
 )
+from openiop.x12.cob import line_adjudication, other_payers
 from openiop.x12.envelope import Envelope, interchange
 from openiop.x12.segments import (
     BuildError,

@@ -1,13 +1,11 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""What the 837I and 837P share: the parties, the hierarchy and coordination
-of benefits.
+"""What the 837I and 837P share: the parties and the hierarchy.
 
 A claim file is a tree: billing provider (HL 20) > subscriber (HL 22) >
 patient, only when the patient is not the subscriber (HL 23) > claims (2300).
 Claims are grouped under one subscriber level per billing provider and policy,
-in the order first seen. Secondary claims carry what each earlier payer did
-(loop 2320 with its 2330A/2330B names; 2430 per line) and must balance:
-charge = paid + adjustments, at the claim and at each adjudicated line.
+in the order first seen. What earlier payers did with a claim (the data
+classes are here) is written by :mod:`openiop.x12.cob`.
 """
 
 from __future__ import annotations

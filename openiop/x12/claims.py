@@ -184,6 +184,9 @@ class ClaimLike(Protocol):
     @property
     def policy(self) -> Policy: ...
 
+    @property
+    def patient_control_number(self) -> str: ...
+
 
 ClaimT = TypeVar("ClaimT", bound=ClaimLike)
 
@@ -244,6 +247,13 @@ def hierarchy(claims: Sequence[ClaimT], write_claim: Callable[[ClaimT], list[str
     the header) per transaction set."""
     if not claims:
         raise BuildError("Claims", "a claim file needs at least one claim.")
+    seen: set[str] = set()
+    for claim in claims:
+        # The 835 answers by CLM01, so two claims sharing one could not be told apart.
+        number = claim.patient_control_number.strip().upper()
+        if number in seen:
+            raise BuildError(f"Claim {number}", "the patient control number appears twice in the file.")
+        seen.add(number)
     chunks = [claims[i : i + MAX_CLAIMS_PER_TRANSACTION] for i in range(0, len(claims), MAX_CLAIMS_PER_TRANSACTION)]
     return [_detail(chunk, write_claim) for chunk in chunks]
 
@@ -254,10 +264,7 @@ def problems(claims: Sequence[ClaimT], write_claim: Callable[[ClaimT], list[str]
     found: list[tuple[ClaimT, str]] = []
     for claim in claims:
         try:
-            billing_provider_loop("1", claim.billing_provider)
-            subscriber_loop("2", "1", claim.policy)
-            if claim.policy.patient is not None:
-                patient_loop("3", "2", claim.policy)
+            _parties(claim, "1", "2", "3")
             write_claim(claim)
         except BuildError as error:
             found.append((claim, str(error)))
@@ -270,21 +277,51 @@ def _detail(claims: Sequence[ClaimT], write_claim: Callable[[ClaimT], list[str]]
         grouped.setdefault(claim.billing_provider, {}).setdefault(claim.policy, []).append(claim)
     body: list[str] = []
     level = 0
-    for provider, policies in grouped.items():
+    for policies in grouped.values():
         level += 1
         provider_level = level
-        body.extend(billing_provider_loop(str(provider_level), provider))
-        for policy, policy_claims in policies.items():
+        first_claim = next(iter(policies.values()))[0]
+        body.extend(_parties(first_claim, str(provider_level)))
+        for policy_claims in policies.values():
             for start in range(0, len(policy_claims), MAX_CLAIMS_PER_SUBSCRIBER_LEVEL):
-                level += 1
-                subscriber_level = level
-                body.extend(subscriber_loop(str(subscriber_level), str(provider_level), policy))
-                if policy.patient is not None:
-                    level += 1
-                    body.extend(patient_loop(str(level), str(subscriber_level), policy))
+                subscriber_level = level + 1
+                patient_level = level + 2 if policy_claims[0].policy.patient is not None else None
+                level = patient_level or subscriber_level
+                body.extend(
+                    _parties(
+                        policy_claims[0],
+                        None,
+                        str(subscriber_level),
+                        str(patient_level) if patient_level else None,
+                        parent=str(provider_level),
+                    )
+                )
                 for claim in policy_claims[start : start + MAX_CLAIMS_PER_SUBSCRIBER_LEVEL]:
                     body.extend(write_claim(claim))
     return body
+
+
+def _parties(
+    claim: ClaimLike,
+    provider_level: str | None,
+    subscriber_level: str | None = None,
+    patient_level: str | None = None,
+    *,
+    parent: str | None = None,
+) -> list[str]:
+    """The billing provider, subscriber and patient levels asked for, with any
+    problem in them reported against the claim that brought them."""
+    lines: list[str] = []
+    try:
+        if provider_level is not None:
+            lines.extend(billing_provider_loop(provider_level, claim.billing_provider))
+        if subscriber_level is not None:
+            lines.extend(subscriber_loop(subscriber_level, parent or provider_level or "", claim.policy))
+            if patient_level is not None and claim.policy.patient is not None:
+                lines.extend(patient_loop(patient_level, subscriber_level, claim.policy))
+    except BuildError as error:
+        raise error.for_claim(claim.patient_control_number) from error
+    return lines
 
 
 def billing_provider_loop(level: str, provider: BillingProvider) -> list[str]:

@@ -36,7 +36,14 @@ class BuildError(X12Error):
 
     def __init__(self, field: str, problem: str) -> None:
         self.field = field
+        self.problem = problem
         super().__init__(f"{field}: {problem}")
+
+    def for_claim(self, patient_control_number: str) -> BuildError:
+        """The same problem, saying which claim it stops."""
+        return BuildError(
+            f"Claim {patient_control_number.strip()} {self.field[:1].lower()}{self.field[1:]}", self.problem
+        )
 
 
 class Composite(tuple[str, ...]):

@@ -219,6 +219,13 @@ def test_a_secondary_claim_that_does_not_balance_is_refused() -> None:
         build(unbalanced)
 
 
+def test_an_empty_batch_and_a_patient_control_number_used_twice_are_refused() -> None:
+    with pytest.raises(X12Error, match="at least one claim"):
+        build()
+    with pytest.raises(X12Error, match="Claim PCN0: the patient control number appears twice"):
+        build(institutional_claim(0, days=1), institutional_claim(1, days=1, patient_control_number="pcn0"))
+
+
 def test_a_replacement_claim_must_name_the_claim_it_replaces() -> None:
     with pytest.raises(X12Error, match="payer claim control number"):
         build(institutional_claim(days=1, frequency="7"))
@@ -244,8 +251,11 @@ def _without_date(claim: object) -> object:
         (institutional_claim(lines=()), "at least one service line"),
         (institutional_claim(total=Decimal("1")), "does not equal the sum of its lines"),
         (institutional_claim(statement_start=date(2026, 2, 5)), "outside the claim's statement dates"),
-        (institutional_claim(policy=policy(subscriber=member(0, last_name="O~BRIEN"))), "Subscriber last name"),
-        (institutional_claim(policy=policy(subscriber=member(0, address=None))), "Subscriber address"),
+        (
+            institutional_claim(policy=policy(subscriber=member(0, last_name="O~BRIEN"))),
+            "Claim PCN0 subscriber last name",
+        ),
+        (institutional_claim(policy=policy(subscriber=member(0, address=None))), "Claim PCN0 subscriber address"),
         (
             institutional_claim(lines=(InstitutionalLine("906", "H0015", Decimal(250), date(2026, 2, 2)),)),
             "revenue code",
@@ -254,8 +264,8 @@ def _without_date(claim: object) -> object:
         (institutional_claim(frequency="9"), "claim frequency"),
         (institutional_claim(frequency="3", patient_status="01"), "interim claim .frequency 3. carries status 30"),
         (institutional_claim(condition_codes=("920",)), "condition code"),
-        (institutional_claim(policy=policy(filing_indicator="XX")), "Claim filing indicator"),
-        (institutional_claim(policy=policy(relation="19")), "Relation"),
+        (institutional_claim(policy=policy(filing_indicator="XX")), "Claim PCN0 claim filing indicator"),
+        (institutional_claim(policy=policy(relation="19")), "Claim PCN0 relation"),
     ],
 )
 def test_bad_claims_are_refused_naming_what_to_fix(claim: object, message: str) -> None:
@@ -267,7 +277,7 @@ def test_a_bad_billing_provider_is_refused() -> None:
     from openiop.x12.tests.writers_factories import BILLING
 
     for provider, message in [
-        (replace(BILLING, npi="1234567890"), "Billing provider NPI"),
+        (replace(BILLING, npi="1234567890"), "Claim PCN0 billing provider NPI"),
         (replace(BILLING, tax_id="12345"), "tax ID"),
         (replace(BILLING, address=replace(BILLING.address, postal_code="62701")), "ZIP code"),
         (replace(BILLING, address=replace(BILLING.address, state="XX")), "state"),
@@ -351,6 +361,6 @@ def test_claim_problems_names_each_claim_that_cannot_be_written_so_the_rest_can_
     found = claim_problems([good, no_date, bad_member])  # type: ignore[list-item]
     assert [(claim.patient_control_number, message) for claim, message in found] == [
         ("PCN2", "Claim PCN2 line 2 service date: is required and is missing."),
-        ("PCN3", "Subscriber member ID: 'AB CD' may hold only letters, digits and hyphens."),
+        ("PCN3", "Claim PCN3 subscriber member ID: 'AB CD' may hold only letters, digits and hyphens."),
     ]
     assert claim_problems([good]) == []

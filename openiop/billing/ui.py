@@ -28,6 +28,19 @@ def register() -> None:
             22,
         )
     )
+    from openiop.billing.permissions import BILLING_REVIEW_PACKET
+    from openiop.patients.chart import ChartTab, OverviewPanel, register_overview_panel, register_tab
+
+    register_tab(ChartTab("billing", _("Billing"), BILLING_VIEW, "billing/tab_billing.html", selectors.chart_tab, 87))
+    register_overview_panel(
+        OverviewPanel(
+            key="billing_review_due",
+            action=BILLING_REVIEW_PACKET,
+            template="billing/_panel_review_due.html",
+            context=selectors.review_panel,
+            order=30,
+        )
+    )
     _register_diagnoses_source()
 
 

@@ -148,3 +148,26 @@ def test_ending_a_row_with_a_bad_day_says_so(client: Client, biller: User, payer
     assert no_row.status_code == 404
     row.refresh_from_db()
     assert row.effective_to is None
+
+
+def test_the_chart_billing_tab_lists_charges_with_reasons_and_authorizations_with_the_packet(
+    client: Client, biller: User, patient: Patient, payer: Payer, authorization: Any
+) -> None:
+    charge(patient, days_ago=2, status=ChargeStatus.HELD, payer=payer, reasons=(HoldReason.NO_DIAGNOSIS,))
+    client.force_login(biller)
+
+    page = client.get(reverse("patients:chart", args=[patient.pk]), {"tab": "billing"}).content.decode()
+
+    assert "The patient has no active diagnosis to put on the claim." in page
+    assert "AUTH-7781" in page and reverse("billing:review_packet", args=[authorization.pk]) in page
+
+
+def test_a_review_due_within_a_week_offers_the_packet_on_the_chart_overview_to_the_clinician(
+    client: Client, bob: User, persona: Any, patient: Patient, authorization: Any
+) -> None:
+    packet = reverse("billing:review_packet", args=[authorization.pk])
+    client.force_login(bob)
+    assert packet in client.get(reverse("patients:chart", args=[patient.pk])).content.decode()
+
+    client.force_login(persona(RoleCode.FRONT_DESK))
+    assert packet not in client.get(reverse("patients:chart", args=[patient.pk])).content.decode()

@@ -60,6 +60,7 @@ STILL_A_PATIENT = "30"
 MAX_LINES = 999
 MAX_OTHER_DIAGNOSES = 24  # two HI segments of twelve
 MAX_CONDITION_CODES = 24
+MAX_REASONS_FOR_VISIT = 3
 UNIT_BASES = ("UN", "DA")
 _FACILITY_CODE = re.compile(r"[0-9]{2}")
 _REVENUE_CODE = re.compile(r"[0-9]{4}")
@@ -103,6 +104,7 @@ class InstitutionalClaim:
     admission_source: str = "1"
     principal_diagnosis: str
     other_diagnoses: tuple[str, ...] = ()
+    reasons_for_visit: tuple[str, ...] = ()
     condition_codes: tuple[str, ...] = ()
     prior_authorization: str = ""
     payer_claim_control_number: str = ""
@@ -268,6 +270,13 @@ def _diagnoses(claim: InstitutionalClaim, label: str) -> list[str]:
     if len(others) > MAX_OTHER_DIAGNOSES:
         raise BuildError(f"{label} other diagnoses", f"at most {MAX_OTHER_DIAGNOSES} fit on a claim.")
     lines = [segment("HI", Composite("ABK", principal))]
+    # Patient's reason for visit (UB-04 FL 70): some payers want it on every
+    # outpatient claim, Medicare on unscheduled visits; up to three codes.
+    reasons = list(dict.fromkeys(diagnosis(value, f"{label} reason for visit") for value in claim.reasons_for_visit))
+    if len(reasons) > MAX_REASONS_FOR_VISIT:
+        raise BuildError(f"{label} reasons for visit", f"at most {MAX_REASONS_FOR_VISIT} fit on a claim.")
+    if reasons:
+        lines.append(segment("HI", *(Composite("APR", value) for value in reasons)))
     for start in range(0, len(others), 12):
         lines.append(segment("HI", *(Composite("ABF", value) for value in others[start : start + 12])))
     return lines

@@ -126,6 +126,16 @@ def test_a_medicare_claim_carries_condition_code_92_and_validates() -> None:
     assert not any(line.startswith("REF*G1") for line in lines)
 
 
+def test_reasons_for_visit_follow_the_principal_diagnosis_and_validate() -> None:
+    out = build(institutional_claim(days=1, reasons_for_visit=("F11.20", "f11.20", "R45.851")))
+    assert validate(out) == []
+    lines = lines_of(out)
+    at = lines.index("HI*ABK:F1120")
+    assert lines[at + 1 : at + 3] == ["HI*APR:F1120*APR:R45851", "HI*ABF:F1020*ABF:F329"]
+    with pytest.raises(X12Error, match="at most 3"):
+        build(institutional_claim(reasons_for_visit=("F1120", "F1020", "F329", "F411")))
+
+
 def test_a_dependent_patient_gets_its_own_level_under_the_subscriber_and_validates() -> None:
     child = member(7, first_name="Sam", birth_date=date(2009, 4, 1), sex="M", member_id="")
     claim = institutional_claim(days=2, policy=policy(3, patient=child, relation="19"))

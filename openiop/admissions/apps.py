@@ -12,8 +12,9 @@ class AdmissionsConfig(AppConfig):
     def ready(self) -> None:
         from openiop.accounts.access import by_site, everything, register_scope
         from openiop.admissions import models, selectors
-        from openiop.admissions.permissions import ADMISSIONS_SELFCHECK
+        from openiop.admissions.permissions import ADMISSIONS_SELFCHECK, ADMISSIONS_VIEW
         from openiop.core.navigation import DashboardSection, register_dashboard_section
+        from openiop.patients.chart import OverviewPanel, register_overview_panel
 
         register_scope(models.Inquiry, by_site("site"))
         register_scope(models.StageChange, by_site("inquiry__site"))
@@ -27,6 +28,16 @@ class AdmissionsConfig(AppConfig):
                 template="admissions/_dashboard_selfcheck_risks.html",
                 context=selectors.dashboard_selfcheck_risks,
                 order=1,
+            )
+        )
+        # On the chart: what admission carried over from the inquiry to the episode.
+        register_overview_panel(
+            OverviewPanel(
+                key="admission",
+                action=ADMISSIONS_VIEW,
+                template="admissions/_chart_admission.html",
+                context=selectors.chart_admission_panel,
+                order=20,
             )
         )
         # The list of referrers is organization-wide reference data, not patient data.

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Synthetic inquiries in every stage, with a stage history spread over the
 past weeks. Invented names and numbers only (phone numbers in the 555-01xx
-fiction range). Goes through the services, so every move is recorded and
+fiction range, one per person). Goes through the services, so every move is recorded and
 audited like a real one."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from openiop.admissions.models import (
     Substance,
     Urgency,
 )
+from openiop.patients.models import Episode
 from openiop.sites.models import Site
 
 SOURCES = [
@@ -55,6 +56,17 @@ TARGETS = [
 ]  # fmt: skip
 
 
+# Every invented person gets a number of their own: the fiction range
+# 555-0100..0199 behind a different area code for each hundred people (N11
+# service codes left out), so duplicate checks find only real matches.
+AREA_CODES = [code for code in range(201, 990) if code % 100 != 11]
+
+
+def demo_phone(number: int) -> str:
+    """The NUMBER-th invented person's phone number, unique per person."""
+    return f"({AREA_CODES[number // 100]}) 555-01{number % 100:02d}"
+
+
 def _path_to(target: str, rng: random.Random) -> list[str]:
     if target in pipeline.FORWARD:
         return list(pipeline.FORWARD[1 : pipeline.FORWARD.index(target) + 1])
@@ -72,9 +84,16 @@ def seed_inquiries(*, sites: list[Site], rng: random.Random, count: int) -> int:
         site.pk: list(User.objects.filter(sites=site, roles__code=RoleCode.ADMISSIONS_NAVIGATOR, is_active=True))
         for site in sites
     }
+    counsellors = {
+        site.pk: User.objects.filter(sites=site, roles__code=RoleCode.CLINICIAN, is_active=True).order_by("pk").first()
+        for site in sites
+    }
     stages, weights = zip(*TARGETS, strict=True)
     now = timezone.now()
     today = timezone.localdate()
+    # Numbers continue after the inquiries seeded before (the demo seeds the
+    # main sites, then the extra ones).
+    first_phone = Inquiry.objects.count()
     for number in range(count):
         site = sites[number % len(sites)]
         actor = rng.choice(navigators[site.pk]) if navigators[site.pk] else None
@@ -94,7 +113,7 @@ def seed_inquiries(*, sites: list[Site], rng: random.Random, count: int) -> int:
             first_name=first,
             last_name=last,
             birth_date=today - dt.timedelta(days=rng.randint(18 * 365, 65 * 365)) if known_birth else None,
-            phone=f"555-01{rng.randint(0, 99):02d}",
+            phone=demo_phone(first_phone + number),
             email="",
             preferred_contact=rng.choice([ContactMethod.PHONE, ContactMethod.TEXT]),
             consent_to_contact=rng.random() < 0.9,
@@ -114,6 +133,9 @@ def seed_inquiries(*, sites: list[Site], rng: random.Random, count: int) -> int:
                 to_stage=stage,
                 reason=rng.choice(list(ClosedReason)) if stage == pipeline.CLOSED else "",
                 referred_to=rng.choice(REFERRED_TO) if stage == pipeline.REFERRED else "",
+                episode=services.EpisodeDetails(admission_date=today, primary_counsellor=counsellors[site.pk])
+                if stage == pipeline.ADMITTED
+                else None,
             )
         # Spread over the last two weeks, creation first, then the moves in
         # order; one in eight came in weeks ago and has sat in its stage
@@ -127,4 +149,9 @@ def seed_inquiries(*, sites: list[Site], rng: random.Random, count: int) -> int:
         for change, moment in zip(changes, moments, strict=False):
             StageChange.objects.filter(pk=change.pk).update(at=moment)
         Inquiry.objects.filter(pk=inquiry.pk).update(stage_changed_at=moments[len(changes) - 1])
+        if inquiry.episode_id is not None:
+            # The episode began on the day the (back-dated) admission happened.
+            Episode.objects.filter(pk=inquiry.episode_id).update(
+                admission_date=timezone.localdate(moments[len(changes) - 1])
+            )
     return count

@@ -96,12 +96,13 @@ STEPS_WITH_THEIR_OWN_FORM = (pipeline.ASSESSMENT_SCHEDULED, pipeline.ADMITTED)
 YES_NO = [("True", _("Yes")), ("False", _("No"))]
 
 
-def _yes_no(label: Any) -> forms.NullBooleanField:
+def _yes_no(label: Any) -> forms.TypedChoiceField:
     # Required: a pre-screen that skipped a safety question is not done.
-    return forms.NullBooleanField(
+    return forms.TypedChoiceField(
         label=label,
-        required=True,
-        widget=forms.RadioSelect(choices=YES_NO),
+        choices=YES_NO,
+        coerce=lambda value: value == "True",
+        widget=forms.RadioSelect,
         error_messages={"required": _("Ask this question and record the answer.")},
     )
 

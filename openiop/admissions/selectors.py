@@ -164,3 +164,17 @@ def dashboard_selfcheck_risks(request: Any) -> dict[str, Any] | None:
         return None
     risks = list(open_selfcheck_risks(request.user)[:20])
     return {"risks": risks} if risks else None
+
+
+def chart_admission_panel(request: Any, patient: Any) -> dict[str, Any] | None:
+    """Chart overview panel: what the admitting inquiry carried over to the
+    episode (substances, insurer and member ID, referral source, consent to
+    contact, track), when the user may read that inquiry."""
+    inquiry = (
+        Inquiry.objects.restrict(request.user, ADMISSIONS_VIEW)
+        .filter(patient=patient, episode__isnull=False)
+        .select_related("episode", "referral_source", "track", "site")
+        .order_by("-stage_changed_at", "-pk")
+        .first()
+    )
+    return {"inquiry": inquiry} if inquiry is not None else None

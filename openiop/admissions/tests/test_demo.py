@@ -27,7 +27,24 @@ def test_demo_inquiries_cover_every_stage_with_a_consistent_history(north: Site,
         assert inquiry.created_at <= timezone.now()
         for before, after in itertools.pairwise(history):
             pipeline.check_move(before.to_stage, after.to_stage, reason="x", referred_to="x")
-    assert all(inquiry.patient_id for inquiry in Inquiry.objects.filter(stage=pipeline.ADMITTED))
+    admitted = list(Inquiry.objects.filter(stage=pipeline.ADMITTED).select_related("episode"))
+    assert all(inquiry.patient_id and inquiry.episode is not None for inquiry in admitted)
+    assert all(inquiry.episode.patient_id == inquiry.patient_id for inquiry in admitted)  # type: ignore[union-attr]
+
+
+def test_demo_phone_numbers_are_unique_per_person_across_seeding_rounds(north: Site, south: Site) -> None:
+    seed_inquiries(sites=[north], rng=random.Random(1), count=30)
+    seed_inquiries(sites=[south], rng=random.Random(1), count=80)
+    phones = list(Inquiry.objects.values_list("phone_digits", flat=True))
+    assert len(phones) == 110
+    assert len(set(phones)) == 110
+    # No demo person is anyone else's possible duplicate by phone.
+    from openiop.admissions import services
+
+    sample = Inquiry.objects.filter(stage__in=pipeline.OPEN_STAGES).first()
+    assert sample is not None
+    found = services.possible_duplicates(phone=sample.phone, exclude_pk=sample.pk)
+    assert found.inquiries == []
 
 
 def test_the_demo_keeps_a_retired_referral_source_for_the_management_page(north: Site, navigator: User) -> None:

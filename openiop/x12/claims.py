@@ -41,6 +41,9 @@ SEXES = ("F", "M", "U")
 RELEASE_OF_INFORMATION = ("I", "Y")
 MAX_CLAIMS_PER_SUBSCRIBER_LEVEL = 100  # loop 2300 repeats at most 100 times
 MAX_CLAIMS_PER_TRANSACTION = 5000  # the guides' recommended ceiling per ST/SE
+# Smaller sets cost a few header segments each and let validate() check a
+# large file's sets in parallel.
+CLAIMS_PER_TRANSACTION = 250
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "  # noqa: SIM905
     "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI".split()
@@ -241,12 +244,19 @@ def header(*, reference: str, created: datetime, submitter: Submitter, receiver:
     ]
 
 
-def hierarchy(claims: Sequence[ClaimT], write_claim: Callable[[ClaimT], list[str]]) -> list[list[str]]:
+def hierarchy(
+    claims: Sequence[ClaimT],
+    write_claim: Callable[[ClaimT], list[str]],
+    *,
+    per_transaction: int = CLAIMS_PER_TRANSACTION,
+) -> list[list[str]]:
     """The detail of one or more transaction sets: claims grouped per billing
-    provider and policy under numbered HL levels. Returns one body (without
-    the header) per transaction set."""
+    provider and policy under numbered HL levels, ``per_transaction`` claims
+    to a set. Returns one body (without the header) per transaction set."""
     if not claims:
         raise BuildError("Claims", "a claim file needs at least one claim.")
+    if not 1 <= per_transaction <= MAX_CLAIMS_PER_TRANSACTION:
+        raise BuildError("Claims per transaction set", f"must be from 1 to {MAX_CLAIMS_PER_TRANSACTION}.")
     seen: set[str] = set()
     for claim in claims:
         # The 835 answers by CLM01, so two claims sharing one could not be told apart.
@@ -254,7 +264,7 @@ def hierarchy(claims: Sequence[ClaimT], write_claim: Callable[[ClaimT], list[str
         if number in seen:
             raise BuildError(f"Claim {number}", "the patient control number appears twice in the file.")
         seen.add(number)
-    chunks = [claims[i : i + MAX_CLAIMS_PER_TRANSACTION] for i in range(0, len(claims), MAX_CLAIMS_PER_TRANSACTION)]
+    chunks = [claims[i : i + per_transaction] for i in range(0, len(claims), per_transaction)]
     return [_detail(chunk, write_claim) for chunk in chunks]
 
 

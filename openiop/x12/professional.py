@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from openiop.x12.claims import (
+    CLAIMS_PER_TRANSACTION,
     BillingProvider,
     LineAdjudication,
     Policy,
@@ -109,18 +110,20 @@ def build_837p(
     claims: Sequence[ProfessionalClaim],
     envelope: Envelope,
     reference: str = "",
+    claims_per_transaction: int = CLAIMS_PER_TRANSACTION,
 ) -> str:
     """The whole 837P interchange for ``claims``, grouped per billing provider
-    and subscriber. Raises :class:`BuildError` (an ``X12Error``) naming the
-    claim and the field to fix; nothing is returned for a batch with a bad
-    claim."""
+    and subscriber, ``claims_per_transaction`` to a transaction set. Raises
+    :class:`BuildError` (an ``X12Error``) naming the claim and the field to
+    fix; nothing is returned for a batch with a bad claim (see
+    :func:`claim_problems`)."""
     head = header(
         reference=reference or str(envelope.group_control_number),
         created=envelope.created,
         submitter=submitter,
         receiver=receiver,
     )
-    bodies = hierarchy(claims, _claim)
+    bodies = hierarchy(claims, _claim, per_transaction=claims_per_transaction)
     return interchange(
         envelope,
         functional_code=FUNCTIONAL_CODE,

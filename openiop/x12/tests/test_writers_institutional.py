@@ -374,3 +374,29 @@ def test_claim_problems_names_each_claim_that_cannot_be_written_so_the_rest_can_
         ("PCN3", "Claim PCN3 subscriber member ID: 'AB CD' may hold only letters, digits and hyphens."),
     ]
     assert claim_problems([good]) == []
+
+
+def test_parallel_validation_finds_the_same_problems_on_the_same_lines() -> None:
+    claims = [institutional_claim(number, days=2) for number in range(7)]
+    out = build_837i(submitter=SUBMITTER, receiver=RECEIVER, claims=claims, envelope=ENVELOPE, claims_per_transaction=2)
+    lines = out.splitlines()
+    assert sum(line.startswith("ST*837*") for line in lines) == 4
+    assert validate(out, workers=2) == []
+    status_lines = [index for index, line in enumerate(lines) if line == "CL1*3*1*30~"]
+    for index in (status_lines[0], status_lines[5]):  # in the first and the third set
+        lines[index] = "CL1*3*1*3000~"
+    broken = "\n".join(lines) + "\n"
+    found = validate(broken, workers=2)
+    assert found == validate(broken)
+    assert [problem.split(",")[0] for problem in found] == [
+        f"Line {status_lines[0] + 1}",
+        f"Line {status_lines[5] + 1}",
+    ]
+
+
+def test_parallel_validation_leaves_a_file_whose_trailers_do_not_match_to_pyx12_whole() -> None:
+    claims = [institutional_claim(number, days=1) for number in range(4)]
+    out = build_837i(submitter=SUBMITTER, receiver=RECEIVER, claims=claims, envelope=ENVELOPE, claims_per_transaction=2)
+    wrong_count = out.replace("GE*2*5~", "GE*3*5~")
+    assert validate(wrong_count, workers=2) == validate(wrong_count) != []
+    assert validate(build(institutional_claim(days=1)), workers=2) == []  # one set: validated whole

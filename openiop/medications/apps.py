@@ -1,29 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from __future__ import annotations
 
-from typing import Any
-
 from django.apps import AppConfig
-from django.db.models import Q, QuerySet
-
-
-def through_patient(patient_lookup: str) -> Any:
-    """Rows whose patient the user's sites reach, as patients are scoped: the
-    patient's home site or the site of any of their episodes. A subquery, not
-    a join, so rows do not repeat and ``select_for_update`` still works."""
-
-    def rule(queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
-        from openiop.patients.models import Patient
-        from openiop.patients.scopes import extra_reach_patients
-
-        sites = user.site_ids()
-        patients = Patient.objects.filter(
-            Q(site__in=sites) | Q(episodes__site__in=sites) | extra_reach_patients(user)
-        ).values("pk")
-        return queryset.filter(**{f"{patient_lookup}__in": patients})
-
-    rule.__name__ = f"through_patient({patient_lookup})"
-    return rule
 
 
 class MedicationsConfig(AppConfig):
@@ -39,7 +17,7 @@ class MedicationsConfig(AppConfig):
         from openiop.medications import models, selectors
         from openiop.medications.permissions import DRUGTESTS_VIEW, MEDICATIONS_VIEW
         from openiop.patients.chart import ChartTab, register_tab
-        from openiop.patients.scopes import need_to_know
+        from openiop.patients.scopes import need_to_know, through_patient_at_users_sites
 
         for model, patient, author in (
             (models.Medication, "patient", "created_by"),
@@ -49,7 +27,7 @@ class MedicationsConfig(AppConfig):
             (models.SobrietyDate, "patient", "set_by"),
             (models.DrugTestReview, "patient", ""),
         ):
-            register_scope(model, through_patient(patient))
+            register_scope(model, through_patient_at_users_sites(patient))
             # Medications and drug tests are clinical content: the care team's.
             register_scope(model, need_to_know(patient, own=author))
 

@@ -20,21 +20,49 @@ def register_patient_reach(reach: Callable[[Any], QuerySet[Any]]) -> None:
         _extra_reach.append(reach)
 
 
-def patient_at_users_sites(prefix: str) -> Any:
-    """Rows whose patient has a home site, or an episode at a site, among the
-    user's sites (a patient seen at two sites is visible at both), or whom a
-    registered reach grants (``register_patient_reach``). PREFIX is the path
-    from the model to the patient: "" for Patient, "patient__" for a record
-    with a ``patient`` foreign key."""
-
-    def rule(queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
-        sites = user.site_ids()
-        reach = Q(**{f"{prefix}site__in": sites}) | Q(**{f"{prefix}episodes__site__in": sites})
+def at_users_sites(user: Any, prefix: str = "", *, extra_reach: bool = True) -> Q:
+    """The rule "patient at the user's sites", written once for every scope
+    rule and check that needs it: the patient's home site, or the site of any
+    of their episodes, is one of USER's sites (a patient seen at two sites is
+    visible at both); with EXTRA_REACH, also whom a registered reach grants
+    (``register_patient_reach``: emergency access). PREFIX is the path from
+    the model to the patient: "" for Patient, "patient__" for a record with a
+    ``patient`` foreign key."""
+    sites = user.site_ids()
+    reach = Q(**{f"{prefix}site__in": sites}) | Q(**{f"{prefix}episodes__site__in": sites})
+    if extra_reach:
         for extra in _extra_reach:
             reach |= Q(**{f"{prefix}pk__in": extra(user)})
-        return queryset.filter(reach).distinct()
+    return reach
+
+
+def patient_at_users_sites(prefix: str, *, extra_reach: bool = True) -> Any:
+    """Scope rule: rows whose patient is at the user's sites (``at_users_sites``).
+    PREFIX is the path from the model to the patient: "" for Patient,
+    "patient__" for a record with a ``patient`` foreign key. A join, so the
+    rows are made distinct; ``through_patient_at_users_sites`` is the same rule
+    as a subquery, for rows that are locked with ``select_for_update``."""
+
+    def rule(queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
+        return queryset.filter(at_users_sites(user, prefix, extra_reach=extra_reach)).distinct()
 
     rule.__name__ = f"patient_at_users_sites({prefix or 'self'})"
+    return rule
+
+
+def through_patient_at_users_sites(patient_lookup: str) -> Any:
+    """Scope rule: rows whose patient (reached through PATIENT_LOOKUP, e.g.
+    "patient" or "specimen__patient") is at the user's sites or reached by a
+    registered reach (``at_users_sites``). A subquery, not a join, so rows do
+    not repeat and ``select_for_update`` still works."""
+
+    def rule(queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
+        from openiop.patients.models import Patient
+
+        patients = Patient.objects.filter(at_users_sites(user)).values("pk")
+        return queryset.filter(**{f"{patient_lookup}__in": patients})
+
+    rule.__name__ = f"through_patient_at_users_sites({patient_lookup})"
     return rule
 
 
@@ -138,11 +166,9 @@ def reaches_clinical_record(user: Any, patient: Any) -> bool:
     """Whether USER already reads PATIENT's clinical record: at their sites
     and, with need to know on, on the care team or allowed the whole site.
     Emergency access is for when this is False."""
-    from openiop.patients.models import Episode, Patient
+    from openiop.patients.models import Patient
 
-    sites = user.site_ids()
-    at_site = patient.site_id in sites or Episode.objects.filter(patient=patient, site_id__in=sites).exists()
-    if not at_site:
+    if not Patient.objects.filter(pk=patient.pk).filter(at_users_sites(user, extra_reach=False)).exists():
         return False
     if reaches_whole_site(user):
         return True

@@ -8,11 +8,6 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 
-def _patient_at_users_sites(queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
-    sites = user.site_ids()
-    return queryset.filter(Q(patient__site__in=sites) | Q(patient__episodes__site__in=sites)).distinct()
-
-
 def _attendance_at_users_sites(queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
     sites = user.site_ids()
     return queryset.filter(Q(enrolment__session__site__in=sites) | Q(appointment__site__in=sites))
@@ -27,6 +22,7 @@ class SchedulingConfig(AppConfig):
         from openiop.accounts.access import by_site, register_scope
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
         from openiop.patients.chart import ChartTab, register_tab
+        from openiop.patients.scopes import patient_at_users_sites
         from openiop.scheduling import models, panels
         from openiop.scheduling.permissions import SCHEDULING_VIEW
 
@@ -42,7 +38,11 @@ class SchedulingConfig(AppConfig):
             register_scope(model, by_site("site"))
         register_scope(models.Enrolment, by_site("session__site"))
         register_scope(models.Attendance, _attendance_at_users_sites)
-        register_scope(models.PatientAvailability, _patient_at_users_sites)
+        # A patient's availability follows the patient, like the patient's own row, but without the
+        # registered reaches: emergency access opens another site's clinical record for its duration,
+        # not its schedule (every other scheduling row is scoped by its own site, which that access
+        # does not widen either).
+        register_scope(models.PatientAvailability, patient_at_users_sites("patient__", extra_reach=False))
 
         register_nav(NavItem(_("Schedule"), "scheduling:calendar", SCHEDULING_VIEW), before="sites:list")
         register_nav(NavItem(_("Hours"), "scheduling:hours", SCHEDULING_VIEW), before="sites:list")

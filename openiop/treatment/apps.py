@@ -21,6 +21,13 @@ class TreatmentConfig(AppConfig):
 
         # Clinical content: at the user's sites (or opened with emergency
         # access), and with need to know on, the care team's patients only.
+        # "At the user's sites" here is the episode's site, not the patient
+        # rule (patients.scopes.at_users_sites: home site or any episode's
+        # site) that instruments, consents and medications use: a plan or a
+        # note belongs to one episode of care, kept by the staff of the site
+        # that runs it. A patient treated at two sites has a record at each,
+        # and staff at one do not read the other's plans and notes unless
+        # they open it with emergency access.
         plan_item = ("version__plan__episode__site", "version__plan__episode__patient", "")
         clinical = (  # (model, site lookup, patient lookup, author lookup)
             (models.TreatmentPlan, "episode__site", "episode__patient", ""),

@@ -34,7 +34,7 @@ class PayerAdminForm(forms.ModelForm[Payer]):
         ]  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         probe = Payer(
             per_diem_min_minutes_per_day=data.get("per_diem_min_minutes_per_day") or 0,
             per_diem_min_minutes_per_week=data.get("per_diem_min_minutes_per_week") or 0,

@@ -58,7 +58,7 @@ def _payers(organization_id: int) -> list[Payer]:
     from openiop.sites.models import Organization
 
     organization = Organization.objects.get(pk=organization_id)
-    payers = []
+    payers: list[Payer] = []
     for name, payer_id, kind, medicare, authorization, rule, _plans in PAYERS:
         existing = Payer.objects.filter(organization=organization, payer_id=payer_id).first()
         payers.append(
@@ -92,7 +92,7 @@ def _retry_carry_over() -> None:
     """Inquiries admitted before the payers existed: carry their insurance
     over now; the ones still unmatched stay listed for billing to enter."""
     for entry in list(CoverageToEnter.objects.filter(resolved_at__isnull=True, inquiry_id__isnull=False)):
-        inquiry = Inquiry.objects.filter(pk=entry.inquiry_id).select_related("patient").first()
+        inquiry = Inquiry.objects.filter(pk=entry.inquiry_id or 0).select_related("patient").first()
         if inquiry is None:
             continue
         result = services.coverage_carry_over(inquiry=inquiry, actor=None)

@@ -163,8 +163,8 @@ def eligibility_checks_due(
     ).select_related("patient", "payer")
     due = []
     for coverage in coverages.order_by("patient__legal_last_name", "patient__legal_first_name", "pk").distinct():
-        last = timezone.localdate(coverage.last_check) if coverage.last_check else None  # type: ignore[attr-defined]
-        admitted = coverage.admitted  # type: ignore[attr-defined]
+        last = timezone.localdate(coverage.last_check) if coverage.last_check else None
+        admitted = coverage.admitted
         if last is None or (admitted is not None and last < admitted):
             reason = _("not verified since the admission")
         elif (day - last).days > RECHECK_DAYS:

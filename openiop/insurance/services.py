@@ -445,7 +445,8 @@ def _check_authorization(authorization: Authorization) -> None:
         errors["end_date"] = _("The authorization ends before it starts: check the end date.")
     if authorization.coverage_id and authorization.coverage.patient_id != authorization.patient_id:
         errors["coverage"] = _("Choose one of this patient's coverages.")
-    if authorization.episode_id and authorization.episode.patient_id != authorization.patient_id:
+    episode = authorization.episode if authorization.episode_id else None
+    if episode is not None and episode.patient_id != authorization.patient_id:
         errors["episode"] = _("Choose one of this patient's episodes.")
     authorization.number = (authorization.number or "").strip()
     authorization.service_code = (authorization.service_code or "").strip().upper()

@@ -142,7 +142,7 @@ def _copy_onto_coverage(check: EligibilityCheck, actor: User | None) -> None:
 
 # --- Electronic checks: 270 out ---------------------------------------------------------------------------------------
 
-_X12_SEX = {Sex.FEMALE: "F", Sex.MALE: "M"}
+_X12_SEX: dict[str, str] = {Sex.FEMALE: "F", Sex.MALE: "M"}
 
 
 def _sender_id(coverage: Coverage) -> str:

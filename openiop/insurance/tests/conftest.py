@@ -18,6 +18,8 @@ from openiop.insurance.models import Coverage, Payer, PayerKind
 from openiop.patients.models import Patient
 from openiop.patients.services import episode_admit
 from openiop.patients.tests.factories import NOW, TODAY, register
+from openiop.privacy import services as privacy
+from openiop.privacy.information import REQUIRED_STATEMENTS, ConsentKind, ExpiryKind, Purpose
 from openiop.sites.models import Site
 
 __all__ = ["NOW", "TODAY"]
@@ -85,3 +87,31 @@ def coverage(patient: Patient, payer: Payer, biller: User) -> Coverage:
         plan_name="PPO Gold",
         effective_date=TODAY - dt.timedelta(days=10),
     )
+
+
+@pytest.fixture
+def provider(patient: Patient) -> None:
+    organization = patient.organization
+    organization.npi = "1234567893"
+    organization.save()
+
+
+@pytest.fixture
+def tpo_consent(patient: Patient, biller: User) -> None:
+    privacy.consent_record(
+        actor=biller,
+        patient=patient,
+        kind=ConsentKind.TPO,
+        information=["all_except_counseling_notes"],
+        purposes=[Purpose.TREATMENT, Purpose.PAYMENT, Purpose.OPERATIONS],
+        expiry_kind=ExpiryKind.END_OF_TREATMENT,
+        signed_on=TODAY - dt.timedelta(days=10),
+        signature_confirmed=True,
+        statements=REQUIRED_STATEMENTS[ConsentKind.TPO],
+    )
+
+
+@pytest.fixture
+def member(coverage: Coverage, biller: User) -> Coverage:
+    """The coverage as the sample 271s know it (Sunrise's member SHP100200300)."""
+    return services.coverage_update(actor=biller, coverage=coverage, expected_version=1, member_id="SHP100200300")

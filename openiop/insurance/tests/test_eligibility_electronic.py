@@ -18,47 +18,15 @@ from openiop.accounts.models import User
 from openiop.insurance import services
 from openiop.insurance.clearinghouse import FileDropClearinghouse, clearinghouse
 from openiop.insurance.models import Coverage, EligibilityCheck, Payer, SubscriberRelation
-from openiop.patients.models import Patient
-from openiop.privacy import services as privacy
-from openiop.privacy.information import REQUIRED_STATEMENTS, ConsentKind, ExpiryKind, Purpose
+from openiop.privacy.information import Purpose
 from openiop.privacy.models import Disclosure
 from openiop.privacy.services import DisclosureRefused
-
-from .conftest import TODAY
 
 SAMPLES = Path(__file__).resolve().parents[2] / "x12" / "samples"
 
 
 def sample(name: str, *, trace: str, sample_trace: str) -> str:
     return (SAMPLES / name).read_text().replace(sample_trace, trace)
-
-
-@pytest.fixture
-def provider(patient: Patient) -> None:
-    organization = patient.organization
-    organization.npi = "1234567893"
-    organization.save()
-
-
-@pytest.fixture
-def tpo_consent(patient: Patient, biller: User) -> None:
-    privacy.consent_record(
-        actor=biller,
-        patient=patient,
-        kind=ConsentKind.TPO,
-        information=["all_except_counseling_notes"],
-        purposes=[Purpose.TREATMENT, Purpose.PAYMENT, Purpose.OPERATIONS],
-        expiry_kind=ExpiryKind.END_OF_TREATMENT,
-        signed_on=TODAY - dt.timedelta(days=10),
-        signature_confirmed=True,
-        statements=REQUIRED_STATEMENTS[ConsentKind.TPO],
-    )
-
-
-@pytest.fixture
-def member(coverage: Coverage, biller: User) -> Coverage:
-    """The coverage as the sample 271s know it (Sunrise's member SHP100200300)."""
-    return services.coverage_update(actor=biller, coverage=coverage, expected_version=1, member_id="SHP100200300")
 
 
 def outbox() -> list[Path]:

@@ -34,7 +34,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from openiop.audit.services import log_action
-from openiop.billing.models import Charge, ChargeKind, ChargeStatus
+from openiop.billing.models import Charge, ChargeKind, ChargeStatus, FeeSchedule
 from openiop.billing.rules import HoldReason, order_hold_reasons
 from openiop.billing.services.facts import gather
 from openiop.billing.services.wanted import Wanted, charge_identity, charge_key, wanted_charges
@@ -72,6 +72,14 @@ def claim_diagnoses(patient_ids: list[int], on: dt.date) -> dict[int, list[str]]
     return found
 
 
+def billing_set_up() -> bool:
+    """Billing starts once the program has priced something: until the
+    first fee schedule row, nothing is charged (a program that does not bill,
+    or has not set billing up yet, does not pile up held charges). After
+    pricing the first codes, ``manage.py charges_sync`` charges the past."""
+    return FeeSchedule.objects.exists()
+
+
 def whole_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     """The per-diem rule looks at the whole ISO week, so sync whole weeks."""
     return start - dt.timedelta(days=start.weekday()), end + dt.timedelta(days=6 - end.weekday())
@@ -92,7 +100,7 @@ def charges_sync_many(*, patient_ids: Iterable[int], start: dt.date, end: dt.dat
         raise ValueError("end must not be before start")
     start, end = whole_weeks(start, end)
     result = SyncResult()
-    if not ids:
+    if not ids or not billing_set_up():
         return result
     facts = gather(ids, start, end)
     wanted = wanted_charges(facts, ids, claim_diagnoses)

@@ -177,25 +177,26 @@ def _gather_attendance(facts: Facts, ids: list[int], lower: dt.datetime, upper: 
 
 
 def _gather_notes(facts: Facts, ids: list[int], start: dt.date, end: dt.date) -> None:
-    notes = (
-        Note.objects.filter(patient_id__in=ids, session_date__gte=start, session_date__lte=end)
-        .select_related("group")
-        .order_by("session_date", "start_time", "pk")
-    )
-    for note in notes:
-        if note.status != NoteStatus.SIGNED:
-            continue
-        day = facts.notes_by_day[(note.patient_id, note.session_date)]
-        if note.group_id is not None:
-            linked = note.group.scheduled_session_id if note.group else None
-            if linked is None:
+    # Plain rows for the many group sections; model instances only for the
+    # few notes that become professional charges.
+    rows = Note.objects.filter(
+        patient_id__in=ids, session_date__gte=start, session_date__lte=end, status=NoteStatus.SIGNED
+    ).values_list("pk", "patient_id", "session_date", "group_id", "group__scheduled_session_id", "kind")
+    billable: list[int] = []
+    for pk, patient_id, session_date, group_id, scheduled_session_id, kind in rows:
+        day = facts.notes_by_day[(patient_id, session_date)]
+        if group_id is not None:
+            if scheduled_session_id is None:
                 day.signed_unlinked_group = True
             else:
-                day.signed_group_sessions.add(int(linked))
+                day.signed_group_sessions.add(int(scheduled_session_id))
         else:
             day.signed_other += 1
-            if note.kind in (Note.Kind.INDIVIDUAL, Note.Kind.FAMILY):
-                facts.billable_notes[note.patient_id].append(note)
+            if kind in (Note.Kind.INDIVIDUAL, Note.Kind.FAMILY):
+                billable.append(pk)
+    if billable:
+        for note in Note.objects.filter(pk__in=billable).order_by("session_date", "start_time", "pk"):
+            facts.billable_notes[note.patient_id].append(note)
 
 
 def _gather_episodes_and_money(facts: Facts, ids: list[int], start: dt.date, end: dt.date) -> None:

@@ -37,6 +37,8 @@ FEES = {
 
 def default_fees(site: Site, payer: Payer | None = None, *, start: dt.date = dt.date(2026, 1, 1)) -> None:
     for code, (charge, expected) in FEES.items():
+        if site.organization.fee_schedules.filter(code=code, payer=payer, site=None).exists():
+            continue  # already priced by the test
         fee_schedule_create(
             actor=None,
             organization=site.organization,
@@ -53,10 +55,30 @@ def payer(site: Site, name: str = "Acme Health", **fields: Any) -> Payer:
     return Payer.objects.create(organization=site.organization, name=name, payer_id=payer_id, **fields)
 
 
-def cover(episode: Episode, payer: Payer, **fields: Any) -> Coverage:
+def diagnose(episode: Episode, code: str = "F10.20") -> None:
+    """An active primary diagnosis through the diagnoses app's service (which
+    sends diagnoses_changed, as a person adding it would)."""
+    from openiop.diagnoses.services import diagnosis_create
+
+    diagnosis_create(
+        actor=None,
+        patient=episode.patient,
+        code=code,
+        onset_date=dt.date(2025, 12, 1),
+        episode=episode,
+        is_primary=True,
+    )
+
+
+def cover(episode: Episode, payer: Payer, *, diagnosed: bool = True, **fields: Any) -> Coverage:
+    """Coverage for the episode's patient; a claim needs a diagnosis, so the
+    patient gets one unless DIAGNOSED is False (or one is there already)."""
     values: dict[str, Any] = {"member_id": f"M{episode.patient_id:06d}", "effective_date": dt.date(2026, 1, 1)}
     values.update(fields)
-    return Coverage.objects.create(patient_id=episode.patient_id, payer=payer, **values)
+    coverage = Coverage.objects.create(patient_id=episode.patient_id, payer=payer, **values)
+    if diagnosed and not episode.patient.diagnoses.exists():
+        diagnose(episode)
+    return coverage
 
 
 def authorize(coverage: Coverage, units: int, **fields: Any) -> Authorization:

@@ -17,7 +17,6 @@ from openiop.audit.models import AuditEvent
 from openiop.billing import receivers
 from openiop.billing.models import Charge, ChargeKind, ChargeStatus
 from openiop.billing.rules import HoldReason
-from openiop.billing.services import charges as charge_services
 from openiop.billing.services import charges_sync, fee_schedule_create, fee_schedule_end
 from openiop.billing.tests.core_builders import (
     MON,
@@ -26,6 +25,7 @@ from openiop.billing.tests.core_builders import (
     authorize,
     cover,
     default_fees,
+    diagnose,
     live,
     payer,
     program_staff,
@@ -65,15 +65,6 @@ def week(site: Site, actor: User) -> Week:
 @pytest.fixture
 def ann(site: Site) -> Episode:
     return admitted(site, "Ann", "Able")
-
-
-@pytest.fixture
-def no_diagnosis_lookup(monkeypatch: pytest.MonkeyPatch) -> dict[int, list[str]]:
-    """Stand in for the diagnoses app's claim_diagnoses: patients listed
-    here have diagnoses, everyone else has none."""
-    known: dict[int, list[str]] = {}
-    monkeypatch.setattr(charge_services, "claim_diagnoses", lambda ids, on: {pk: known.get(pk, []) for pk in ids})
-    return known
 
 
 def three_days(week: Week, episodes: list[Episode], *, sign: bool = True) -> list[Any]:
@@ -303,24 +294,45 @@ def test_no_coverage_in_force_holds_and_new_coverage_releases(site: Site, week: 
     assert Charge.objects.filter(patient_id=ann.patient_id, status=ChargeStatus.VOIDED).count() == 3
 
 
-def test_no_diagnosis_holds_a_claim_and_a_diagnosis_releases_it(
-    site: Site, week: Week, ann: Episode, no_diagnosis_lookup: dict[int, list[str]]
-) -> None:
+def test_no_diagnosis_holds_a_claim_and_a_diagnosis_releases_it(site: Site, week: Week, ann: Episode) -> None:
     acme = payer(site, authorization_required=False)
     default_fees(site, acme)
-    cover(ann, acme)
+    cover(ann, acme, diagnosed=False)
     three_days(week, [ann])
     assert all(c.hold_reasons == [HoldReason.NO_DIAGNOSIS.value] for c in live(ann))
 
-    no_diagnosis_lookup[ann.patient_id] = ["F1020"]
-    receivers.on_diagnoses_changed(sender=None, patient_id=ann.patient_id)
+    diagnose(ann)  # the diagnoses app's service sends diagnoses_changed
 
     assert {c.status for c in live(ann)} == {ChargeStatus.READY}
+
+
+def test_a_self_pay_day_needs_no_diagnosis(site: Site, week: Week, ann: Episode) -> None:
+    default_fees(site)
+    three_days(week, [ann])
+
+    assert {c.status for c in live(ann)} == {ChargeStatus.READY}
+    assert not ann.patient.diagnoses.exists()
+
+
+def test_nothing_is_charged_before_billing_is_set_up_with_a_first_fee_schedule(
+    site: Site, week: Week, ann: Episode
+) -> None:
+    three_days(week, [ann])
+
+    assert not Charge.objects.exists()
 
 
 def test_no_fee_holds_and_a_new_fee_row_releases_with_its_price(
     site: Site, week: Week, ann: Episode, actor: User
 ) -> None:
+    fee_schedule_create(
+        actor=actor,
+        organization=site.organization,
+        code="90834",
+        charge_amount="140",
+        expected_amount="95",
+        effective_from=dt.date(2026, 1, 1),
+    )
     three_days(week, [ann])
     assert all(c.hold_reasons == [HoldReason.NO_FEE.value] and c.amount == 0 for c in live(ann))
 

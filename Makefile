@@ -78,6 +78,8 @@ bench: install-dev system-deps
 	$(BIN)/python -m bench.load --json
 	$(BIN)/python -m bench.pages --patients 10000 --json
 	$(BIN)/python -m bench.pages --patients 10000 --json --database postgres
+	$(BIN)/python -m bench.billing --patients 1000 --weeks 4 --json
+	$(BIN)/python -m bench.billing --patients 1000 --weeks 4 --json --database postgres
 
 # Re-pin constraints.txt from what the dev install resolves today.
 lock: $(BIN)/python

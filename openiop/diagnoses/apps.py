@@ -22,5 +22,7 @@ class DiagnosesConfig(AppConfig):
         # puts diagnoses on claims without being on any care team.
         register_scope(models.Diagnosis, patient_at_users_sites("patient__"))
         register_tab(
-            ChartTab("diagnoses", _("Diagnoses"), DIAGNOSES_VIEW, "diagnoses/tab_diagnoses.html", selectors.diagnoses_tab, 20)
+            ChartTab(
+                "diagnoses", _("Diagnoses"), DIAGNOSES_VIEW, "diagnoses/tab_diagnoses.html", selectors.diagnoses_tab, 20
+            )
         )

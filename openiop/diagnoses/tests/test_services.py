@@ -158,9 +158,7 @@ def test_an_edit_to_a_category_or_a_future_onset_saves_nothing(bob: User, patien
     assert (diagnosis.code, diagnosis.version) == ("F1020", 1)
 
 
-def test_resolving_records_the_day_and_refuses_a_day_before_onset_or_in_the_future(
-    bob: User, patient: Patient
-) -> None:
+def test_resolving_records_the_day_and_refuses_a_day_before_onset_or_in_the_future(bob: User, patient: Patient) -> None:
     diagnosis = _add(bob, patient, "F32.1", onset_date=TODAY - dt.timedelta(days=30))
 
     with pytest.raises(ValidationError, match="before its onset"):

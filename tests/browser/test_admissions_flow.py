@@ -1,20 +1,25 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """An admissions navigator takes a caller's inquiry from new to admitted on
-the real pages; admitting registers the patient and opens their chart."""
+the real pages; admitting registers the patient, opens the episode of care
+and their chart."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
 from openiop.admissions.models import Inquiry, ReferralSource
 from openiop.patients.models import Patient
+from openiop.scheduling.models import ClinicianAvailability
+from openiop.sites.models import OpeningHours, Site
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,9 +37,17 @@ def move(page: Any, to_stage: str) -> None:
 
 
 def test_a_navigator_takes_an_inquiry_from_new_to_admitted_and_lands_on_the_chart(
-    page: Any, live_server: Any, persona: Callable[..., User]
+    page: Any, live_server: Any, persona: Callable[..., User], north: Site
 ) -> None:
     persona(RoleCode.ADMISSIONS_NAVIGATOR, username="nina")
+    clinician = persona(RoleCode.CLINICIAN, username="cleo")
+    for weekday in range(7):
+        OpeningHours.objects.get_or_create(
+            site=north, weekday=weekday, defaults={"opens": dt.time(8), "closes": dt.time(20)}
+        )
+        ClinicianAvailability.objects.create(
+            user=clinician, site=north, weekday=weekday, start_time=dt.time(9), end_time=dt.time(17)
+        )
     ReferralSource.objects.create(name="Mercy General emergency department", kind="hospital")
     sign_in(page, live_server.url, "nina")
     page.get_by_role("heading", name="Admissions navigator dashboard").wait_for()
@@ -63,17 +76,27 @@ def test_a_navigator_takes_an_inquiry_from_new_to_admitted_and_lands_on_the_char
     page.get_by_role("heading", name="Tomas Diaz New").wait_for()
     page.get_by_text("Inquiry for Tomas Diaz logged.").wait_for()
 
-    for stage in ("Pre-screen", "Benefits check", "Assessment scheduled"):
+    for stage in ("Pre-screen", "Benefits check"):
         move(page, stage)
         page.get_by_text(f"Moved to {stage}.").wait_for()
         page.get_by_role("heading", name=f"Tomas Diaz {stage}").wait_for()
 
-    move(page, "Admitted")
+    # Booking the assessment and admitting have forms of their own
+    # (tests/browser/test_admission_episode.py walks them field by field).
+    page.get_by_role("button", name="Schedule the assessment").click()
+    page.get_by_label("Clinician").select_option(value=str(clinician.pk))
+    page.get_by_label("Day").fill((timezone.localdate() + dt.timedelta(days=1)).isoformat())
+    page.get_by_label("Starts").fill("10:00")
+    page.get_by_label("Ends").fill("11:00")
+    page.get_by_role("button", name="Book the assessment").click()
+    page.get_by_role("heading", name="Tomas Diaz Assessment scheduled").wait_for()
+    page.get_by_role("button", name="Admit and open the episode of care").click()
+    page.get_by_role("button", name="Admit", exact=True).click()
 
     patient = Patient.objects.get()
     page.wait_for_url(re.compile(rf"/patients/{patient.pk}/$"))
     page.get_by_role("heading", name=f"Tomas Diaz {patient.mrn}").wait_for()
-    page.get_by_text(f"Admitted: chart {patient.mrn} is linked.").wait_for()
+    page.get_by_text(f"Admitted: chart {patient.mrn} with an active episode of care").wait_for()
     inquiry = Inquiry.objects.get()
     assert (inquiry.stage, inquiry.patient) == ("admitted", patient)
     assert [change.to_stage for change in inquiry.stage_changes.all()] == [

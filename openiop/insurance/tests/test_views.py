@@ -200,3 +200,22 @@ def test_the_dashboards_list_authorizations_running_out(coverage: Coverage, bill
         page = signed_in(user).get(reverse("core:dashboard")).content.decode()
         assert "Authorizations running out" in page and "A-END" in page and "ends in 2 days" in page
     assert "Eligibility checks due" in signed_in(biller).get(reverse("core:dashboard")).content.decode()
+
+
+def test_an_electronic_check_the_gate_refuses_shows_why_and_sends_nothing(coverage: Coverage, biller: User) -> None:
+    organization = coverage.patient.organization
+    organization.npi = "1234567893"
+    organization.save()
+    url = reverse("insurance:check_send", args=[coverage.patient_id, coverage.pk])
+    response = signed_in(biller).post(url, {"service_types": ["AI", "MH"]})
+    assert response.status_code == 200
+    assert "consent" in response.content.decode().lower()
+    assert not coverage.eligibility_checks.exists()
+
+
+def test_an_electronic_check_with_a_tpo_consent_is_sent(
+    coverage: Coverage, biller: User, provider: None, tpo_consent: None
+) -> None:
+    url = reverse("insurance:check_send", args=[coverage.patient_id, coverage.pk])
+    assert signed_in(biller).post(url, {"service_types": ["AI"]}).status_code == 302
+    assert coverage.eligibility_checks.get().status == "pending"

@@ -109,12 +109,11 @@ class FeeSchedule(models.Model):
 
     def overlapping_rows(self) -> models.QuerySet[FeeSchedule]:
         """Rows for the same payer, site and code whose dates overlap this one's."""
-        rows = FeeSchedule.objects.filter(
-            organization_id=self.organization_id,
-            payer_id=self.payer_id,
-            site_id=self.site_id,
-            code=self.code,
-        ).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
+        rows = FeeSchedule.objects.filter(organization_id=self.organization_id, code=self.code)
+        # A blank payer or site is a value of its own (self-pay, every site).
+        rows = rows.filter(payer__isnull=True) if self.payer_id is None else rows.filter(payer_id=self.payer_id)
+        rows = rows.filter(site__isnull=True) if self.site_id is None else rows.filter(site_id=self.site_id)
+        rows = rows.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
         if self.effective_to is not None:
             rows = rows.filter(effective_from__lte=self.effective_to)
         if self.pk:

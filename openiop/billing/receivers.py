@@ -66,12 +66,12 @@ def on_attendance_saved(sender: Any, attendances: list[Any], actor: Any = None, 
     days: set[dt.date] = set()
     for row in rows:
         if row.enrolment is not None:
-            owner, start, site = row.enrolment, row.enrolment.session.start, row.enrolment.session.site
+            patient_id, start, site = row.enrolment.patient_id, row.enrolment.session.start, row.enrolment.session.site
         elif row.appointment is not None:
-            owner, start, site = row.appointment, row.appointment.start, row.appointment.site
+            patient_id, start, site = row.appointment.patient_id, row.appointment.start, row.appointment.site
         else:
             continue
-        patient_ids.add(owner.patient_id)
+        patient_ids.add(patient_id)
         days.add(timezone.localtime(start, site.zone).date())
     if days:
         _sync(patient_ids, min(days), max(days), actor)

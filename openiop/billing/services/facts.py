@@ -160,7 +160,7 @@ def _gather_attendance(facts: Facts, ids: list[int], lower: dt.datetime, upper: 
     appointment_rows = Attendance.objects.filter(
         appointment__patient_id__in=ids, appointment__start__gte=lower, appointment__start__lt=upper
     ).exclude(appointment__status=SessionStatus.CANCELLED)
-    for row in appointment_rows.values_list(
+    for appointment_row in appointment_rows.values_list(
         "pk",
         "status",
         "minutes_attended",
@@ -170,7 +170,7 @@ def _gather_attendance(facts: Facts, ids: list[int], lower: dt.datetime, upper: 
         "appointment__start",
         "appointment__end",
     ):
-        pk, status, minutes, patient_id, episode_id, site_id, start, end = row
+        pk, status, minutes, patient_id, episode_id, site_id, start, end = appointment_row
         facts.attended[patient_id].append(
             Attended(pk, patient_id, episode_id, site_id, start, end, minutes, hours.counts_as_attended(status), None)
         )

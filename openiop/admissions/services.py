@@ -14,36 +14,35 @@ stay connected; if any part fails, nothing is saved.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from openiop.accounts.models import User
-from openiop.admissions import pipeline, signals
-from openiop.admissions.models import (
-    RISK_OUTCOMES,
-    Inquiry,
-    ReferralSource,
-    SelfCheckOutcome,
-    SelfCheckShare,
-    StageChange,
-)
+from openiop.admissions import duplicates, pipeline, services_selfcheck, signals
+from openiop.admissions.models import Inquiry, ReferralSource, StageChange
 from openiop.audit.services import log_action
 from openiop.core.ascii_digits import digits_of
 from openiop.insurance.models import SubscriberRelation, member_id_validator
 from openiop.patients import services as patient_services
 from openiop.patients.models import Episode, LevelOfCare, Patient
-from openiop.patients.services import PHONE_MATCH_DIGITS, StaleEditError
+from openiop.patients.services import StaleEditError
 from openiop.scheduling import services as scheduling_services
 from openiop.scheduling.models import Track
 from openiop.sites.models import Room, Site
+
+# Duplicate checks and the shared self-check live in modules of their own;
+# callers keep finding their entry points here.
+Duplicates = duplicates.Duplicates
+Match = duplicates.Match
+possible_duplicates = duplicates.possible_duplicates
+phones_match = duplicates.phones_match
+selfcheck_share_record = services_selfcheck.selfcheck_share_record
+selfcheck_risk_acknowledge = services_selfcheck.selfcheck_risk_acknowledge
 
 INQUIRY_FIELDS = (
     "channel", "caller_name", "caller_relation", "first_name", "last_name", "birth_date", "phone", "email",
@@ -421,128 +420,6 @@ def _register_patient(inquiry: Inquiry) -> Patient:
     )
 
 
-# Labels for the fields a possible duplicate matched on, in the order shown.
-MATCH_FIELDS = {
-    "name": gettext_lazy("name"),
-    "birth_date": gettext_lazy("date of birth"),
-    "phone": gettext_lazy("phone"),
-    "email": gettext_lazy("email"),
-}
-
-
-@dataclass
-class Match:
-    """One possible duplicate (a ``Patient`` or an ``Inquiry``) and the fields
-    it shares with the person being checked."""
-
-    record: Any
-    fields: list[str]
-
-    @property
-    def field_labels(self) -> list[str]:
-        return [str(MATCH_FIELDS[name]) for name in self.fields]
-
-
-@dataclass
-class Duplicates:
-    patients: list[Match] = field(default_factory=list)
-    inquiries: list[Match] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.patients or self.inquiries)
-
-
-def phones_match(typed: str, stored: str) -> bool:
-    """Two numbers are the same line when their last 10 digits agree, or,
-    when either was written without its area code, their last 7."""
-    first, second = digits_of(typed), digits_of(stored)
-    if min(len(first), len(second)) < PHONE_MATCH_DIGITS:
-        return False
-    width = 10 if min(len(first), len(second)) >= 10 else PHONE_MATCH_DIGITS
-    return first[-width:] == second[-width:]
-
-
-def _matched_fields(
-    *, first: str, last: str, birth_date: dt.date | None, phone: str, email: str, their: tuple[Any, ...]
-) -> list[str]:
-    their_first, their_last, their_birth, their_phone, their_email = their
-    found = []
-    if first and last and first.lower() == their_first.strip().lower() and last.lower() == their_last.strip().lower():
-        found.append("name")
-    if birth_date is not None and birth_date == their_birth:
-        found.append("birth_date")
-    if phone and their_phone and phones_match(phone, their_phone):
-        found.append("phone")
-    if email and their_email and email.lower() == their_email.strip().lower():
-        found.append("email")
-    return found
-
-
-def _is_a_match(fields: list[str]) -> bool:
-    # The same phone or email, or the same name and date of birth; a shared
-    # name alone (or a birthday alone) is too common to stop anyone.
-    return "phone" in fields or "email" in fields or {"name", "birth_date"} <= set(fields)
-
-
-def possible_duplicates(
-    *,
-    phone: str = "",
-    first_name: str = "",
-    last_name: str = "",
-    birth_date: dt.date | None = None,
-    email: str = "",
-    exclude_pk: int | None = None,
-) -> Duplicates:
-    """Registered patients and open inquiries with the same phone number or
-    email, or the same name and date of birth, each with the fields it
-    matched on.
-
-    Unrestricted by site, like the patients' check it reuses: a second inquiry
-    for someone another site is already working with is the mistake this
-    prevents. Views show only the site of a match the user may not open.
-    """
-    first, last, email = first_name.strip(), last_name.strip(), email.strip()
-    candidates = patient_services.possible_duplicates(
-        phone=phone, first_name=first, last_name=last, birth_date=birth_date
-    )
-    if email:
-        known = {patient.pk for patient in candidates}
-        candidates += [
-            patient
-            for patient in Patient.objects.filter(email__iexact=email).select_related("site")[:10]
-            if patient.pk not in known
-        ]
-    patients = []
-    for patient in candidates:
-        matched = _matched_fields(
-            first=first, last=last, birth_date=birth_date, phone=phone, email=email,
-            their=(patient.legal_first_name, patient.legal_last_name, patient.birth_date, patient.phone, patient.email),
-        )  # fmt: skip
-        if _is_a_match(matched):
-            patients.append(Match(patient, matched))
-    digits = phone_digits(phone)
-    query = Q()
-    if len(digits) >= PHONE_MATCH_DIGITS:
-        query |= Q(phone_digits__endswith=digits[-PHONE_MATCH_DIGITS:])
-    if first and last and birth_date:
-        query |= Q(first_name__iexact=first, last_name__iexact=last, birth_date=birth_date)
-    if email:
-        query |= Q(email__iexact=email)
-    inquiries: list[Match] = []
-    if query:
-        queryset = Inquiry.objects.filter(query, stage__in=pipeline.OPEN_STAGES).select_related("site")
-        if exclude_pk is not None:
-            queryset = queryset.exclude(pk=exclude_pk)
-        for inquiry in queryset.order_by("-created_at")[:10]:
-            matched = _matched_fields(
-                first=first, last=last, birth_date=birth_date, phone=phone, email=email,
-                their=(inquiry.first_name, inquiry.last_name, inquiry.birth_date, inquiry.phone, inquiry.email),
-            )  # fmt: skip
-            if _is_a_match(matched):
-                inquiries.append(Match(inquiry, matched))
-    return Duplicates(patients=patients, inquiries=inquiries)
-
-
 @transaction.atomic
 def referral_source_create(*, actor: User | None, name: str, kind: str) -> ReferralSource:
     """Add a referral source (audited as "referral_source.create")."""
@@ -620,46 +497,3 @@ def _check_source_name(source: ReferralSource) -> None:
     # split one referrer's numbers in two.
     if ReferralSource.objects.filter(name__iexact=source.name).exclude(pk=source.pk).exists():
         raise ValidationError({"name": _("A referral source with this name already exists.")})
-
-
-# --- A self-check result shared from the public website ---------------------------------------------------------
-
-
-@transaction.atomic
-def selfcheck_share_record(*, inquiry: Inquiry, outcomes: Sequence[str]) -> SelfCheckShare | None:
-    """Keep the self-check outcome a person chose to send with INQUIRY, as
-    data the matrix guards (never in the notes). Nothing is kept when nothing
-    was shared; unknown codes are refused."""
-    if not outcomes:
-        return None
-    unknown = [code for code in outcomes if code not in SelfCheckOutcome.values]
-    if unknown:
-        raise ValidationError(_("Unknown self-check outcome: %(codes)s") % {"codes": ", ".join(unknown)})
-    ordered = [code for code in SelfCheckOutcome.values if code in outcomes]
-    share = SelfCheckShare.objects.create(
-        inquiry=inquiry, outcomes=ordered, risk=any(code in RISK_OUTCOMES for code in ordered)
-    )
-    # The audit trail says a risk was shared, not which: the outcome stays behind the grant.
-    log_action("inquiry.selfcheck_shared", obj=share, actor=None, data={"inquiry": inquiry.pk, "risk": share.risk})
-    return share
-
-
-@transaction.atomic
-def selfcheck_risk_acknowledge(*, actor: User, share: SelfCheckShare, note: str) -> SelfCheckShare:
-    """Take a shared risk off the dashboards, with what was done about it."""
-    if not note.strip():
-        raise ValidationError({"note": _("Write what you did or decided; a shared risk is acknowledged with a note.")})
-    locked = SelfCheckShare.objects.select_for_update().get(pk=share.pk)
-    if not locked.risk:
-        raise ValidationError(_("No risk was shared with this request; there is nothing to acknowledge."))
-    if locked.acknowledged_at is not None:
-        raise ValidationError(
-            _("%(user)s already acknowledged this risk at %(time)s.")
-            % {"user": locked.acknowledged_by, "time": f"{timezone.localtime(locked.acknowledged_at):%Y-%m-%d %H:%M}"}
-        )
-    locked.acknowledged_at = timezone.now()
-    locked.acknowledged_by = actor
-    locked.acknowledgement_note = note.strip()
-    locked.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
-    log_action("inquiry.selfcheck_acknowledged", obj=locked, actor=actor, data={"inquiry": locked.inquiry_id})
-    return locked

@@ -69,8 +69,7 @@ def _known_substance_codes() -> dict[int, str]:
 
 
 def _typical(rng: random.Random) -> str:
-    found, weights = zip(*TYPICAL_CODES, strict=True)
-    return rng.choices(found, weights)[0]
+    return rng.choices([code for code, _w in TYPICAL_CODES], [weight for _c, weight in TYPICAL_CODES])[0]
 
 
 def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable[[int], None]) -> None:

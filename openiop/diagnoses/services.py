@@ -79,19 +79,13 @@ def _locked(diagnosis: Diagnosis, expected_version: int | None = None) -> Diagno
 
 
 def _current_primary(patient_id: int, *, other_than: int | None = None) -> Diagnosis | None:
-    return (
-        Diagnosis.objects.filter(patient_id=patient_id, status=DiagnosisStatus.ACTIVE, is_primary=True)
-        .exclude(pk=other_than)
-        .first()
-    )
+    primaries = Diagnosis.objects.filter(patient_id=patient_id, status=DiagnosisStatus.ACTIVE, is_primary=True)
+    return (primaries if other_than is None else primaries.exclude(pk=other_than)).first()
 
 
 def _refuse_duplicate(patient_id: int, code: str, *, other_than: int | None = None) -> None:
-    same = (
-        Diagnosis.objects.filter(patient_id=patient_id, status=DiagnosisStatus.ACTIVE, code=code)
-        .exclude(pk=other_than)
-        .first()
-    )
+    listed = Diagnosis.objects.filter(patient_id=patient_id, status=DiagnosisStatus.ACTIVE, code=code)
+    same = (listed if other_than is None else listed.exclude(pk=other_than)).first()
     if same is not None:
         raise ValidationError({"code": _("%(code)s is already on the problem list.") % {"code": same.display_code}})
 

@@ -64,7 +64,7 @@ class ReviewPacketForm(forms.Form):
 def users_sites(request: HttpRequest | None) -> QuerySet[Site]:
     if request is None or not request.user.is_authenticated:
         return Site.objects.none()
-    return Site.objects.filter(pk__in=request.user.site_ids()).order_by("name")  # type: ignore[union-attr]
+    return Site.objects.filter(pk__in=request.user.site_ids()).order_by("name")
 
 
 def users_payers(request: HttpRequest | None) -> QuerySet[Payer]:

@@ -201,3 +201,39 @@ def test_staff_of_another_site_get_404_and_the_attempt_is_audited(
 
     assert response.status_code == 404
     assert AuditEvent.objects.filter(action="access.denied", object_id=str(authorization.pk)).exists()
+
+
+def test_the_packet_lists_the_diagnoses_scores_and_the_hours_attended_in_each_week(
+    client: Client,
+    biller: User,
+    bob: User,
+    authorization: Authorization,
+    tpo_consent: None,
+    outbound: list[dict[str, Any]],
+) -> None:
+    from openiop.assessments.services import result_record
+    from openiop.diagnoses.services import diagnosis_create
+    from openiop.scheduling import services as scheduling
+    from openiop.scheduling.services.attendance import AttendanceMark
+    from openiop.scheduling.tests.pages import group, open_all_week
+
+    patient = authorization.patient
+    episode = patient.episodes.get()
+    diagnosis_create(actor=bob, patient=patient, code="F10.20", is_primary=True)
+    result_record(actor=bob, patient=patient, code="phq-9", answers=[2, 2, 2, 2, 2, 2, 2, 2, 0])
+    open_all_week(episode.site)
+    # Last week (W09): three days of three hours, one of them left after two.
+    for day, minutes in ((23, None), (24, None), (25, 120)):
+        session = group(episode.site, dt.date(2026, 2, day), (9, 0), (12, 0))
+        enrolment = scheduling.enrol(actor=None, session=session, episode=episode)
+        status = "present" if minutes is None else "left_early"
+        scheduling.attendance_record(actor=bob, session=session, marks=[AttendanceMark(enrolment.pk, status, minutes)])
+    client.force_login(biller)
+
+    post(client, authorization, "release")
+
+    sections = {section.title: section for section in outbound[0]["sections"]}
+    assert sections["Diagnoses"].rows[0][:2] == ["F1020", "Alcohol dependence, uncomplicated"]
+    assert [row[1:3] for row in sections["Assessments and scores"].rows] == [["PHQ-9", "16"]]
+    weeks = {row[0]: row for row in sections["Weekly hours against the level of care's band"].rows}
+    assert weeks["2026-W09"][1:6] == ["8.0", "9.0", "3", "9-19 h/week", "below the band"]

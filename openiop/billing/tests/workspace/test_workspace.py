@@ -287,3 +287,29 @@ def test_the_worklist_shows_authorizations_running_out_checks_due_and_insurance_
     # A coverage still to enter has no payer yet: not under a payer's filter.
     assert by_payer.context["work"].to_enter == []
     assert [alert.authorization.pk for alert in by_payer.context["work"].authorizations] == [running_out.pk]
+
+
+def test_the_workspace_needs_the_same_queries_for_3_or_13_patients(
+    client: Client, biller: User, north: Site, bob: User, payer: Payer
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_patients(count: int) -> None:
+        for _ in range(count):
+            person = admitted(north, bob, "Pat", "Ient")
+            coverage = make_coverage(person, payer)
+            running_out = make_authorization(coverage, units_authorized=5)
+            Authorization.objects.filter(pk=running_out.pk).update(units_used=4)
+            charge(person, status=ChargeStatus.HELD, payer=payer, reasons=(HoldReason.UNSIGNED_NOTE,))
+
+    client.force_login(biller)
+    add_patients(3)
+    client.get(reverse("billing:workspace"))  # the session's first stamp
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("billing:workspace"))
+    add_patients(10)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("billing:workspace"))
+
+    assert len(many) == len(few)

@@ -73,7 +73,12 @@ def fee_schedule_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     # Serialize rows for one code so two overlapping saves cannot both pass.
-    list(FeeSchedule.objects.select_for_update().filter(organization=organization, code=code).values_list("pk"))
+    list(
+        FeeSchedule.objects.select_for_update()
+        .filter(organization=organization, code=code)
+        .order_by("pk")
+        .values_list("pk")
+    )
     row.full_clean()
     row.save()
     log_action("billing.fee_schedule.create", obj=row, actor=actor, data=_data(row))

@@ -132,17 +132,25 @@ class RescheduleForm(ReasonForm):
         return cleaned
 
 
-class EpisodeChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class EpisodesChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.patient.display_name} ({obj.patient.mrn})"
 
 
 class EnrolForm(forms.Form):
-    episode = EpisodeChoice(label=_("Patient"), queryset=Episode.objects.none())
+    """Several patients at once: a checkbox list (a search box filters it
+    when script runs; without script it is a plain list)."""
+
+    episodes = EpisodesChoice(
+        label=_("Patients"),
+        queryset=Episode.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one patient to enrol.")},
+    )
 
     def __init__(self, *args: Any, episodes: QuerySet[Episode], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["episode"].queryset = episodes  # type: ignore[attr-defined]
+        self.fields["episodes"].queryset = episodes  # type: ignore[attr-defined]
 
 
 class AppointmentForm(forms.Form):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -168,6 +169,24 @@ def enrol(*, actor: User | None, session: Session, episode: Episode, source: str
     )
     log_action("scheduling.enrol", obj=enrolment, actor=actor, patient_id=patient.pk, site_id=locked.site_id)
     return enrolment
+
+
+@transaction.atomic
+def enrol_many(*, actor: User, session: Session, episodes: Sequence[Episode]) -> list[Enrolment]:
+    """Book several patients into SESSION at once, all or none: each goes
+    through ``enrol`` (its rules and seat count) in a savepoint, and if any is
+    refused the whole batch rolls back with every refusal, each naming its
+    patient, so the front desk fixes the list in one go."""
+    enrolments: list[Enrolment] = []
+    problems: list[str] = []
+    for episode in episodes:
+        name = episode.patient.display_name
+        try:
+            enrolments.append(enrol(actor=actor, session=session, episode=episode))
+        except ValidationError as error:
+            problems += [message if message.startswith(name) else f"{name}: {message}" for message in error.messages]
+    _raise(problems)  # leaving the atomic block with an error undoes the ones that passed
+    return enrolments
 
 
 @transaction.atomic

@@ -96,7 +96,7 @@ def test_parallel_requests_to_the_enrol_page_never_overfill_a_session(north: Sit
     def post(user_index: int) -> None:
         client = Client()
         client.force_login(desk[user_index])
-        response = client.post(reverse("scheduling:enrol", args=[session.pk]), {"episode": people[user_index].pk})
+        response = client.post(reverse("scheduling:enrol", args=[session.pk]), {"episodes": [people[user_index].pk]})
         statuses.append(response.status_code)
 
     outcomes = run_together([lambda index=index: post(index) for index in range(len(people))])  # type: ignore[misc]

@@ -20,7 +20,7 @@ from openiop.scheduling import selectors, services
 from openiop.scheduling.forms import CalendarForm, SeriesForm, SessionForm, TrackForm, TrackStatusForm
 from openiop.scheduling.models import SessionSeries, Track
 from openiop.scheduling.permissions import SCHEDULING_MANAGE, SCHEDULING_OPTIMIZE, SCHEDULING_VIEW, TRACKS_SWITCH
-from openiop.scheduling.views.common import _aware, _pk, default_site, site_for, staff_at
+from openiop.scheduling.views.common import _aware, _pk, default_site, mark_held, site_for, staff_at
 from openiop.sites.models import Site
 
 # --- Calendar -------------------------------------------------------------------------------------------------------
@@ -38,6 +38,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     day = data.get("day") or timezone.localdate()
     first = day - dt.timedelta(days=day.weekday()) if span == "week" else day
     grid = selectors.calendar(request.user, site, first=first, days=7 if span == "week" else 1, by=by) if site else None
+    if grid is not None:
+        mark_held([item for row in grid.rows for cell in row.cells for item in cell])
     step = dt.timedelta(days=7 if span == "week" else 1)
     return render(
         request,

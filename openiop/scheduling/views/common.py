@@ -5,6 +5,7 @@ and the restricted lookups of one session, patient or appointment."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -15,7 +16,7 @@ from openiop.core.ascii_digits import parse_id
 from openiop.core.views import get_restricted_or_404, read_restricted_or_404
 from openiop.patients.models import Patient
 from openiop.scheduling import selectors, services
-from openiop.scheduling.models import Appointment, Session
+from openiop.scheduling.models import Appointment, Attendance, Session
 from openiop.sites.models import Site
 
 FACILITATOR_ROLES = [RoleCode.CLINICIAN, RoleCode.CLINICAL_DIRECTOR, RoleCode.NURSE, RoleCode.PRESCRIBER]
@@ -58,3 +59,27 @@ def _appointment(request: HttpRequest, pk: int, action: str, view: str) -> Appoi
     return read_restricted_or_404(
         Appointment.objects.select_related("patient", "site", "clinician", "room"), request, action, view=view, pk=pk
     )
+
+
+def held_session_ids(session_ids: list[int]) -> set[int]:
+    """Sessions with attendance saved: they took place, and the calendar says
+    "Held" in words rather than leaving "Scheduled" on a past meeting."""
+    return set(
+        Attendance.objects.filter(enrolment__session_id__in=session_ids)
+        .values_list("enrolment__session_id", flat=True)
+        .distinct()
+    )
+
+
+def mark_held(items: list[Any]) -> None:
+    """Set ``held`` on each session or appointment of a calendar (two queries)."""
+    sessions = [item for item in items if isinstance(item, Session)]
+    appointments = [item for item in items if isinstance(item, Appointment)]
+    held = held_session_ids([s.pk for s in sessions])
+    attended = set(
+        Attendance.objects.filter(appointment__in=[a.pk for a in appointments]).values_list("appointment_id", flat=True)
+    )
+    for session in sessions:
+        session.held = session.pk in held  # type: ignore[attr-defined]
+    for appointment in appointments:
+        appointment.held = appointment.pk in attended  # type: ignore[attr-defined]

@@ -23,6 +23,8 @@ from openiop.scheduling.permissions import ATTENDANCE_RECORD
 from openiop.scheduling.views.common import _appointment, _session
 from openiop.scheduling.views.sessions import _group_note_context
 
+PARTIAL_STATUSES = {Attendance.Status.LATE, Attendance.Status.LEFT_EARLY}
+
 # --- Attendance -----------------------------------------------------------------------------------------------------
 
 
@@ -90,6 +92,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 if "minutes" in sent
                 else (row.minutes_attended if row.status else session.minutes),
                 "note": sent.get("note", row.note),
+                # Late or left early: the minutes field asks for the minutes actually attended.
+                "partial": sent.get("status", row.status or "") in PARTIAL_STATUSES,
             }
         )
     return render(

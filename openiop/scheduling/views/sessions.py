@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
@@ -40,6 +41,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "participants": participants,
             "seats_left": max(0, session.capacity_max - len(participants)),
+            "held": session.is_scheduled and any(row.status for row in participants),
             "can_manage": has_action(request.user, SCHEDULING_MANAGE),
             "can_record": has_action(request.user, ATTENDANCE_RECORD),
             "history": Session.objects.filter(rescheduled_to=session).first(),
@@ -103,20 +105,30 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("patient")
         .order_by("patient__legal_last_name", "patient__legal_first_name")
     )
-    form = EnrolForm(request.POST or None, episodes=episodes)
+    # An empty POST (nobody ticked) is still a submission, to be told to choose someone.
+    form = EnrolForm(request.POST if request.method == "POST" else None, episodes=episodes)
     if request.method == "POST" and form.is_valid():
-        episode = form.cleaned_data["episode"]
+        chosen = list(form.cleaned_data["episodes"])
         try:
-            services.enrol(actor=staff_user(request), session=session, episode=episode)
+            services.enrol_many(actor=staff_user(request), session=session, episodes=chosen)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("%(name)s enrolled.") % {"name": episode.patient.display_name})
+            names = ", ".join(episode.patient.display_name for episode in chosen)
+            messages.success(
+                request,
+                ngettext("%(names)s enrolled.", "%(count)d patients enrolled: %(names)s.", len(chosen))
+                % {"names": names, "count": len(chosen)},
+            )
             return HttpResponseRedirect(reverse("scheduling:session", args=[session.pk]))
     return render(
         request,
-        "scheduling/form.html",
-        {"form": form, "session": session, "title": _("Enrol a patient"), "submit": _("Enrol")},
+        "scheduling/enrol.html",
+        {
+            "form": form,
+            "session": session,
+            "seats_left": max(0, session.capacity_max - Enrolment.objects.filter(session=session).count()),
+        },
     )
 
 

@@ -5,13 +5,19 @@
 (function () {
   "use strict";
   var KEYS = { p: "present", l: "late", e: "left_early", a: "absent", n: "no_show" };
+  // Late or left early: the full length would be wrong, so the field is
+  // emptied, required, its question shown, and the cursor put in it.
   function setMinutes(row, status, length) {
     var minutes = row.querySelector("[data-minutes]");
     if (!minutes) return;
+    var ask = row.querySelector("[data-minutes-ask]");
+    var partial = status === "late" || status === "left_early";
     if (status === "absent" || status === "no_show") minutes.value = "0";
     else if (status === "present") minutes.value = String(length);
-    else if (minutes.value === "0" || minutes.value === "") minutes.value = String(length);
-    if (status === "late" || status === "left_early") { minutes.focus(); minutes.select(); }
+    else if (minutes.value === "0" || minutes.value === String(length)) minutes.value = "";
+    minutes.required = partial;
+    if (ask) ask.hidden = !partial;
+    if (partial) minutes.focus();
   }
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("attendance-form");

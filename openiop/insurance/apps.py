@@ -17,7 +17,7 @@ class InsuranceConfig(AppConfig):
         from openiop.core.navigation import DashboardSection, register_dashboard_section
         from openiop.insurance import models, receivers, selectors
         from openiop.insurance.permissions import AUTHORIZATIONS_ALERTS, COVERAGE_VIEW, ELIGIBILITY_CHECK
-        from openiop.patients.chart import ChartTab, register_tab
+        from openiop.patients.chart import ChartTab, OverviewPanel, register_overview_panel, register_tab
         from openiop.patients.scopes import patient_at_users_sites
 
         for model in (models.Coverage, models.EligibilityCheck, models.Authorization, models.CoverageToEnter):
@@ -30,6 +30,15 @@ class InsuranceConfig(AppConfig):
         register_tab(
             ChartTab(
                 "insurance", _("Insurance"), COVERAGE_VIEW, "insurance/tab_insurance.html", selectors.insurance_tab, 85
+            )
+        )
+        register_overview_panel(
+            OverviewPanel(
+                key="insurance_coverage",
+                action=COVERAGE_VIEW,
+                template="insurance/_panel_coverage.html",
+                context=selectors.coverage_panel,
+                order=40,
             )
         )
         register_dashboard_section(

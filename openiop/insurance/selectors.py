@@ -228,6 +228,20 @@ def insurance_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     return patient_insurance(request.user, patient)
 
 
+def coverage_panel(request: HttpRequest, patient: Patient) -> dict[str, Any] | None:
+    """The chart overview's line on how care is paid: the primary coverage in
+    force today (or self-pay) and the authorizations in force with units left."""
+    day = timezone.localdate()
+    coverages = _in_force(Coverage.objects.restrict(request.user, COVERAGE_VIEW).filter(patient=patient), day, day)
+    in_force = coverages.filter(priority=CoveragePriority.PRIMARY).select_related("payer").first()
+    authorizations = list(
+        Authorization.objects.restrict(request.user, COVERAGE_VIEW).filter(
+            patient=patient, status=AuthorizationStatus.APPROVED, start_date__lte=day, end_date__gte=day
+        )
+    )
+    return {"patient": patient, "in_force": in_force, "authorizations": authorizations}
+
+
 def authorizations_section(request: HttpRequest) -> dict[str, Any] | None:
     alerts = authorization_alerts(request.user)
     return {"alerts": alerts[:25], "count": len(alerts)} if alerts else None

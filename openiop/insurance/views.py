@@ -22,7 +22,7 @@ from openiop.insurance import services
 from openiop.insurance.forms import AuthorizationForm, CardForm, CoverageForm, ElectronicCheckForm, ManualCheckForm
 from openiop.insurance.models import Authorization, Coverage
 from openiop.insurance.permissions import AUTHORIZATIONS_EDIT, COVERAGE_EDIT, COVERAGE_VIEW, ELIGIBILITY_CHECK
-from openiop.patients.models import Patient
+from openiop.patients.models import Episode, Patient
 
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
 
@@ -196,7 +196,12 @@ def authorization_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
     form = AuthorizationForm(request.POST or None, patient=patient, creating=True)
     if request.method == "POST" and form.is_valid():
         try:
-            services.authorization_create(actor=staff_user(request), patient=patient, **form.authorization_fields())
+            services.authorization_create(
+                actor=staff_user(request),
+                patient=patient,
+                episode=patient.episodes.filter(status=Episode.Status.ACTIVE).first(),
+                **form.authorization_fields(),
+            )
         except ValidationError as exc:
             attach_error(request, form, exc)
         else:

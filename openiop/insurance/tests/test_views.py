@@ -62,9 +62,14 @@ def test_the_chart_tab_shows_coverage_checks_and_authorizations_with_units_left(
     assert "Blue Shield" in page and "XYZ123456" in page and "A-77" in page
     assert "3 / 9" in page
     assert "Self-pay" not in page
+    overview = signed_in(biller).get(reverse("patients:chart", args=[coverage.patient_id])).content.decode()
+    assert "Blue Shield" in overview and "A-77: 9 of 12 per-diem days left" in overview
+    assert Authorization.objects.get().episode is None  # made in the service without one
 
 
 def test_a_patient_without_coverage_shows_as_self_pay(patient: Patient, bob: User) -> None:
+    overview = signed_in(bob).get(reverse("patients:chart", args=[patient.pk])).content.decode()
+    assert "Self-pay: no coverage in force today." in overview
     page = signed_in(bob).get(reverse("patients:chart", args=[patient.pk]) + "?tab=insurance").content.decode()
     assert "Self-pay" in page
     assert reverse("insurance:coverage_add", args=[patient.pk]) not in page  # clinicians read only
@@ -219,3 +224,25 @@ def test_an_electronic_check_with_a_tpo_consent_is_sent(
     url = reverse("insurance:check_send", args=[coverage.patient_id, coverage.pk])
     assert signed_in(biller).post(url, {"service_types": ["AI"]}).status_code == 302
     assert coverage.eligibility_checks.get().status == "pending"
+
+
+def test_an_authorization_entered_on_the_page_belongs_to_the_episode_in_treatment(
+    coverage: Coverage, biller: User
+) -> None:
+    data = {
+        "coverage": coverage.pk,
+        "number": "A-9",
+        "level_of_care": "2.1",
+        "service_code": "h0015",
+        "unit": "days",
+        "units_authorized": "18",
+        "start_date": "2026-03-05",
+        "end_date": "2026-03-24",
+        "next_review_date": "2026-03-20",
+        "status": "approved",
+    }
+    response = signed_in(biller).post(reverse("insurance:authorization_add", args=[coverage.patient_id]), data)
+    assert response.status_code == 302
+    authorization = Authorization.objects.get()
+    assert authorization.episode == coverage.patient.episodes.get()
+    assert (authorization.service_code, authorization.units_authorized) == ("H0015", 18)

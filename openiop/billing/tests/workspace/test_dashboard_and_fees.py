@@ -171,3 +171,36 @@ def test_a_review_due_within_a_week_offers_the_packet_on_the_chart_overview_to_t
 
     client.force_login(persona(RoleCode.FRONT_DESK))
     assert packet not in client.get(reverse("patients:chart", args=[patient.pk])).content.decode()
+
+
+def test_attendance_saved_without_an_authorization_the_payer_requires_is_on_the_clinicians_board_at_once(
+    client: Client, bob: User, patient: Patient, payer: Payer
+) -> None:
+    from openiop.billing.services import fee_schedule_create
+    from openiop.billing.tests.workspace.conftest import make_coverage
+    from openiop.scheduling import services as scheduling
+    from openiop.scheduling.services.attendance import AttendanceMark
+    from openiop.scheduling.tests.pages import group, open_all_week
+
+    episode = patient.episodes.get()
+    make_coverage(patient, payer)
+    fee_schedule_create(
+        actor=None,
+        organization=episode.site.organization,
+        code="H0015",
+        charge_amount="275.00",
+        expected_amount="190.00",
+        effective_from=dt.date(2026, 1, 1),
+        payer=payer,
+    )
+    open_all_week(episode.site)
+    heading = "Attendance with no authorization in force: 3 days held"
+    assert heading not in dashboard(client, bob)
+
+    for day in (23, 24, 25):  # last week, three hours a day: three H0015 days
+        session = group(episode.site, dt.date(2026, 2, day), (9, 0), (12, 0))
+        enrolment = scheduling.enrol(actor=None, session=session, episode=episode)
+        scheduling.attendance_record(actor=bob, session=session, marks=[AttendanceMark(enrolment.pk, "present")])
+
+    page = dashboard(client, bob)
+    assert heading in page and "2026-02-23 H0015" in page

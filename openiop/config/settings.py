@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "openiop.insurance",
     "openiop.diagnoses",
     "openiop.billing",
+    "openiop.claims",
     "openiop.directory",
     "openiop.public",
 ]
@@ -296,6 +297,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    # The locator's offline basemap (U.S. Census state and county outlines as
+    # TopoJSON) when no tile server is configured.
+    ("vendor/us-atlas", BASE_DIR / "node_modules" / "us-atlas"),
+    ("vendor/topojson-client", BASE_DIR / "node_modules" / "topojson-client" / "dist"),
 ]
 # Uploaded and generated files (signed consents, release packets) hold patient
 # data: MEDIA_URL is deliberately unset and nothing serves MEDIA_ROOT; each file

@@ -55,9 +55,25 @@ def test_the_map_shows_one_marker_per_place_listed(page: Any, live_server: Any, 
     page.locator("#facility-map .leaflet-marker-icon").first.wait_for()
     assert page.locator("#facility-map .leaflet-marker-icon").count() == 4  # North Site and the three places
     assert page.locator(".facility-results > li").count() == 4
+    icon = page.locator("#facility-map img.leaflet-marker-icon").first
+    assert page.evaluate("(img) => img.naturalWidth > 0", icon.element_handle())  # the marker image is served
 
 
-def test_without_a_tile_server_there_is_no_map_only_the_list(page: Any, live_server: Any, north: Site) -> None:
+def test_without_a_tile_server_the_map_draws_its_own_outlines_and_every_file_loads(
+    page: Any, live_server: Any, north: Site
+) -> None:
+    failed: list[str] = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    page.on("requestfailed", lambda request: failed.append(request.url))
     page.goto(f"{live_server.url}{reverse('directory:search')}?zip=02108&radius=10")
-    page.get_by_role("link", name="North Site").wait_for()
-    assert page.locator("#facility-map").count() == 0
+    marker = page.locator("#facility-map img.leaflet-marker-icon").first
+    marker.wait_for()
+    # The state and county outlines (us-atlas, from our static files) are drawn under the marker.
+    page.locator("#facility-map path.leaflet-interactive, #facility-map svg path").first.wait_for(state="attached")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", marker.element_handle())
+    assert "/static/vendor/leaflet/images/marker-icon" in (marker.get_attribute("src") or "")
+    assert failed == []
+    # The zoom buttons keep Leaflet's compact size (Pico would make them page-wide buttons).
+    box = page.locator(".leaflet-control-zoom-in").bounding_box()
+    assert box is not None and box["width"] < 50 and box["height"] < 50

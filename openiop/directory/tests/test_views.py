@@ -76,19 +76,25 @@ def test_a_city_and_state_search_and_a_location_search_work(client: Client, make
     assert "1 place within 5 miles of your location" in by_location.content.decode()
 
 
-def test_the_map_appears_only_when_a_tile_server_is_configured(
+def test_the_map_draws_our_own_outlines_without_a_tile_server_and_the_tiles_with_one(
     client: Client, make_facility: MakeFacility, settings: Any
 ) -> None:
     make_facility("Downtown Counseling", 42.3588, -71.0707)
     plain = client.get(SEARCH, {"zip": "02108"}).content.decode()
-    assert "facility-map" not in plain and "leaflet.js" not in plain
+    assert 'id="facility-map"' in plain and "vendor/leaflet/leaflet.js" in plain
+    assert 'data-basemap-url="/static/vendor/us-atlas/counties-10m.json"' in plain and "data-tile-url" not in plain
+    assert "vendor/topojson-client/topojson-client.min.js" in plain
+    # Leaflet's marker images are named by the page, not guessed from its stylesheet.
+    assert 'data-icon-url="/static/vendor/leaflet/images/marker-icon.png"' in plain
+    assert "U.S. Census Bureau" in plain
     assert "Downtown Counseling" in plain
 
     settings.OPENIOP_MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
     with_map = client.get(SEARCH, {"zip": "02108"})
     html = with_map.content.decode()
     assert 'id="facility-map"' in html and "vendor/leaflet/leaflet.js" in html
-    assert 'data-tile-url="https://tiles.example.org/{z}/{x}/{y}.png"' in html
+    assert 'data-tile-url="https://tiles.example.org/{z}/{x}/{y}.png"' in html and "data-basemap-url" not in html
+    assert "topojson-client" not in html and "U.S. Census Bureau" not in html
     assert "Map drawn with Leaflet." in html and "Map tiles:" not in html
 
     settings.OPENIOP_MAP_TILE_ATTRIBUTION = "© Example <Tiles>"

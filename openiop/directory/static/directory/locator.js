@@ -2,7 +2,9 @@
 // The locator's two extras; the page works without either.
 // 1. "Use my location": fills the hidden lat/lon fields from the browser's
 //    position and submits. Shown only where the browser can do it.
-// 2. The map: drawn only when the page names a tile server and Leaflet loaded.
+// 2. The map: over the configured tile server's tiles, or, with none, over
+//    state and county outlines from our own static files (us-atlas), so it
+//    works offline. Drawn only when Leaflet loaded.
 (function () {
   "use strict";
   const form = document.getElementById("locator-form");
@@ -40,8 +42,30 @@
   const origin = [parseFloat(mapElement.dataset.lat), parseFloat(mapElement.dataset.lon)];
   // The tiles' attribution is a line of text under the map (server-rendered,
   // translated, readable without script), so Leaflet's own control is off.
+  // Leaflet finds its marker images by parsing its stylesheet's URL, which
+  // breaks once the static files carry hashed names; the page names them.
+  L.Icon.Default.imagePath = "";
+  L.Icon.Default.mergeOptions({
+    iconUrl: mapElement.dataset.iconUrl,
+    iconRetinaUrl: mapElement.dataset.iconRetinaUrl,
+    shadowUrl: mapElement.dataset.shadowUrl,
+  });
   const map = L.map(mapElement, { scrollWheelZoom: false, attributionControl: false }).setView(origin, 10);
-  L.tileLayer(mapElement.dataset.tileUrl, { maxZoom: 18 }).addTo(map);
+  if (mapElement.dataset.tileUrl) {
+    L.tileLayer(mapElement.dataset.tileUrl, { maxZoom: 18 }).addTo(map);
+  } else if (mapElement.dataset.basemapUrl && typeof window.topojson !== "undefined") {
+    mapElement.classList.add("offline-basemap");
+    fetch(mapElement.dataset.basemapUrl, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+      .then((atlas) => {
+        const outline = (name, style) => L.geoJSON(window.topojson.feature(atlas, atlas.objects[name]), {
+          style: style, interactive: false,
+        }).addTo(map).bringToBack();
+        outline("states", { color: "#4a5568", weight: 1.5, fill: false });
+        outline("counties", { color: "#a0aec0", weight: 0.6, fillColor: "#f4f1e8", fillOpacity: 1 });
+      })
+      .catch(() => { /* the markers and the list stand without the outlines */ });
+  }
   const bounds = [origin];
   points.forEach((point) => {
     const marker = L.marker([point.lat, point.lon], { title: point.name, alt: point.name }).addTo(map);

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +23,7 @@ from openiop.core.views import get_restricted_or_404, read_restricted_or_404, re
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import hours, planning, selectors
 from openiop.scheduling.forms import BuildForm, HoursForm
-from openiop.scheduling.models import Session, WeekProposal
+from openiop.scheduling.models import PatientAvailability, Session, WeekProposal
 from openiop.scheduling.permissions import SCHEDULING_OPTIMIZE, SCHEDULING_VIEW
 from openiop.scheduling.views.common import default_site, site_for
 from openiop.sites.models import Site
@@ -111,7 +112,7 @@ def _proposal(request: HttpRequest, pk: int) -> WeekProposal:
     )
 
 
-def _proposal_context(proposal: WeekProposal) -> dict[str, object]:
+def _proposal_context(user: Any, proposal: WeekProposal) -> dict[str, object]:
     episodes = {e.pk: e for e in Episode.objects.filter(pk__in=proposal.episode_ids).select_related("patient")}
     plan = proposal.group_plan()
     session_ids = {pk for pks in plan.values() for pk in pks}
@@ -137,7 +138,30 @@ def _proposal_context(proposal: WeekProposal) -> dict[str, object]:
             }
         )
     rows.sort(key=lambda r: (not r["reasons"], str(r["episode"].patient.legal_last_name)))
-    return {"proposal": proposal, "rows": rows}
+    booked = {pk for pk, pks in plan.items() if pks} | {int(row["episode"]) for row in proposal.appointment_plan()}
+    return {"proposal": proposal, "rows": rows, **_headline(user, proposal, booked)}
+
+
+def _headline(user: Any, proposal: WeekProposal, booked: set[int]) -> dict[str, object]:
+    """The week in plain words over every active patient the user may see at
+    the site, not only those the planner took: how many are booked, and who
+    could not be planned because no availability is recorded."""
+    active = list(
+        Episode.objects.restrict(user, SCHEDULING_OPTIMIZE)
+        .filter(site=proposal.site, status=Episode.Status.ACTIVE)
+        .select_related("patient")
+        .order_by("patient__legal_last_name", "patient__legal_first_name", "pk")
+    )
+    with_availability = set(
+        PatientAvailability.objects.filter(patient__in=[e.patient_id for e in active]).values_list(
+            "patient_id", flat=True
+        )
+    )
+    return {
+        "active_count": len(active),
+        "booked_count": sum(1 for episode in active if episode.pk in booked),
+        "no_availability": [episode.patient for episode in active if episode.patient_id not in with_availability],
+    }
 
 
 def _building_context(proposal: WeekProposal) -> dict[str, object]:
@@ -160,7 +184,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context = _building_context(proposal)  # marks a lost build failed, so check again
         if proposal.is_running:
             return render(request, "scheduling/proposal.html", context)
-    return render(request, "scheduling/proposal.html", _proposal_context(proposal))
+    return render(request, "scheduling/proposal.html", _proposal_context(request.user, proposal))
 
 
 @require_action(SCHEDULING_OPTIMIZE)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("insurance/", include("openiop.insurance.urls")),
     path("diagnoses/", include("openiop.diagnoses.urls")),
     path("billing/", include("openiop.billing.urls")),
+    path("claims/", include("openiop.claims.urls")),
     # The public locator (/help/find/) and the administrators' import (/directory/import/).
     path("", include("openiop.directory.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,581 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Claims from released charges: grouped, scrubbed, written as X12, checked
+with pyx12 and dropped in the clearinghouse outbox.
+
+``claims_build`` takes every ready charge with a payer, groups the charges per
+payer, coverage, patient, claim type and billing period (a calendar month or
+week), runs the scrubber on each group, and writes one 837I or 837P file per
+payer and claim type from the groups that pass. A file pyx12 refuses is not
+sent: its claims are stopped with pyx12's errors and their charges stay ready.
+Only the charges of a file that went out become billed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from openiop.audit.services import log_action
+from openiop.billing.models import Charge, ChargeKind, ChargeStatus
+from openiop.claims import scrubber
+from openiop.claims.models import AWAITING_REMITTANCE, LIVE_STATUSES, Claim, ClaimLine, ClaimStatus, ProviderNumber
+from openiop.insurance.clearinghouse import Clearinghouse, clearinghouse
+from openiop.insurance.models import AuthorizationStatus, ClaimType, Payer, PayerKind, PayerService
+from openiop.insurance.services import next_control_numbers
+from openiop.patients.models import LevelOfCare, Patient, Sex
+from openiop.sites.models import Organization, Site
+from openiop.x12 import claims as x12
+from openiop.x12.envelope import Envelope
+from openiop.x12.institutional import InstitutionalClaim, InstitutionalLine, build_837i
+from openiop.x12.institutional import claim_problems as institutional_problems
+from openiop.x12.npi import is_valid_npi
+from openiop.x12.professional import ProfessionalClaim, ProfessionalLine, build_837p
+from openiop.x12.professional import claim_problems as professional_problems
+from openiop.x12.validate import validate
+
+PERIODS = ("month", "week")
+# Type of bill without its frequency digit: Medicare IOP is billed by a
+# hospital outpatient department (13x); a freestanding program uses 89x
+# unless the payer says otherwise.
+MEDICARE_FACILITY_CODE = "13"
+FREESTANDING_FACILITY_CODE = "89"
+PLACE_OF_SERVICE = "57"  # non-residential substance abuse treatment facility
+FILING_INDICATORS = {
+    PayerKind.COMMERCIAL: "CI",
+    PayerKind.MEDICAID: "MC",
+    PayerKind.MEDICARE: "MA",
+    PayerKind.TRICARE: "CH",
+    PayerKind.OTHER: "11",
+}
+_X12_SEX = {Sex.FEMALE: "F", Sex.MALE: "M"}
+DISCHARGED_HOME = "01"
+
+
+class ClaimsRefused(ValidationError):
+    """Nothing can be built (the organization's billing identity is missing or wrong)."""
+
+
+@dataclass
+class BuildResult:
+    files: list[Path] = field(default_factory=list)
+    built: list[Claim] = field(default_factory=list)
+    stopped: list[Claim] = field(default_factory=list)
+
+
+# --- Billing identity -------------------------------------------------------------------------------------------------
+
+
+def billing_identity(organization: Organization) -> tuple[str, str]:
+    """The organization's NPI and EIN, checked; ClaimsRefused says what to enter."""
+    npi = (organization.npi or "").strip()
+    tax_id = re.sub(r"[^0-9]", "", organization.tax_id or "")
+    if not npi:
+        raise ClaimsRefused("Enter the organization's NPI (Django admin, Organizations) before building claims.")
+    if not is_valid_npi(npi):
+        raise ClaimsRefused(f"The organization's NPI {npi} fails the check digit (Luhn over 80840); correct it.")
+    if len(tax_id) != 9:
+        raise ClaimsRefused("Enter the organization's 9-digit tax ID (EIN) before building claims.")
+    return npi, tax_id
+
+
+# --- Grouping ---------------------------------------------------------------------------------------------------------
+
+
+def period_start(day: dt.date, period: str) -> dt.date:
+    return day.replace(day=1) if period == "month" else day - dt.timedelta(days=day.weekday())
+
+
+def _claim_type(charge: Charge, setups: dict[tuple[int, str], PayerService]) -> str:
+    """Per-diem days go the way the payer's set-up for the level of care says
+    (837I unless it says 837P); professional services, tests and intakes 837P."""
+    if charge.kind != ChargeKind.PER_DIEM:
+        return ClaimType.PROFESSIONAL
+    setup = setups.get((charge.payer_id or 0, charge.episode.level_of_care))
+    return setup.claim_type if setup else ClaimType.INSTITUTIONAL
+
+
+def _ready_charges(payer: Payer | None, through: dt.date) -> list[Charge]:
+    charges = (
+        Charge.objects.filter(status=ChargeStatus.READY, payer__isnull=False, coverage__isnull=False)
+        .filter(service_date__lte=through)
+        .exclude(claim_lines__claim__status__in=LIVE_STATUSES)
+        .select_related(
+            "patient", "episode__primary_counsellor", "site__organization", "coverage", "payer", "authorization"
+        )
+        .select_related("note__author")
+        .order_by("patient_id", "service_date", "pk")
+    )
+    if payer is not None:
+        charges = charges.filter(payer=payer)
+    return list(charges)
+
+
+# --- Facts for the scrubber -------------------------------------------------------------------------------------------
+
+
+def _provider_number(user: Any) -> ProviderNumber | None:
+    if user is None:
+        return None
+    try:
+        number: ProviderNumber = user.provider_number
+    except ProviderNumber.DoesNotExist:
+        return None
+    return number
+
+
+def _provider(claim_type: str, charges: list[Charge]) -> tuple[Any, ProviderNumber | None]:
+    """The attending provider (837I: the episode's primary counsellor) or the
+    rendering one (837P: the author of the note the charge stands on)."""
+    first = charges[0]
+    if claim_type == ClaimType.PROFESSIONAL and first.note is not None:
+        user = first.note.author
+    else:
+        user = first.episode.primary_counsellor
+    return user, _provider_number(user)
+
+
+def _authorization_facts(charge: Charge, billed_under: dict[int, int]) -> tuple[str, bool, bool]:
+    authorization = charge.authorization
+    if authorization is None:
+        return "", False, False
+    covers = authorization.covers(charge.service_date) and authorization.status == AuthorizationStatus.APPROVED
+    billed_under[authorization.pk] = billed_under.get(authorization.pk, 0) + charge.units
+    return authorization.number, covers, billed_under[authorization.pk] > authorization.units_authorized
+
+
+def _billed_units(authorization_ids: Iterable[int]) -> dict[int, int]:
+    counts: dict[int, int] = defaultdict(int)
+    for authorization_id, units in ClaimLine.objects.filter(
+        claim__status__in=LIVE_STATUSES, charge__authorization_id__in=list(authorization_ids)
+    ).values_list("charge__authorization_id", "units"):
+        counts[authorization_id] += units
+    return dict(counts)
+
+
+def _overlapping(patient_id: int, days: list[dt.date]) -> dict[tuple[dt.date, str], str]:
+    rows = ClaimLine.objects.filter(
+        claim__patient_id=patient_id, claim__status__in=LIVE_STATUSES, service_date__in=days
+    ).values_list("service_date", "code", "claim__patient_control_number")
+    return {(day, code): number for day, code, number in rows}
+
+
+def _medicare_facts(patient_id: int, payer: Payer, start: dt.date, end: dt.date) -> tuple[str, str]:
+    earlier = (
+        Claim.objects.filter(patient_id=patient_id, payer=payer, status__in=AWAITING_REMITTANCE)
+        .filter(statement_start__lt=start)
+        .order_by("statement_start")
+        .values_list("patient_control_number", flat=True)
+        .first()
+    )
+    php = (
+        ClaimLine.objects.filter(claim__patient_id=patient_id, claim__status__in=LIVE_STATUSES)
+        .filter(claim__episode__level_of_care=LevelOfCare.PHP, charge__kind=ChargeKind.PER_DIEM)
+        .filter(service_date__gte=start - dt.timedelta(days=scrubber.MEDICARE_PHP_WINDOW_DAYS), service_date__lte=end)
+        .values_list("claim__patient_control_number", flat=True)
+        .first()
+    )
+    return earlier or "", php or ""
+
+
+# --- Building ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    claim_type: str
+    charges: list[Charge]
+
+    @property
+    def first(self) -> Charge:
+        return self.charges[0]
+
+
+def _frequency(group: _Group, end: dt.date) -> tuple[str, str]:
+    """(CLM05-3 frequency, patient status). Institutional claims of a patient
+    still in treatment are interim (2 first, 3 continuing) with status 30."""
+    if group.claim_type == ClaimType.PROFESSIONAL:
+        return "1", ""
+    episode = group.first.episode
+    earlier = Claim.objects.filter(
+        episode=episode, payer_id=group.first.payer_id, claim_type=ClaimType.INSTITUTIONAL, status__in=LIVE_STATUSES
+    ).exists()
+    if episode.discharge_date is not None and episode.discharge_date <= end:
+        return ("4" if earlier else "1"), DISCHARGED_HOME
+    return ("3" if earlier else "2"), "30"
+
+
+def _control_number(organization: Organization, pk: int) -> str:
+    return f"{organization.mrn_prefix}C{pk:08d}"[:20]
+
+
+@transaction.atomic
+def _create_claim(group: _Group, *, actor: Any, today: dt.date, diagnoses: list[str]) -> Claim:
+    charges = group.charges
+    first = group.first
+    assert first.payer is not None and first.coverage is not None
+    start = min(charge.service_date for charge in charges)
+    end = max(charge.service_date for charge in charges)
+    frequency, patient_status = _frequency(group, end)
+    user, number = _provider(group.claim_type, charges)
+    billed_under = _billed_units({c.authorization_id for c in charges if c.authorization_id})
+    overlaps = _overlapping(first.patient_id, [c.service_date for c in charges])
+    lines = []
+    for charge in charges:
+        authorization_number, covers, exceeded = _authorization_facts(charge, billed_under)
+        lines.append(
+            scrubber.LineFacts(
+                service_date=charge.service_date,
+                code=charge.code,
+                revenue_code=charge.revenue_code,
+                authorization_number=authorization_number,
+                authorization_covers=covers,
+                authorization_exceeded=exceeded,
+                coverage_active=first.coverage.in_force_on(charge.service_date),
+                overlapping_claim=overlaps.get((charge.service_date, charge.code), ""),
+            )
+        )
+    earlier, php = ("", "")
+    if first.payer.is_medicare:
+        earlier, php = _medicare_facts(first.patient_id, first.payer, start, end)
+    facts = scrubber.ClaimFacts(
+        claim_type=group.claim_type,
+        provider_npi=number.npi if number else "",
+        provider_taxonomy=number.taxonomy if number else "",
+        diagnoses=tuple(diagnoses),
+        lines=tuple(lines),
+        statement_start=start,
+        authorization_required=first.payer.authorization_required,
+        timely_filing_days=first.payer.timely_filing_days,
+        is_medicare=first.payer.is_medicare,
+        unremitted_earlier_claim=earlier,
+        php_claim_nearby=php,
+    )
+    from openiop.diagnoses.codes import is_billable
+
+    problems = scrubber.scrub(facts, today=today, is_billable=is_billable)
+    stopped = bool(scrubber.blocking(problems))
+    claim = Claim.objects.create(
+        patient_id=first.patient_id,
+        episode=first.episode,
+        site=first.site,
+        payer=first.payer,
+        coverage=first.coverage,
+        claim_type=group.claim_type,
+        frequency=frequency,
+        patient_status=patient_status,
+        patient_control_number=secrets.token_hex(10),
+        statement_start=start,
+        statement_end=end,
+        total=sum((charge.amount for charge in charges), Decimal(0)),
+        status=ClaimStatus.SCRUBBER_REJECTED if stopped else ClaimStatus.BUILT,
+        problems=[problem.message for problem in problems],
+        created_by=actor,
+    )
+    claim.patient_control_number = _control_number(first.site.organization, claim.pk)
+    claim.save(update_fields=["patient_control_number"])
+    ClaimLine.objects.bulk_create(
+        ClaimLine(
+            claim=claim,
+            charge=charge,
+            code=charge.code,
+            modifiers=list(charge.modifiers or []),
+            revenue_code=charge.revenue_code,
+            units=charge.units,
+            amount=charge.amount,
+            service_date=charge.service_date,
+            line_control_number=f"{claim.patient_control_number}-{number}",
+        )
+        for number, charge in enumerate(charges, start=1)
+    )
+    claim._facts = {"diagnoses": diagnoses, "provider": user, "number": number}  # type: ignore[attr-defined]
+    log_action(
+        "claim.build", obj=claim, actor=actor, data={"claim": claim.patient_control_number, "status": claim.status}
+    )
+    return claim
+
+
+def _address_of(patient: Patient) -> x12.Address | None:
+    if not (patient.street and patient.city and patient.state and patient.zip_code):
+        return None
+    return x12.Address(patient.street, patient.city, patient.state, patient.zip_code.replace("-", ""))
+
+
+def _policy(claim: Claim) -> x12.Policy:
+    coverage, patient, payer = claim.coverage, claim.patient, claim.payer
+    member = x12.Member(
+        first_name=patient.legal_first_name,
+        last_name=patient.legal_last_name,
+        birth_date=patient.birth_date,
+        sex=_X12_SEX.get(patient.sex_at_birth, "U"),
+        address=_address_of(patient),
+        member_id=coverage.member_id,
+    )
+    filing = FILING_INDICATORS.get(PayerKind(payer.kind), "CI")
+    if payer.kind == PayerKind.MEDICARE and claim.claim_type == ClaimType.PROFESSIONAL:
+        filing = "MB"
+    common = {
+        "payer": x12.Payer(payer.name, payer.payer_id),
+        "group_number": coverage.group_number,
+        "responsibility": {"primary": "P", "secondary": "S", "tertiary": "T"}.get(coverage.priority, "P"),
+        "filing_indicator": filing,
+    }
+    if coverage.relation_to_subscriber == "18" or not coverage.subscriber_last_name:
+        return x12.Policy(subscriber=member, **common)
+    subscriber = x12.Member(
+        first_name=coverage.subscriber_first_name,
+        last_name=coverage.subscriber_last_name,
+        birth_date=coverage.subscriber_birth_date,
+        sex="U",
+        member_id=coverage.member_id,
+    )
+    patient_member = x12.Member(member.first_name, member.last_name, member.birth_date, member.sex, member.address)
+    return x12.Policy(subscriber=subscriber, patient=patient_member, relation=coverage.relation_to_subscriber, **common)
+
+
+def _billing_provider(site: Site, npi: str, tax_id: str) -> x12.BillingProvider:
+    return x12.BillingProvider(
+        name=site.organization.name,
+        npi=npi,
+        tax_id=tax_id,
+        address=x12.Address(site.street, site.city, site.state, site.zip_code.replace("-", "")),
+    )
+
+
+def _x12_provider(user: Any, number: ProviderNumber | None) -> x12.Provider | None:
+    if user is None or number is None:
+        return None
+    return x12.Provider(
+        last_name=user.last_name or user.username, first_name=user.first_name, npi=number.npi, taxonomy=number.taxonomy
+    )
+
+
+def to_x12(claim: Claim, *, npi: str, tax_id: str) -> InstitutionalClaim | ProfessionalClaim:
+    """The claim as the X12 writers take it."""
+    facts = getattr(claim, "_facts", None) or _refetch_facts(claim)
+    lines = list(claim.lines.all())
+    provider = _x12_provider(facts["provider"], facts["number"])
+    diagnoses = [code.replace(".", "") for code in facts["diagnoses"]]
+    authorization = next(
+        (
+            line.charge.authorization.number
+            for line in lines
+            if line.charge.authorization_id and line.charge.authorization
+        ),
+        "",
+    )
+    common: dict[str, Any] = {
+        "billing_provider": _billing_provider(claim.site, npi, tax_id),
+        "policy": _policy(claim),
+        "patient_control_number": claim.patient_control_number,
+        "frequency": claim.frequency,
+        "prior_authorization": authorization,
+        "payer_claim_control_number": claim.replaces.payer_claim_control_number if claim.replaces else "",
+        "medical_record_number": claim.patient.mrn,
+    }
+    if claim.claim_type == ClaimType.INSTITUTIONAL:
+        return InstitutionalClaim(
+            **common,
+            facility_code=MEDICARE_FACILITY_CODE if claim.payer.is_medicare else FREESTANDING_FACILITY_CODE,
+            statement_start=claim.statement_start,
+            statement_end=claim.statement_end,
+            patient_status=claim.patient_status or "30",
+            admission_date=claim.episode.admission_date if claim.episode else None,
+            principal_diagnosis=diagnoses[0] if diagnoses else "",
+            other_diagnoses=tuple(diagnoses[1:13]),
+            condition_codes=("92",) if claim.payer.is_medicare else (),
+            attending=provider,
+            lines=tuple(
+                InstitutionalLine(
+                    revenue_code=line.revenue_code,
+                    procedure_code=line.code,
+                    charge=line.amount,
+                    service_date=line.service_date,
+                    units=Decimal(line.units),
+                    modifiers=tuple(line.modifiers),
+                    line_control_number=line.line_control_number,
+                )
+                for line in lines
+            ),
+        )
+    return ProfessionalClaim(
+        **common,
+        place_of_service=PLACE_OF_SERVICE,
+        diagnoses=tuple(diagnoses[:12]),
+        rendering=provider,
+        lines=tuple(
+            ProfessionalLine(
+                procedure_code=line.code,
+                charge=line.amount,
+                service_date=line.service_date,
+                units=Decimal(line.units),
+                modifiers=tuple(line.modifiers),
+                line_control_number=line.line_control_number,
+            )
+            for line in lines
+        ),
+    )
+
+
+def _refetch_facts(claim: Claim) -> dict[str, Any]:
+    from openiop.diagnoses.selectors import claim_diagnoses
+
+    charges = [line.charge for line in claim.lines.select_related("charge__note__author", "charge__episode")]
+    user, number = _provider(claim.claim_type, charges)
+    return {
+        "diagnoses": claim_diagnoses([claim.patient_id], claim.statement_end)[claim.patient_id],
+        "provider": user,
+        "number": number,
+    }
+
+
+def _stop(claims: Iterable[Claim], problems: list[str], actor: Any) -> None:
+    for claim in claims:
+        claim.status = ClaimStatus.SCRUBBER_REJECTED
+        claim.problems = [*claim.problems, *problems][:30]
+        claim.updated_at = timezone.now()
+        claim.save(update_fields=["status", "problems", "updated_at"])
+        log_action("claim.stop", obj=claim, actor=actor, data={"claim": claim.patient_control_number})
+
+
+def write_claim_file(
+    claims: list[Claim], *, actor: Any, connection: Clearinghouse | None = None, workers: int = 1
+) -> Path | None:
+    """Write CLAIMS (one payer, one claim type) as one X12 file in the outbox,
+    after pyx12 passes it; None when nothing could be sent (the claims that
+    could not are stopped with the reason)."""
+    if not claims:
+        return None
+    organization = claims[0].site.organization
+    npi, tax_id = billing_identity(organization)
+    payer = claims[0].payer
+    claim_type = claims[0].claim_type
+    written = {claim.pk: to_x12(claim, npi=npi, tax_id=tax_id) for claim in claims}
+    check = institutional_problems if claim_type == ClaimType.INSTITUTIONAL else professional_problems
+    by_number = {claim.patient_control_number: claim for claim in claims}
+    for bad, reason in check(list(written.values())):  # type: ignore[arg-type]
+        _stop([by_number[bad.patient_control_number]], [reason], actor)
+        written = {pk: value for pk, value in written.items() if value is not bad}
+    good = [claim for claim in claims if claim.pk in written]
+    if not good:
+        return None
+    interchange_number, group_number = next_control_numbers(sender_id=npi)
+    envelope = Envelope(
+        sender_id=npi,
+        receiver_id=payer.payer_id[:15],
+        interchange_control_number=interchange_number,
+        group_control_number=group_number,
+        created=timezone.now(),
+        usage="T" if settings.DEBUG else "P",
+    )
+    site = good[0].site
+    phone = re.sub(r"[^0-9]", "", site.phone or "")
+    submitter = x12.Submitter(
+        name=organization.name,
+        identifier=npi,
+        contact_name="Billing office",
+        contact_phone=phone if len(phone) == 10 else "",
+        contact_email="" if len(phone) == 10 else (settings.DEFAULT_FROM_EMAIL or "billing@example.org"),
+    )
+    receiver = x12.Receiver(payer.name, payer.payer_id)
+    builder = build_837i if claim_type == ClaimType.INSTITUTIONAL else build_837p
+    text = builder(
+        submitter=submitter,
+        receiver=receiver,
+        claims=[written[claim.pk] for claim in good],  # type: ignore[misc]
+        envelope=envelope,
+    )
+    errors = validate(text, workers=workers)
+    if errors:
+        _stop(good, [f"pyx12: {error}" for error in errors[:10]], actor)
+        return None
+    kind = "837I" if claim_type == ClaimType.INSTITUTIONAL else "837P"
+    name = f"{kind}-{payer.payer_id}-{interchange_number:09d}.x12"
+    path = (connection or clearinghouse()).send(name, text)
+    now = timezone.now()
+    with transaction.atomic():
+        for claim in good:
+            claim.interchange_control_number = interchange_number
+            claim.group_control_number = group_number
+            claim.file_name = path.name
+            claim.updated_at = now
+            claim.save(update_fields=["interchange_control_number", "group_control_number", "file_name", "updated_at"])
+        # Billing's charge statuses are B1's; billed is the one move that
+        # belongs to claims (a charge on a claim that went out), made here.
+        charge_ids = list(ClaimLine.objects.filter(claim__in=good).values_list("charge_id", flat=True))
+        Charge.objects.filter(pk__in=charge_ids, status=ChargeStatus.READY).update(status=ChargeStatus.BILLED)
+        log_action(
+            "claims.file_written",
+            actor=actor,
+            data={"file": path.name, "claims": [claim.patient_control_number for claim in good], "payer": payer.pk},
+        )
+    return path
+
+
+def claims_build(
+    *,
+    actor: Any,
+    payer: Payer | None = None,
+    through: dt.date | None = None,
+    period: str = "month",
+    connection: Clearinghouse | None = None,
+    workers: int = 1,
+) -> BuildResult:
+    """Build claims for every ready charge (of PAYER, on or before THROUGH)
+    and write the files that pass pyx12 to the clearinghouse outbox."""
+    from openiop.diagnoses.selectors import claim_diagnoses
+
+    if period not in PERIODS:
+        raise ClaimsRefused(f"The billing period is a month or a week, not {period!r}.")
+    today = timezone.localdate()
+    through = through or today
+    charges = _ready_charges(payer, through)
+    result = BuildResult()
+    if not charges:
+        return result
+    billing_identity(charges[0].site.organization)
+    # Claims the scrubber stopped last time are built afresh from their charges.
+    Claim.objects.filter(status=ClaimStatus.SCRUBBER_REJECTED, lines__charge__in=charges).distinct().delete()
+    setups = {
+        (setup.payer_id, setup.level_of_care): setup
+        for setup in PayerService.objects.filter(payer_id__in={c.payer_id for c in charges})
+    }
+    groups: dict[tuple[Any, ...], _Group] = {}
+    for charge in charges:
+        claim_type = _claim_type(charge, setups)
+        key = (
+            charge.payer_id,
+            charge.coverage_id,
+            charge.patient_id,
+            claim_type,
+            period_start(charge.service_date, period),
+        )
+        groups.setdefault(key, _Group(claim_type, [])).charges.append(charge)
+    by_file: dict[tuple[int, str], list[Claim]] = defaultdict(list)
+    for key, group in sorted(groups.items(), key=lambda item: (item[0][4], item[0][2], item[0][3])):
+        end = max(charge.service_date for charge in group.charges)
+        diagnoses = claim_diagnoses([group.first.patient_id], end)[group.first.patient_id]
+        claim = _create_claim(group, actor=actor, today=today, diagnoses=diagnoses)
+        if claim.status == ClaimStatus.BUILT:
+            by_file[(key[0], key[3])].append(claim)
+        else:
+            result.stopped.append(claim)
+    for claims in by_file.values():
+        path = write_claim_file(claims, actor=actor, connection=connection, workers=workers)
+        for claim in claims:
+            claim.refresh_from_db(fields=["status"])
+            (result.built if claim.status == ClaimStatus.BUILT else result.stopped).append(claim)
+        if path is not None:
+            result.files.append(path)
+    return result

@@ -267,3 +267,19 @@ def test_who_may_not_admit_gets_403_and_another_site_404(
     client.force_login(persona(RoleCode.ADMISSIONS_NAVIGATOR, site=south))
     assert client.post(reverse("admissions:admit", args=[inquiry.pk]), admit_data()).status_code == 404
     assert not Patient.objects.exists()
+
+
+def test_the_admit_page_may_link_the_existing_chart_it_found(
+    client: Client, make_inquiry: MakeInquiry, navigator: User, north: Site
+) -> None:
+    existing = patient_register(
+        site=north, legal_first_name="Tom", legal_last_name="Diaz", birth_date=dt.date(1998, 4, 2)
+    )
+    inquiry = ready_to_admit(make_inquiry(), navigator)
+    client.force_login(navigator)
+    page = client.get(reverse("admissions:admit", args=[inquiry.pk]))
+    assert list(page.context["form"].fields["existing_patient"].queryset) == [existing]
+    response = client.post(reverse("admissions:admit", args=[inquiry.pk]), admit_data(existing_patient=existing.pk))
+    assert response.status_code == 302
+    assert Patient.objects.count() == 1
+    assert Episode.objects.get().patient == existing

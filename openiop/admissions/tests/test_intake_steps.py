@@ -267,3 +267,16 @@ def test_an_assessment_in_the_past_or_ending_before_it_starts_is_refused(
     assert response.context["form"].errors["end_time"]
     inquiry.refresh_from_db()
     assert inquiry.stage == pipeline.BENEFITS_CHECK
+
+
+def test_a_prescreen_started_from_an_old_version_is_refused_and_says_why(
+    client: Client, make_inquiry: MakeInquiry, navigator: User
+) -> None:
+    inquiry = make_inquiry()
+    services.inquiry_update(actor=navigator, inquiry=inquiry, expected_version=1, notes="Called back")
+    client.force_login(navigator)
+    response = client.post(reverse("admissions:prescreen", args=[inquiry.pk]), {"version": 1, **PRESCREEN})
+    assert response.status_code == 400
+    assert "Someone else saved or moved this inquiry" in response.content.decode()
+    inquiry.refresh_from_db()
+    assert inquiry.prescreened_at is None

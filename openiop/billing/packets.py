@@ -208,7 +208,8 @@ def diagnoses_source(patient: Patient, period: Period) -> Section:
     on = period.end or timezone.localdate()
     found = claim_diagnoses([patient.pk], on).get(patient.pk, [])
     rows = [
-        [code, codes.describe(code), _("Principal") if index == 0 else _("Other")] for index, code in enumerate(found)
+        [codes.display(code), codes.describe(code), _("Principal") if index == 0 else _("Other")]
+        for index, code in enumerate(found)
     ]
     return Section(
         InformationClass.DIAGNOSES,

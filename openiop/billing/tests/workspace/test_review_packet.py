@@ -233,7 +233,7 @@ def test_the_packet_lists_the_diagnoses_scores_and_the_hours_attended_in_each_we
     post(client, authorization, "release")
 
     sections = {section.title: section for section in outbound[0]["sections"]}
-    assert sections["Diagnoses"].rows[0][:2] == ["F1020", "Alcohol dependence, uncomplicated"]
+    assert sections["Diagnoses"].rows[0][:2] == ["F10.20", "Alcohol dependence, uncomplicated"]
     assert [row[1:3] for row in sections["Assessments and scores"].rows] == [["PHQ-9", "16"]]
     weeks = {row[0]: row for row in sections["Weekly hours against the level of care's band"].rows}
     assert weeks["2026-W09"][1:6] == ["8.0", "9.0", "3", "9-19 h/week", "below the band"]

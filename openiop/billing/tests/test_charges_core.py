@@ -409,3 +409,27 @@ def test_the_intake_assessment_is_charged_once_per_episode_on_its_decision_day(
         Decimal("200.00"),
     )
     assert intake.placement is not None and intake.placement.version == 1
+
+
+def test_a_unit_given_back_in_one_week_releases_a_day_held_as_used_up_in_another(
+    site: Site, week: Week, ann: Episode
+) -> None:
+    acme = payer(site, authorization_required=True)
+    default_fees(site, acme)
+    authorization = authorize(cover(ann, acme), units=3)
+    week_before = MON - dt.timedelta(days=7)
+    first = []
+    for offset in range(3):
+        session = week.add_day(week_before + dt.timedelta(days=offset), [ann])
+        week.attend_all(session, [ann])
+        sign_group_note(session, [ann])
+        first.append(session)
+    three_days(week, [ann])
+    assert [c.status for c in live(ann)] == [ChargeStatus.READY] * 3 + [ChargeStatus.HELD] * 3
+    assert live(ann)[-1].hold_reasons == [HoldReason.AUTHORIZATION_USED_UP.value]
+
+    week.attend(first[0], {ann.pk: ("no_show", None)})  # the first week falls to two days: three units back
+
+    assert [(c.service_date >= MON, c.status) for c in live(ann)] == [(True, ChargeStatus.READY)] * 3
+    authorization.refresh_from_db()
+    assert authorization.units_used == 3

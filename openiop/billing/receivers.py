@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -37,17 +38,20 @@ def register_scopes() -> None:
     register_scope(models.FeeSchedule, everything)
 
 
-def _sync(patient_ids: set[int], start: dt.date, end: dt.date, actor: Any = None) -> None:
+def _sync(
+    patient_ids: set[int], start: dt.date, end: dt.date, actor: Any = None, kinds: Iterable[str] | None = None
+) -> None:
     from openiop.billing.services import charges_sync_many
 
     if patient_ids:
-        charges_sync_many(patient_ids=patient_ids, start=start, end=end, actor=actor)
+        charges_sync_many(patient_ids=patient_ids, start=start, end=end, actor=actor, kinds=kinds)
 
 
 def on_attendance_saved(sender: Any, attendances: list[Any], actor: Any = None, **kwargs: Any) -> None:
     """Attendance recorded or corrected: sync each patient's week(s)."""
     if not attendances:
         return
+    from openiop.billing.models import ChargeKind
     from openiop.scheduling.models import Attendance
 
     rows = (
@@ -74,7 +78,9 @@ def on_attendance_saved(sender: Any, attendances: list[Any], actor: Any = None, 
         patient_ids.add(patient_id)
         days.add(timezone.localtime(start, site.zone).date())
     if days:
-        _sync(patient_ids, min(days), max(days), actor)
+        # Attendance makes per-diem days only; notes, tests and the intake
+        # have their own signals.
+        _sync(patient_ids, min(days), max(days), actor, kinds=[ChargeKind.PER_DIEM])
 
 
 def on_note_changed(sender: Any, note: Any, **kwargs: Any) -> None:

@@ -36,7 +36,7 @@ from django.utils import timezone
 from openiop.audit.services import log_action
 from openiop.billing.models import Charge, ChargeKind, ChargeStatus, FeeSchedule
 from openiop.billing.rules import HoldReason, order_hold_reasons
-from openiop.billing.services.facts import gather
+from openiop.billing.services.facts import ALL_KINDS, gather
 from openiop.billing.services.wanted import Wanted, charge_identity, charge_key, wanted_charges
 from openiop.insurance.models import Authorization
 
@@ -93,26 +93,39 @@ def charges_sync(*, patient_id: int, start: dt.date, end: dt.date, actor: Any) -
 
 
 @transaction.atomic
-def charges_sync_many(*, patient_ids: Iterable[int], start: dt.date, end: dt.date, actor: Any) -> SyncResult:
-    """``charges_sync`` for many patients at once, in a fixed number of queries."""
+def charges_sync_many(
+    *, patient_ids: Iterable[int], start: dt.date, end: dt.date, actor: Any, kinds: Iterable[str] | None = None
+) -> SyncResult:
+    """``charges_sync`` for many patients at once, in a fixed number of
+    queries. KINDS limits the work to charges of those kinds (a saved
+    attendance changes per-diem days only); by default every kind."""
     ids = sorted(set(patient_ids))
+    only = frozenset(kinds) if kinds is not None else ALL_KINDS
     if end < start:
         raise ValueError("end must not be before start")
     start, end = whole_weeks(start, end)
     result = SyncResult()
     if not ids or not billing_set_up():
         return result
-    facts = gather(ids, start, end)
-    wanted = wanted_charges(facts, ids, claim_diagnoses)
-    _apply(ids, start, end, wanted, actor, result)
+    facts = gather(ids, start, end, only)
+    wanted = wanted_charges(facts, ids, claim_diagnoses, only)
+    _apply(ids, start, end, wanted, actor, result, only)
     _release_freed_units(ids, start, end, result, actor)
     return result
 
 
-def _apply(ids: list[int], start: dt.date, end: dt.date, wanted: list[Wanted], actor: Any, result: SyncResult) -> None:
+def _apply(
+    ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    wanted: list[Wanted],
+    actor: Any,
+    result: SyncResult,
+    kinds: frozenset[str] = ALL_KINDS,
+) -> None:
     existing = list(
         Charge.objects.select_for_update()
-        .filter(patient_id__in=ids, service_date__gte=start, service_date__lte=end)
+        .filter(patient_id__in=ids, service_date__gte=start, service_date__lte=end, kind__in=sorted(kinds))
         .exclude(status=ChargeStatus.VOIDED)
         .order_by("service_date", "pk")
     )

@@ -19,13 +19,15 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from openiop.billing.models import FeeSchedule
+from openiop.billing.models import ChargeKind, FeeSchedule
 from openiop.insurance.models import Authorization, AuthorizationStatus, Coverage, CoveragePriority, PayerService
 from openiop.patients.models import Episode
 from openiop.scheduling import hours
 from openiop.scheduling.models import Attendance, SessionStatus
 from openiop.sites.models import Site
 from openiop.treatment.models import Note, NoteStatus
+
+ALL_KINDS = frozenset(ChargeKind.values)
 
 
 @dataclass(frozen=True)
@@ -104,17 +106,32 @@ class Facts:
         return best
 
 
-def gather(patient_ids: Iterable[int], start: dt.date, end: dt.date) -> Facts:
+def gather(patient_ids: Iterable[int], start: dt.date, end: dt.date, kinds: frozenset[str] = ALL_KINDS) -> Facts:
     """Everything the charges of PATIENT_IDS between START and END (whole
-    ISO weeks, since the per-diem rule looks at the week) are made from."""
+    ISO weeks, since the per-diem rule looks at the week) are made from;
+    only what charges of KINDS need."""
     ids = sorted(set(patient_ids))
     facts = Facts(start=start, end=end)
     # A session's local day can be a day off its UTC date; read a day wider.
     lower = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
     upper = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(0), tzinfo=dt.UTC)
     _gather_attendance(facts, ids, lower, upper)
-    _gather_notes(facts, ids, start, end)
+    _gather_notes(facts, ids, start, end, professional=ChargeKind.PROFESSIONAL in kinds)
     _gather_episodes_and_money(facts, ids, start, end)
+    facts.sites = {site.pk: site for site in Site.objects.all()}
+    if ChargeKind.DRUG_TEST in kinds:
+        _gather_drug_tests(facts, ids, start, end)
+    if ChargeKind.INTAKE in kinds:
+        from openiop.assessments.models import PlacementAssessment
+
+        for placement in PlacementAssessment.objects.filter(
+            patient_id__in=ids, decided_at__isnull=False, episode__isnull=False
+        ).order_by("decided_at", "pk"):
+            facts.placements[placement.patient_id].append(placement)
+    return facts
+
+
+def _gather_drug_tests(facts: Facts, ids: list[int], start: dt.date, end: dt.date) -> None:
     from openiop.medications.models import Specimen
 
     # A presumptive test is billed when one was read (a specimen only sent
@@ -124,14 +141,6 @@ def gather(patient_ids: Iterable[int], start: dt.date, end: dt.date) -> Facts:
     )
     for specimen in tested.distinct().order_by("collected_at", "pk"):
         facts.specimens[specimen.patient_id].append(specimen)
-    from openiop.assessments.models import PlacementAssessment
-
-    for placement in PlacementAssessment.objects.filter(
-        patient_id__in=ids, decided_at__isnull=False, episode__isnull=False
-    ).order_by("decided_at", "pk"):
-        facts.placements[placement.patient_id].append(placement)
-    facts.sites = {site.pk: site for site in Site.objects.all()}
-    return facts
 
 
 def _gather_attendance(facts: Facts, ids: list[int], lower: dt.datetime, upper: dt.datetime) -> None:
@@ -176,7 +185,7 @@ def _gather_attendance(facts: Facts, ids: list[int], lower: dt.datetime, upper: 
         )
 
 
-def _gather_notes(facts: Facts, ids: list[int], start: dt.date, end: dt.date) -> None:
+def _gather_notes(facts: Facts, ids: list[int], start: dt.date, end: dt.date, *, professional: bool) -> None:
     # Plain rows for the many group sections; model instances only for the
     # few notes that become professional charges.
     rows = Note.objects.filter(
@@ -194,7 +203,7 @@ def _gather_notes(facts: Facts, ids: list[int], start: dt.date, end: dt.date) ->
             day.signed_other += 1
             if kind in (Note.Kind.INDIVIDUAL, Note.Kind.FAMILY):
                 billable.append(pk)
-    if billable:
+    if billable and professional:
         for note in Note.objects.filter(pk__in=billable).order_by("session_date", "start_time", "pk"):
             facts.billable_notes[note.patient_id].append(note)
 

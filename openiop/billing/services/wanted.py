@@ -17,7 +17,7 @@ from typing import Any
 from openiop.billing import rules
 from openiop.billing.models import ChargeKind
 from openiop.billing.rules import HoldReason
-from openiop.billing.services.facts import Attended, Facts
+from openiop.billing.services.facts import ALL_KINDS, Attended, Facts
 from openiop.insurance.models import Coverage, Payer
 from openiop.patients.models import LevelOfCare
 from openiop.scheduling import hours
@@ -106,15 +106,22 @@ def charge_identity(charge: Any) -> tuple[Any, ...]:
     )
 
 
-def wanted_charges(facts: Facts, patient_ids: Iterable[int], diagnoses: DiagnosisLookup) -> list[Wanted]:
-    """Every charge that should exist for PATIENT_IDS between the facts'
-    start and end, with its holds (except the authorization's)."""
+def wanted_charges(
+    facts: Facts, patient_ids: Iterable[int], diagnoses: DiagnosisLookup, kinds: frozenset[str] = ALL_KINDS
+) -> list[Wanted]:
+    """Every charge of KINDS that should exist for PATIENT_IDS between the
+    facts' start and end, with its holds (except the authorization's)."""
+    makers = {
+        ChargeKind.PER_DIEM: _per_diem,
+        ChargeKind.PROFESSIONAL: _professional,
+        ChargeKind.DRUG_TEST: _drug_tests,
+        ChargeKind.INTAKE: _intake,
+    }
     wanted: list[Wanted] = []
     for patient_id in sorted(set(patient_ids)):
-        wanted += _per_diem(facts, patient_id)
-        wanted += _professional(facts, patient_id)
-        wanted += _drug_tests(facts, patient_id)
-        wanted += _intake(facts, patient_id)
+        for kind, make in makers.items():
+            if kind in kinds:
+                wanted += make(facts, patient_id)
     _price_and_hold(facts, wanted, diagnoses)
     return wanted
 

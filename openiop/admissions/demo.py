@@ -25,6 +25,7 @@ from openiop.admissions.models import (
     Substance,
     Urgency,
 )
+from openiop.patients.demo import demo_phone
 from openiop.patients.models import Episode
 from openiop.sites.models import Site
 
@@ -54,17 +55,6 @@ TARGETS = [
     (pipeline.NEW, 4), (pipeline.PRE_SCREEN, 3), (pipeline.BENEFITS_CHECK, 3), (pipeline.ASSESSMENT_SCHEDULED, 2),
     (pipeline.ADMITTED, 3), (pipeline.REFERRED, 1), (pipeline.CLOSED, 2),
 ]  # fmt: skip
-
-
-# Every invented person gets a number of their own: the fiction range
-# 555-0100..0199 behind a different area code for each hundred people (N11
-# service codes left out), so duplicate checks find only real matches.
-AREA_CODES = [code for code in range(201, 990) if code % 100 != 11]
-
-
-def demo_phone(number: int) -> str:
-    """The NUMBER-th invented person's phone number, unique per person."""
-    return f"({AREA_CODES[number // 100]}) 555-01{number % 100:02d}"
 
 
 def _path_to(target: str, rng: random.Random) -> list[str]:

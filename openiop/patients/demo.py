@@ -126,6 +126,19 @@ LEVEL_WEIGHTS = [
 SERVICE_PATIENTS = 100
 
 
+# Every invented person gets a number of their own: the fiction range
+# 555-0100..0199 behind a different area code for each hundred people (N11
+# service codes left out), so duplicate checks find only real matches.
+# Inquiries take numbers from 0, patients from PATIENT_PHONES_FROM.
+AREA_CODES = [code for code in range(201, 990) if code % 100 != 11]
+PATIENT_PHONES_FROM = 40_000
+
+
+def demo_phone(number: int) -> str:
+    """The NUMBER-th invented person's phone number, unique per person."""
+    return f"({AREA_CODES[number // 100]}) 555-01{number % 100:02d}"
+
+
 def seed_patients(
     *,
     count: int,
@@ -142,7 +155,7 @@ def seed_patients(
     # One transaction for the patients made through the services (SQLite
     # would otherwise commit, and sync to disk, after every one).
     with transaction.atomic():
-        for _number in range(existing, min(count, through_services)):
+        for number in range(existing, min(count, through_services)):
             site = rng.choice(sites)
             sex = rng.choice([Sex.FEMALE, Sex.MALE])
             first = rng.choice(FIRST[sex])
@@ -157,7 +170,7 @@ def seed_patients(
                 gender_identity="",
                 pronouns="she/her" if sex == Sex.FEMALE else "he/him",
                 language=rng.choice(LANGUAGES),
-                phone=f"555-01{rng.randint(0, 99):02d}",
+                phone=demo_phone(PATIENT_PHONES_FROM + number),
                 email="",
                 street=f"{rng.randint(1, 999)} Elm Street",
                 city=site.city,

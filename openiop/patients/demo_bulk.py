@@ -155,7 +155,7 @@ def seed_patients_in_bulk(
             mrns = _take_mrns(organization.pk, organization.mrn_prefix, size)
             people = []
             episode_plans: list[list[_EpisodePlan]] = []
-            for mrn in mrns:
+            for offset, mrn in enumerate(mrns):
                 site = rng.choice(sites)
                 sex = rng.choice([Sex.FEMALE, Sex.MALE])
                 last = rng.choice(demo.LAST)
@@ -164,7 +164,8 @@ def seed_patients_in_bulk(
                         organization=organization, site=site, mrn=mrn, legal_first_name=rng.choice(demo.FIRST[sex]),
                         legal_last_name=last, birth_date=today - dt.timedelta(days=rng.randint(18 * 365, 70 * 365)),
                         sex_at_birth=sex, pronouns="she/her" if sex == Sex.FEMALE else "he/him",
-                        language=rng.choice(demo.LANGUAGES), phone=f"555-01{rng.randint(0, 99):02d}",
+                        language=rng.choice(demo.LANGUAGES),
+                        phone=demo.demo_phone(demo.PATIENT_PHONES_FROM + existing + offset),
                         street=f"{rng.randint(1, 999)} Elm Street", city=site.city, state=site.state,
                         zip_code=site.zip_code,
                     )

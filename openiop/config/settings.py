@@ -301,6 +301,11 @@ STATICFILES_DIRS = [
     # TopoJSON) when no tile server is configured.
     ("vendor/us-atlas", BASE_DIR / "node_modules" / "us-atlas"),
     ("vendor/topojson-client", BASE_DIR / "node_modules" / "topojson-client" / "dist"),
+    # The scheduling time-grid (FullCalendar's MIT core, day/time grids and drag).
+    *[
+        (f"vendor/fullcalendar/{part}", BASE_DIR / "node_modules" / "@fullcalendar" / part)
+        for part in ("core", "daygrid", "timegrid", "interaction")
+    ],
 ]
 # Uploaded and generated files (signed consents, release packets) hold patient
 # data: MEDIA_URL is deliberately unset and nothing serves MEDIA_ROOT; each file

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import User
 from openiop.core.forms import AsciiIntegerField
-from openiop.patients.models import Episode
+from openiop.patients.models import Episode, Patient
 from openiop.scheduling.models import (
     ClinicianAvailability,
     PatientAvailability,
@@ -222,16 +222,20 @@ class TrackStatusForm(forms.Form):
 
 
 class CalendarForm(forms.Form):
-    BY = [("room", _("Room")), ("clinician", _("Clinician")), ("track", _("Track"))]
+    BY = [("room", _("Room")), ("clinician", _("Clinician")), ("track", _("Track")), ("patient", _("Patient"))]
     SPAN = [("week", _("Week")), ("day", _("Day"))]
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
     by = forms.ChoiceField(label=_("Rows"), choices=BY, required=False)
+    patient = forms.ModelChoiceField(
+        label=_("Patient (when by patient)"), queryset=Patient.objects.none(), required=False
+    )
     span = forms.ChoiceField(label=_("Show"), choices=SPAN, required=False)
     day = forms.DateField(label=_("Date"), widget=DATE, required=False)
 
-    def __init__(self, *args: Any, sites: QuerySet[Site], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sites: QuerySet[Site], patients: QuerySet[Patient], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites  # type: ignore[attr-defined]
+        self.fields["patient"].queryset = patients  # type: ignore[attr-defined]
 
 
 class HoursForm(forms.Form):

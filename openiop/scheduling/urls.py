@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from django.urls import path
 
-from openiop.scheduling.views import availability, catalogue, feeds, marking, sessions, weeks
+from openiop.scheduling.views import availability, catalogue, feeds, marking, sessions, timegrid, weeks
 
 app_name = "scheduling"
 
 urlpatterns = [
     path("", catalogue.calendar, name="calendar"),
+    path("calendar/move/", timegrid.calendar_move, name="calendar_move"),
     path("sites/<slug:code>/setup/", catalogue.setup, name="setup"),
     path("sites/<slug:code>/tracks/", catalogue.tracks, name="tracks"),
     path("sites/<slug:code>/series/new/", catalogue.series_create, name="series_create"),

@@ -122,6 +122,7 @@ def _x(name: str, key: str = "pk") -> Any:
 
 PAGES = [
     Page("scheduling:calendar", SCHEDULING_VIEW, no_kwargs),
+    Page("scheduling:calendar_move", SCHEDULING_MANAGE, no_kwargs),
     Page("scheduling:setup", SCHEDULING_MANAGE, the_site, form=True),
     Page("scheduling:tracks", TRACKS_SWITCH, the_site),
     Page("scheduling:series_create", SCHEDULING_MANAGE, the_site, form=True),

@@ -15,11 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.access import has_action
+from openiop.audit.services import log_read
 from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
+from openiop.patients.models import Episode, Patient
 from openiop.scheduling import selectors, services
 from openiop.scheduling.forms import CalendarForm, SeriesForm, SessionForm, TrackForm, TrackStatusForm
-from openiop.scheduling.models import SessionSeries, Track
+from openiop.scheduling.models import Enrolment, Session, SessionSeries, Track
 from openiop.scheduling.permissions import SCHEDULING_MANAGE, SCHEDULING_OPTIMIZE, SCHEDULING_VIEW, TRACKS_SWITCH
+from openiop.scheduling.views import timegrid
 from openiop.scheduling.views.common import _aware, _pk, default_site, mark_held, site_for, staff_at
 from openiop.sites.models import Site
 
@@ -28,19 +31,35 @@ from openiop.sites.models import Site
 
 @require_action(SCHEDULING_VIEW)
 def calendar(request: HttpRequest) -> HttpResponse:
-    """Sessions by room, clinician or track for a day or a week."""
+    """Sessions by room, clinician, track or patient for a day or a week: a
+    table (the no-script and print view) with the time-grid drawn over it."""
     sites = Site.objects.restrict(request.user, SCHEDULING_VIEW).filter(is_active=True)
-    form = CalendarForm(request.GET or None, sites=sites)
+    patients = (
+        Patient.objects.restrict(request.user, SCHEDULING_VIEW)
+        .filter(episodes__status=Episode.Status.ACTIVE)
+        .distinct()
+        .order_by("legal_last_name", "legal_first_name")
+    )
+    form = CalendarForm(request.GET or None, sites=sites, patients=patients)
     data = form.cleaned_data if form.is_valid() else {}
     site = default_site(request, SCHEDULING_VIEW, data.get("site"))
     by = data.get("by") or "room"
+    patient: Patient | None = data.get("patient") if by == "patient" else None
     span = data.get("span") or "week"
     day = data.get("day") or timezone.localdate()
     first = day - dt.timedelta(days=day.weekday()) if span == "week" else day
-    grid = selectors.calendar(request.user, site, first=first, days=7 if span == "week" else 1, by=by) if site else None
-    if grid is not None:
-        mark_held([item for row in grid.rows for cell in row.cells for item in cell])
-    step = dt.timedelta(days=7 if span == "week" else 1)
+    days = 7 if span == "week" else 1
+    grid = None
+    if site is not None and (by != "patient" or patient is not None):
+        grid = selectors.calendar(request.user, site, first=first, days=days, by="clinician" if patient else by)
+        if patient is not None:
+            log_read(patient, data={"view": "calendar", "first": str(first)})
+            _only_patient(grid, patient)
+    items = [item for row in grid.rows for cell in row.cells for item in cell] if grid else []
+    mark_held(items)
+    can_manage = has_action(request.user, SCHEDULING_MANAGE)
+    row_of = {id(item): row.key for row in grid.rows for cell in row.cells for item in cell} if grid else {}
+    step = dt.timedelta(days=days)
     return render(
         request,
         "scheduling/calendar.html",
@@ -49,14 +68,38 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "site": site,
             "grid": grid,
             "by": by,
+            "patient": patient,
             "span": span,
             "first": first,
             "previous": first - step,
             "next": first + step,
-            "can_manage": has_action(request.user, SCHEDULING_MANAGE),
+            "can_manage": can_manage,
             "can_optimize": has_action(request.user, SCHEDULING_OPTIMIZE),
+            "timegrid": {
+                "events": timegrid.calendar_events(items, site, row_of=row_of, can_manage=can_manage) if site else [],
+                "rows": [{"key": row.key, "label": row.label} for row in grid.rows] if grid else [],
+                "businessHours": timegrid.business_hours(site) if site else [],
+                "first": first.isoformat(),
+                "view": "timeGridWeek" if span == "week" else "timeGridDay",
+                "moveUrl": reverse("scheduling:calendar_move") if can_manage else "",
+                "zone": site.time_zone if site else "",
+            },
         },
     )
+
+
+def _only_patient(grid: selectors.Calendar, patient: Patient) -> None:
+    """Keep the patient's own sessions and appointments (rows by clinician)."""
+    sessions = {i.pk for row in grid.rows for cell in row.cells for i in cell if isinstance(i, Session)}
+    enrolled = set(
+        Enrolment.objects.filter(patient=patient, session_id__in=sessions).values_list("session_id", flat=True)
+    )
+    for row in grid.rows:
+        row.cells = [
+            [i for i in cell if (i.pk in enrolled if isinstance(i, Session) else i.patient_id == patient.pk)]
+            for cell in row.cells
+        ]
+    grid.rows = [row for row in grid.rows if any(row.cells)]
 
 
 # --- Set-up: tracks, series, one-off sessions -----------------------------------------------------------------------

@@ -16,3 +16,10 @@ class AuditConfig(AppConfig):
         # A reviewer sees their own sites' events; see openiop.audit.scopes.
         register_scope(AuditEvent, audit_scope)
         signals.connect()
+
+        from django.conf import settings
+
+        from openiop.audit.jobs import seal_audit_log
+        from openiop.core.jobs import PeriodicJob, register_periodic
+
+        register_periodic(PeriodicJob("audit-sealer", settings.OPENIOP_AUDIT_SEAL_SECONDS, seal_audit_log))

@@ -9,6 +9,8 @@ enqueue goes through ``enqueue_on_commit``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -17,3 +19,28 @@ from django_tasks.base import Task
 
 def enqueue_on_commit(task: Task[Any, Any], *args: Any, using: str | None = None, **kwargs: Any) -> None:
     transaction.on_commit(lambda: task.enqueue(*args, **kwargs), using=using)
+
+
+# --- Periodic jobs ----------------------------------------------------------------------------------------------------
+# The worker (manage.py worker) runs each registered job in a thread of its own
+# every ``seconds``: the apps register theirs in ready(), so core never imports
+# them (the audit sealer, the privacy digest, the clearinghouse inbox).
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    seconds: float
+    step: Callable[[], object]
+
+
+_periodic: dict[str, PeriodicJob] = {}
+
+
+def register_periodic(job: PeriodicJob) -> None:
+    """Have the worker run JOB every ``job.seconds``; registering a name again replaces it."""
+    _periodic[job.name] = job
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    return list(_periodic.values())

@@ -27,6 +27,14 @@ class InsuranceConfig(AppConfig):
         register_scope(models.PayerService, everything)
 
         inquiry_admitted.connect(receivers.carry_over_insurance, dispatch_uid="insurance.carry_over")
+
+        from openiop.core.jobs import PeriodicJob, register_periodic
+        from openiop.insurance.services_eligibility import eligibility_inbox_import
+
+        # Every five minutes the worker reads what the clearinghouse left in
+        # the inbox (271s, and the 999/277CA/835 kinds other apps register),
+        # besides the quicker poll a sent 270 queues (openiop.insurance.jobs).
+        register_periodic(PeriodicJob("clearinghouse-inbox", 300, eligibility_inbox_import))
         register_tab(
             ChartTab(
                 "insurance", _("Insurance"), COVERAGE_VIEW, "insurance/tab_insurance.html", selectors.insurance_tab, 85

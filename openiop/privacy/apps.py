@@ -48,6 +48,12 @@ class PrivacyConfig(AppConfig):
         register_scope(models.PatientNotice, everything)
         register_patient_reach(emergency_reach)
 
+        from openiop.core.jobs import PeriodicJob, register_periodic
+        from openiop.privacy.jobs import CHECK_SECONDS, daily_expiry_digest
+
+        # Hourly look, once-a-day send: consents expiring soon, to the privacy officers.
+        register_periodic(PeriodicJob("privacy-daily", CHECK_SECONDS, daily_expiry_digest))
+
         register_tab(
             ChartTab(
                 "privacy",

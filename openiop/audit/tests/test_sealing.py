@@ -21,11 +21,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from openiop.audit.checkpoints import CheckpointRefused, checkpoint_if_due, read_checkpoints
+from openiop.audit.jobs import seal_audit_log
 from openiop.audit.models import AuditEvent, AuditSeal, AuditSealer
 from openiop.audit.sealing import BATCH_SIZE, seal_hash, seal_pending
 from openiop.audit.services import log_action
 from openiop.audit.tests.tampering import tamper
-from openiop.core.management.commands.worker import seal_audit_log
 from openiop.sites.models import Site
 
 pytestmark = pytest.mark.django_db

@@ -63,3 +63,5 @@ def test_the_worker_runs_the_digest_every_hour(monkeypatch: pytest.MonkeyPatch) 
     worker.Command().handle()
 
     assert started["privacy-daily"] == (3600, daily_expiry_digest)
+    # Every app's registered job runs, the audit sealer and the clearinghouse inbox among them.
+    assert {"audit-sealer", "clearinghouse-inbox"} <= set(started)

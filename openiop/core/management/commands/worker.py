@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Run the background worker (django-tasks' db_worker) with a heartbeat that
-/healthz reads, and the audit sealer: every ``OPENIOP_AUDIT_SEAL_SECONDS`` it
-seals the audit events written since its last pass and, at least hourly,
-writes a signed checkpoint (openiop.audit.sealing, openiop.audit.checkpoints)."""
+/healthz reads, and the periodic jobs the apps register with
+``openiop.core.jobs.register_periodic``: among them the audit sealer (every
+``OPENIOP_AUDIT_SEAL_SECONDS`` it seals the events written since its last pass
+and, at least hourly, writes a signed checkpoint; openiop.audit.jobs)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from openiop.audit.checkpoints import CheckpointRefused, checkpoint_if_due
-from openiop.audit.sealing import seal_pending
+from openiop.core.jobs import periodic_jobs
 from openiop.core.models import WorkerHeartbeat
-from openiop.privacy.jobs import CHECK_SECONDS as PRIVACY_CHECK_SECONDS
-from openiop.privacy.jobs import daily_expiry_digest
 
 HEARTBEAT_SECONDS = 30
 logger = logging.getLogger(__name__)
@@ -39,19 +36,6 @@ def beat(worker_id: str, started_at: Any) -> None:
             "last_seen": timezone.now(),
         },
     )
-
-
-def seal_audit_log() -> None:
-    """One sealer pass, then a checkpoint if one is due. Another worker's
-    pass already under way is left to finish (it seals the same events)."""
-    result = seal_pending(wait=False)
-    if result.busy:
-        return
-    try:
-        checkpoint_if_due(now=timezone.now())
-    except CheckpointRefused as refusal:
-        # Not fatal for the worker, and never papered over with a new one.
-        logger.error("audit checkpoint not written: %s", refusal)
 
 
 def every(seconds: float, stop: threading.Event, name: str, step: Callable[[], object]) -> threading.Thread:
@@ -80,10 +64,11 @@ class Command(DbWorkerCommand):
         started_at = timezone.now()
         stop = threading.Event()
         every(HEARTBEAT_SECONDS, stop, "heartbeat", lambda: beat(heartbeat_id, started_at))
-        # A thread of its own: sealing a large backlog never delays the heartbeat.
-        every(settings.OPENIOP_AUDIT_SEAL_SECONDS, stop, "audit-sealer", seal_audit_log)
-        # Hourly look, once-a-day send: consents expiring soon, to the privacy officers.
-        every(PRIVACY_CHECK_SECONDS, stop, "privacy-daily", daily_expiry_digest)
+        # Each app's periodic jobs (the audit sealer, the privacy digest, the
+        # clearinghouse inbox) in threads of their own: a long pass of one
+        # never delays the heartbeat or another.
+        for job in periodic_jobs():
+            every(job.seconds, stop, job.name, job.step)
         try:
             super().handle(*args, **options)
         finally:

@@ -515,6 +515,9 @@ def write_claim_file(
         # belongs to claims (a charge on a claim that went out), made here.
         charge_ids = list(ClaimLine.objects.filter(claim__in=good).values_list("charge_id", flat=True))
         Charge.objects.filter(pk__in=charge_ids, status=ChargeStatus.READY).update(status=ChargeStatus.BILLED)
+        from openiop.claims.jobs import read_answers_soon
+
+        read_answers_soon()
         log_action(
             "claims.file_written",
             actor=actor,

@@ -105,7 +105,9 @@ def week_of_days(episode: Episode, start: dt.date = MON, days: int = 3) -> list[
     return [per_diem(episode, start + dt.timedelta(days=n)) for n in range(days)]
 
 
-def sent_claim(episode: Episode, number: str, days: list[dt.date], *, amount: str = "250.00") -> Claim:
+def sent_claim(
+    episode: Episode, number: str, days: list[dt.date], *, amount: str = "250.00", professional: bool = False
+) -> Claim:
     """A claim as if built and sent, with the sample files' control numbers."""
     coverage = episode.patient.coverages.get()
     claim = Claim.objects.create(
@@ -114,7 +116,7 @@ def sent_claim(episode: Episode, number: str, days: list[dt.date], *, amount: st
         site=episode.site,
         payer=coverage.payer,
         coverage=coverage,
-        claim_type="837I",
+        claim_type="837P" if professional else "837I",
         frequency="1",
         patient_control_number=number,
         statement_start=min(days),
@@ -124,12 +126,13 @@ def sent_claim(episode: Episode, number: str, days: list[dt.date], *, amount: st
         group_control_number=None,
     )
     for index, day in enumerate(days, start=1):
-        charge = per_diem(episode, day, status=ChargeStatus.BILLED, amount=Decimal(amount))
+        kind = {"kind": ChargeKind.PROFESSIONAL, "code": "90837", "revenue_code": ""} if professional else {}
+        charge = per_diem(episode, day, status=ChargeStatus.BILLED, amount=Decimal(amount), **kind)
         ClaimLine.objects.create(
             claim=claim,
             charge=charge,
-            code="H0015",
-            revenue_code="0906",
+            code=charge.code,
+            revenue_code=charge.revenue_code,
             amount=Decimal(amount),
             service_date=day,
             line_control_number=f"{number}-{index}",

@@ -26,7 +26,7 @@ measures both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -54,6 +54,9 @@ class Filters:
     evening_hours: bool = False
     weekend_hours: bool = False
     insurer: str = ""
+    # Services a place must NOT offer (the "everything else" half of an
+    # offering-first search).
+    without_services: int = 0
 
     def matches(self, facility: Any) -> bool:
         """The same test in Python (for the full-scan reference)."""
@@ -65,6 +68,7 @@ class Filters:
             and (not self.evening_hours or facility.evening_hours)
             and (not self.weekend_hours or facility.weekend_hours)
             and (not self.insurer or self.insurer.lower() in facility.insurers.lower())
+            and facility.services & self.without_services == 0
         )
 
 
@@ -109,6 +113,9 @@ def _filter_sql(filters: Filters) -> tuple[list[str], list[Any]]:
     if filters.services:
         clauses.append("(services & %s) = %s")
         params += [filters.services, filters.services]
+    if filters.without_services:
+        clauses.append("(services & %s) = 0")
+        params.append(filters.without_services)
     if filters.ages:
         clauses.append("(ages & %s) = %s")
         params += [filters.ages, filters.ages]
@@ -193,6 +200,45 @@ def search_facilities(
         for facility in nearest[offset:]
     ]
     return SearchResult(hits=hits, total=total, offset=offset)
+
+
+def search_offering_first(
+    *,
+    origin: Point,
+    radius_miles: float,
+    service: int,
+    filters: Filters | None = None,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> SearchResult:
+    """Like ``search_facilities``, but the places offering SERVICE come first
+    (nearest first), then the others (nearest first): someone who asked for
+    "an IOP near me" without choosing a type of care sees IOPs before detox
+    units and counseling offices. The two halves are two ordinary searches;
+    past COUNT_CAP places offering SERVICE the others are never reached."""
+    wanted = filters or Filters()
+    offering = search_facilities(
+        origin=origin,
+        radius_miles=radius_miles,
+        filters=replace(wanted, services=wanted.services | service),
+        offset=offset,
+        limit=limit,
+    )
+    if offering.capped:
+        return offering
+    others_filters = replace(wanted, without_services=wanted.without_services | service)
+    room = limit - len(offering.hits)
+    if room == 0:
+        others_total = _Circle(origin, others_filters).count(radius_miles, COUNT_CAP + 1)
+        return SearchResult(hits=offering.hits, total=offering.total + others_total, offset=offset)
+    others = search_facilities(
+        origin=origin,
+        radius_miles=radius_miles,
+        filters=others_filters,
+        offset=max(offset - offering.total, 0),
+        limit=room,
+    )
+    return SearchResult(hits=offering.hits + others.hits, total=offering.total + others.total, offset=offset)
 
 
 class _Row(NamedTuple):

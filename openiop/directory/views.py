@@ -20,6 +20,8 @@ from openiop.directory.forms import ImportForm, SearchForm
 from openiop.directory.geo import Point, haversine_miles
 from openiop.directory.importer import ImportFileError, guess_format, import_facilities
 from openiop.directory.permissions import DIRECTORY_IMPORT
+from openiop.directory.selectors import Filters
+from openiop.directory.vocab import Service
 
 CALL_BACK_URL = "/help/call-back/"
 
@@ -85,12 +87,24 @@ def search(request: HttpRequest) -> HttpResponse:
     }
     if searched and form.is_valid() and form.origin is not None:
         page = form.cleaned_data.get("page") or 1
-        result = selectors.search_facilities(
-            origin=form.origin,
-            radius_miles=form.cleaned_data["radius"],
-            filters=form.filters(),
-            offset=(page - 1) * selectors.PAGE_SIZE,
-        )
+        filters = form.filters()
+        if filters.services:
+            result = selectors.search_facilities(
+                origin=form.origin,
+                radius_miles=form.cleaned_data["radius"],
+                filters=filters,
+                offset=(page - 1) * selectors.PAGE_SIZE,
+            )
+        else:
+            # No type of care chosen: this is "find an IOP near me", so the
+            # places that offer IOP come first.
+            result = selectors.search_offering_first(
+                origin=form.origin,
+                radius_miles=form.cleaned_data["radius"],
+                service=int(Service.IOP),
+                filters=filters,
+                offset=(page - 1) * selectors.PAGE_SIZE,
+            )
         query = _search_query(request)
         rows = _result_rows(result.hits, query)
         context.update(
@@ -104,6 +118,9 @@ def search(request: HttpRequest) -> HttpResponse:
             next_page=page + 1 if result.has_more else None,
             previous_page=page - 1 if page > 1 else None,
             first_number=result.offset + 1,
+            last_number=result.offset + len(result.hits),
+            iop_first=not filters.services,
+            filters_chosen=filters != Filters(),
             count_cap=f"{selectors.COUNT_CAP:,}",
             map_points=[
                 {"name": row["name"], "lat": row["lat"], "lon": row["lon"], "miles": row["miles"], "url": row["url"]}

@@ -230,3 +230,26 @@ def test_the_form_turns_choices_into_filters() -> None:
         insurer="Aetna",
     )
     assert "services" in form(zip="02108", services=["rehab"]).errors
+
+
+def test_offering_first_lists_iops_nearest_first_then_the_others_across_pages(make_facility: MakeFacility) -> None:
+    make_facility("Detox next door", 42.3580, -71.0690, services=int(Service.DETOX))
+    make_facility("IOP far", 42.2626, -71.8023, services=int(Service.IOP))
+    make_facility("IOP near", 42.3647, -71.1042, services=int(Service.IOP | Service.DETOX))
+    make_facility("Counseling mid", 42.40, -71.30, services=0)
+
+    whole = selectors.search_offering_first(origin=BOSTON, radius_miles=50, service=int(Service.IOP))
+    assert names(whole) == ["IOP near", "IOP far", "Detox next door", "Counseling mid"]
+    assert whole.total == 4
+    pages = [
+        selectors.search_offering_first(origin=BOSTON, radius_miles=50, service=int(Service.IOP), offset=o, limit=1)
+        for o in range(4)
+    ]
+    assert [names(page) for page in pages] == [[name] for name in names(whole)]
+    assert all(page.total == 4 for page in pages) and not pages[3].has_more and pages[2].has_more
+    # Other filters still apply to both halves.
+    assert names(
+        selectors.search_offering_first(
+            origin=BOSTON, radius_miles=50, service=int(Service.IOP), filters=Filters(services=int(Service.DETOX))
+        )
+    ) == ["IOP near", "Detox next door"]

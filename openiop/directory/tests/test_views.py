@@ -122,19 +122,23 @@ def test_further_pages_link_on(client: Client, make_facility: MakeFacility) -> N
 def test_the_search_needs_a_few_queries_however_many_places_it_lists(
     client: Client, make_facility: MakeFacility
 ) -> None:
-    def queries() -> int:
+    def queries(**params: str) -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(SEARCH, {"zip": "02108", "radius": "50"}).status_code == 200
+            assert client.get(SEARCH, {"zip": "02108", "radius": "50", **params}).status_code == 200
         return len(captured.captured_queries)
 
     # Rings of 10, 25 and 50 miles; the last one loads the page as well.
     for number in range(3):
-        make_facility(f"Place {number}", 42.36, -71.06)
-    assert queries() == 3
+        make_facility(f"Place {number}", 42.36, -71.06, services=int(Service.IOP))
+    assert queries(services="iop") == 3
+    # Without a type of care, IOPs first then the others: two such searches.
+    assert queries() == 6
     for number in range(100):
-        make_facility(f"More {number}", 42.37, -71.06)
+        make_facility(f"More {number}", 42.37, -71.06, services=int(Service.IOP))
     # The first ring holds the page (and loads it), then the count.
-    assert queries() == 2
+    assert queries(services="iop") == 2
+    # The IOPs fill the page; the others are only counted (three rings' worth of nothing).
+    assert queries() == 3
 
 
 def test_the_facility_page_shows_the_details_and_the_distance_from_the_search(
@@ -226,3 +230,36 @@ def test_a_tile_server_without_attribution_is_flagged_by_the_system_checks(setti
     assert [warning.id for warning in check_map_tile_attribution()] == ["openiop.directory.W001"]
     settings.OPENIOP_MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
     assert check_map_tile_attribution() == []
+
+
+def test_after_a_search_the_form_folds_into_a_summary_above_the_results_keeping_its_values(
+    client: Client, make_facility: MakeFacility
+) -> None:
+    make_facility("Downtown Counseling", 42.3588, -71.0707, services=int(Service.IOP))
+    before = client.get(SEARCH).content.decode()
+    assert 'id="search-panel"' not in before and "Change search" not in before
+
+    html = client.get(SEARCH, {"zip": "02108", "radius": "25", "evening": "on"}).content.decode()
+    panel = html.index('<details class="search-panel" id="search-panel">')
+    assert panel < html.index('id="locator-form"') < html.index("</details>", panel) < html.index("results-heading")
+    assert "Within 25 miles of 02108" in html and "with your choices" in html and "Change search" in html
+    assert 'name="zip" value="02108"' in html  # opening it again shows what was searched
+
+
+def test_an_unfiltered_search_lists_places_offering_iop_first(client: Client, make_facility: MakeFacility) -> None:
+    make_facility("Detox Next Door", 42.3580, -71.0690, services=int(Service.DETOX))
+    make_facility("Far IOP", 42.2626, -71.8023, services=int(Service.IOP))
+    response = client.get(SEARCH, {"zip": "02108", "radius": "50"})
+    assert [hit.facility.name for hit in response.context["result"].hits] == ["Far IOP", "Detox Next Door"]
+    assert "Places that offer intensive outpatient care (IOP) come first" in response.content.decode()
+    chosen = client.get(SEARCH, {"zip": "02108", "radius": "50", "services": "detox"})
+    assert [hit.facility.name for hit in chosen.context["result"].hits] == ["Detox Next Door"]
+
+
+def test_the_crisis_line_appears_once_above_the_content(client: Client) -> None:
+    for url in (SEARCH, reverse("public:home"), reverse("public:call_back"), reverse("public:coverage_check")):
+        html = client.get(url).content.decode()
+        above_content = html[: html.index('<main id="main"')]
+        in_content = html[html.index('<main id="main"') : html.index("</main>")]
+        assert above_content.count('href="tel:988"') == 1, url
+        assert 'href="tel:988"' not in in_content, url

@@ -78,5 +78,5 @@
     marker.bindPopup(wrapper);
     bounds.push([point.lat, point.lon]);
   });
-  if (bounds.length > 1) { map.fitBounds(bounds, { padding: [24, 24] }); }
+  if (bounds.length > 1) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 }); }
 })();

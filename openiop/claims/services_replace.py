@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Corrected claims (frequency 7) and voids (8) for a claim the payer has.
+
+Both name the payer's claim number of the original (from its 277CA or 835),
+bill the same charges and go out as a file like any claim; the original
+becomes void only once its replacement is in the outbox, so a replacement
+pyx12 refuses leaves everything as it was (the replacement is stopped with
+the reason).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from openiop.audit.services import log_action
+from openiop.claims.models import Claim, ClaimLine, ClaimStatus
+from openiop.claims.services import _control_number, write_claim_file
+
+CORRECTED = "7"
+VOID = "8"
+# A claim the payer knows and has not been replaced: what may be corrected or voided.
+REPLACEABLE = (
+    ClaimStatus.ACCEPTED,
+    ClaimStatus.DENIED,
+    ClaimStatus.PAID,
+    ClaimStatus.PARTIALLY_PAID,
+    ClaimStatus.REJECTED,
+)
+
+
+def claim_replace(*, actor: Any, claim: Claim, frequency: str) -> Claim:
+    """A corrected claim (7) or a void (8) of CLAIM, written to the outbox."""
+    if frequency not in (CORRECTED, VOID):
+        raise ValidationError("Choose a corrected claim (7) or a void (8).")
+    if claim.status not in REPLACEABLE:
+        raise ValidationError(f"A claim that is {claim.get_status_display().lower()} cannot be corrected or voided.")
+    if not claim.payer_claim_control_number:
+        raise ValidationError(
+            "The payer's claim number is not known yet (it comes with the 277CA or the 835); "
+            "a rejected claim that never reached the payer is fixed and built again instead."
+        )
+    with transaction.atomic():
+        replacement = Claim.objects.create(
+            patient=claim.patient,
+            episode=claim.episode,
+            site=claim.site,
+            payer=claim.payer,
+            coverage=claim.coverage,
+            claim_type=claim.claim_type,
+            frequency=frequency,
+            patient_status=claim.patient_status,
+            patient_control_number=f"tmp{claim.pk}-{timezone.now().timestamp()}"[:20],
+            statement_start=claim.statement_start,
+            statement_end=claim.statement_end,
+            total=claim.total,
+            replaces=claim,
+            created_by=actor,
+        )
+        replacement.patient_control_number = _control_number(claim.site.organization, replacement.pk)
+        replacement.save(update_fields=["patient_control_number"])
+        ClaimLine.objects.bulk_create(
+            ClaimLine(
+                claim=replacement,
+                charge_id=line.charge_id,
+                code=line.code,
+                modifiers=line.modifiers,
+                revenue_code=line.revenue_code,
+                units=line.units,
+                amount=line.amount,
+                service_date=line.service_date,
+                line_control_number=f"{replacement.patient_control_number}-{number}",
+            )
+            for number, line in enumerate(claim.lines.order_by("service_date", "pk"), start=1)
+        )
+        log_action(
+            "claim.replace",
+            obj=replacement,
+            actor=actor,
+            data={"claim": replacement.patient_control_number, "replaces": claim.patient_control_number},
+        )
+    path = write_claim_file([replacement], actor=actor)
+    replacement.refresh_from_db()
+    if path is not None:
+        claim.status = ClaimStatus.VOID
+        claim.updated_at = timezone.now()
+        claim.save(update_fields=["status", "updated_at"])
+        log_action("claim.void", obj=claim, actor=actor, data={"claim": claim.patient_control_number})
+    return replacement

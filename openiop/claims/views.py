@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Claims pages for the billing specialist: the claims list (filtered), a
+claim with its lines and what the payer answered, the denials queue, and the
+page that sends a corrected claim or a void."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from openiop.accounts.access import has_action
+from openiop.claims import selectors
+from openiop.claims.forms import ClaimFilter, ReplaceForm
+from openiop.claims.models import Claim
+from openiop.claims.permissions import CLAIMS_VIEW, CLAIMS_WORK
+from openiop.claims.services_replace import claim_replace
+from openiop.core.reads import log_list_read
+from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.sites.models import Site
+
+CLAIMS_PER_PAGE = 50
+
+
+@require_action(CLAIMS_VIEW)
+@require_GET
+def claim_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    organizations = list(Site.objects.filter(pk__in=user.site_ids()).values_list("organization_id", flat=True))
+    form = ClaimFilter(request.GET or None, organization_ids=organizations)
+    claims = selectors.claim_queryset(request.user, CLAIMS_VIEW)
+    failed = False
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["status"]:
+                claims = claims.filter(status=data["status"])
+            if data["payer"]:
+                claims = claims.filter(payer=data["payer"])
+            if data["claim_type"]:
+                claims = claims.filter(claim_type=data["claim_type"])
+            if data["start"]:
+                claims = claims.filter(statement_end__gte=data["start"])
+            if data["end"]:
+                claims = claims.filter(statement_start__lte=data["end"])
+            if data["number"]:
+                claims = claims.filter(patient_control_number__iexact=data["number"].strip())
+        else:
+            failed = True
+            claims = claims.none()
+    page = Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    log_list_read("claims_list", list(page.object_list))
+    return render(
+        request,
+        "claims/list.html",
+        {"form": form, "page": page, "filter_failed": failed, "querystring": query.urlencode()},
+    )
+
+
+@require_action(CLAIMS_VIEW)
+@require_GET
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = read_restricted_or_404(
+        Claim.objects.select_related("patient", "payer", "site", "replaces"), request, CLAIMS_VIEW, view="claim", pk=pk
+    )
+    return render(
+        request,
+        "claims/detail.html",
+        {
+            "claim": claim,
+            "lines": claim.lines.all(),
+            "postings": claim.postings.select_related("payment", "line"),
+            "reasons": selectors.reasons_for(claim),
+            "can_work": has_action(request.user, CLAIMS_WORK),
+        },
+    )
+
+
+@require_action(CLAIMS_VIEW)
+@require_GET
+def denials(request: HttpRequest) -> HttpResponse:
+    queue = selectors.denials(request.user, CLAIMS_VIEW)
+    log_list_read("claims_denials", [denial.claim for denial in queue])
+    return render(request, "claims/denials.html", {"queue": queue, "can_work": has_action(request.user, CLAIMS_WORK)})
+
+
+@require_action(CLAIMS_WORK)
+@require_http_methods(["GET", "POST"])
+def claim_replace_page(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = read_restricted_or_404(
+        Claim.objects.select_related("patient", "payer", "site__organization"),
+        request,
+        CLAIMS_WORK,
+        view="claim_replace",
+        pk=pk,
+    )
+    form = ReplaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            replacement = claim_replace(
+                actor=staff_user(request), claim=claim, frequency=form.cleaned_data["frequency"]
+            )
+        except ValidationError as error:
+            attach_error(request, form, error)
+        else:
+            if replacement.status == "scrubber":
+                messages.error(request, "; ".join(replacement.problems) or "The claim could not be written.")
+            else:
+                messages.success(request, f"Claim {replacement.patient_control_number} is in the outbox.")
+            return HttpResponseRedirect(reverse("claims:detail", args=[replacement.pk]))
+    return render(request, "claims/replace.html", {"claim": claim, "form": form})

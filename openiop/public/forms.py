@@ -6,12 +6,23 @@ from typing import Any
 
 import zipcodes
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from openiop.core.ascii_digits import is_us_zip
 from openiop.core.forms import AsciiDecimalField, AsciiIntegerField, validate_phone
 from openiop.public import estimator, poverty, selfcheck
-from openiop.public.services import BEST_TIMES, COVERAGE_CHECK
+from openiop.insurance.models import SubscriberRelation
+from openiop.patients.models import validate_birth_date
+from openiop.public.services import (
+    BEST_TIMES,
+    COVERAGE_CHECK,
+    FOR_MYSELF,
+    FOR_SOMEONE_ELSE,
+    FOR_WHOM_CHOICES,
+    LEAVE_MESSAGE_CHOICES,
+    SUBSCRIBER_CHOICES,
+)
 from openiop.scheduling import hours
 from openiop.sites.models import Site
 
@@ -377,6 +388,58 @@ class PublicRequestForm(forms.Form):
         required=False,
         help_text=_("It is on your insurance card. It helps us check your coverage faster."),
     )
+    for_whom = forms.ChoiceField(
+        label=_("Who is this for?"),
+        choices=FOR_WHOM_CHOICES,
+        initial=FOR_MYSELF,
+        widget=forms.RadioSelect,
+        required=False,  # unanswered: for themselves
+    )
+    their_name = forms.CharField(
+        label=_("Their first name"),
+        max_length=100,
+        required=False,
+        help_text=_("Only if you are asking for someone else. A first name is enough."),
+    )
+    leave_messages = forms.ChoiceField(
+        label=_("May we leave a voicemail or send a text?"),
+        choices=LEAVE_MESSAGE_CHOICES,
+        widget=forms.RadioSelect,
+        # Unanswered: no voicemail and no text, the safe side for someone
+        # whose phone others may see.
+        required=False,
+        help_text=_("Others may see your phone. We will only leave a message in the ways you allow."),
+    )
+    message = forms.CharField(
+        label=_("Anything you would like us to know? (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the kind of help you are looking for, or when not to call."),
+        error_messages={"max_length": _("Please keep this under %(limit_value)d characters.")},
+    )
+    # Coverage checks only (removed from the call-back form in __init__).
+    birth_date = forms.DateField(
+        label=_("Date of birth of the person the treatment is for"),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        # Asked, not required: a request for help should not stall on it.
+        required=False,
+        help_text=_("Insurers need it to find the coverage."),
+        error_messages={"invalid": _("Enter the date of birth as month, day and year.")},
+    )
+    subscriber_relation = forms.ChoiceField(
+        label=_("Whose name is the insurance in?"),
+        choices=SUBSCRIBER_CHOICES,
+        initial=SubscriberRelation.SELF,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    subscriber_name = forms.CharField(
+        label=_("Policyholder's full name, as on the card"),
+        max_length=150,
+        required=False,
+        help_text=_("Only if the insurance is in someone else's name."),
+    )
     consent = forms.BooleanField(
         label=_("I agree that the program may call, text or email me about this request."),
         error_messages={"required": _("We can only contact you if you agree to it.")},
@@ -401,6 +464,9 @@ class PublicRequestForm(forms.Form):
         site_field = self.fields["site"]
         assert isinstance(site_field, forms.ModelChoiceField)
         site_field.queryset = sites
+        if kind != COVERAGE_CHECK:
+            for name in ("birth_date", "subscriber_relation", "subscriber_name"):
+                del self.fields[name]
         if kind == COVERAGE_CHECK:
             self.fields["insurer"].required = True
             self.fields["insurer"].error_messages["required"] = _("Tell us your insurance company so we can check.")
@@ -418,6 +484,15 @@ class PublicRequestForm(forms.Form):
             raise forms.ValidationError(_("Enter a phone number with area code, such as 617-555-0142.")) from None
         return phone
 
+    def clean_birth_date(self) -> Any:
+        born = self.cleaned_data.get("birth_date")
+        if born is not None:
+            try:
+                validate_birth_date(born)
+            except ValidationError as error:
+                raise forms.ValidationError(error.messages) from None
+        return born
+
     def clean_selfcheck(self) -> list[str]:
         return selfcheck.parse_summary(str(self.cleaned_data.get("selfcheck", "")))
 
@@ -426,4 +501,9 @@ class PublicRequestForm(forms.Form):
         unreachable = not data.get("phone") and not data.get("email")
         if unreachable and "phone" not in self.errors and "email" not in self.errors:
             self.add_error("phone", _("Give a phone number or an email address (or both) so we can reach you."))
+        if data.get("for_whom") == FOR_SOMEONE_ELSE and not str(data.get("their_name", "")).strip():
+            self.add_error("their_name", _("Tell us the first name of the person you are asking for."))
+        relation = data.get("subscriber_relation")
+        if relation and relation != SubscriberRelation.SELF and not str(data.get("subscriber_name", "")).strip():
+            self.add_error("subscriber_name", _("Give the policyholder's name, as on the insurance card."))
         return data

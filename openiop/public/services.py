@@ -9,6 +9,7 @@ link to it on the board, where access is checked and audited.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from openiop.admissions.models import CallerRelation, Channel, ContactMethod, In
 from openiop.admissions.permissions import ADMISSIONS_MANAGE
 from openiop.core.jobs import enqueue_on_commit
 from openiop.core.tasks import send_email
+from openiop.insurance.models import SubscriberRelation
 from openiop.public import selfcheck
 from openiop.sites.models import Site
 
@@ -43,6 +45,32 @@ BEST_TIMES = [
     ("evening", gettext_lazy("Evening (5 pm to 8 pm)")),
 ]
 
+FOR_MYSELF = "myself"
+FOR_SOMEONE_ELSE = "someone_else"
+FOR_WHOM_CHOICES = [(FOR_MYSELF, gettext_lazy("Myself")), (FOR_SOMEONE_ELSE, gettext_lazy("Someone else"))]
+
+# May we leave a voicemail, may we text? In substance-use care a message seen
+# by the wrong person can do harm, so the answer travels with the request.
+VOICEMAIL_AND_TEXT = "both"
+VOICEMAIL_ONLY = "voicemail"
+TEXT_ONLY = "text"
+NO_MESSAGES = "neither"
+LEAVE_MESSAGE_CHOICES = [
+    (VOICEMAIL_AND_TEXT, gettext_lazy("Yes, a voicemail or a text is fine")),
+    (VOICEMAIL_ONLY, gettext_lazy("A voicemail, but no texts")),
+    (TEXT_ONLY, gettext_lazy("A text, but no voicemail")),
+    (NO_MESSAGES, gettext_lazy("Neither: only speak to me")),
+]
+
+# Whose name the insurance is in, as the public says it; the values are the
+# X12 relationship codes the admissions benefits check uses.
+SUBSCRIBER_CHOICES = [
+    (SubscriberRelation.SELF, gettext_lazy("Mine (or the person's, if I am asking for someone)")),
+    (SubscriberRelation.SPOUSE, gettext_lazy("A spouse's or partner's")),
+    (SubscriberRelation.CHILD, gettext_lazy("A parent's")),
+    (SubscriberRelation.OTHER, gettext_lazy("Someone else's")),
+]
+
 
 @dataclass(frozen=True)
 class PublicRequest:
@@ -57,6 +85,25 @@ class PublicRequest:
     consent: bool = False
     language: str = ""
     selfcheck_outcomes: list[str] = field(default_factory=list)
+    for_whom: str = FOR_MYSELF
+    their_name: str = ""
+    leave_messages: str = ""  # unanswered: no voicemail, no text
+    message: str = ""
+    birth_date: dt.date | None = None
+    subscriber_relation: str = ""
+    subscriber_name: str = ""
+
+    @property
+    def for_someone_else(self) -> bool:
+        return self.for_whom == FOR_SOMEONE_ELSE
+
+    @property
+    def voicemail_ok(self) -> bool:
+        return self.leave_messages in (VOICEMAIL_AND_TEXT, VOICEMAIL_ONLY)
+
+    @property
+    def text_ok(self) -> bool:
+        return self.leave_messages in (VOICEMAIL_AND_TEXT, TEXT_ONLY)
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -74,6 +121,23 @@ def _kind_label(kind: str) -> str:
 
 def _notes(request: PublicRequest) -> str:
     lines = [_("%(kind)s requested on the public website.") % {"kind": _kind_label(request.kind)}]
+    if request.for_someone_else:
+        lines.append(
+            _("%(caller)s asked on behalf of someone else (%(name)s).")
+            % {"caller": request.name.strip(), "name": request.their_name.strip()}
+        )
+    # The admissions inquiry has no field for these answers yet; the notes
+    # are where the navigator reads them before calling.
+    if request.leave_messages:
+        lines.append(
+            _("Voicemail: %(voicemail)s. Text messages: %(text)s.")
+            % {
+                "voicemail": _("may be left") if request.voicemail_ok else _("do NOT leave one"),
+                "text": _("may be sent") if request.text_ok else _("do NOT send any"),
+            }
+        )
+    else:
+        lines.append(_("They did not say whether we may leave a voicemail or send a text: do neither until they agree."))
     if request.best_time:
         time = dict(BEST_TIMES).get(request.best_time, request.best_time)
         lines.append(_("Best time to reach them: %(time)s.") % {"time": time})
@@ -85,7 +149,26 @@ def _notes(request: PublicRequest) -> str:
     # only by navigators and clinical staff (admissions.SelfCheckShare).
     if request.kind == COVERAGE_CHECK:
         lines.append(_("They asked us to check their insurance coverage before they call."))
+        if request.subscriber_relation and request.subscriber_relation != SubscriberRelation.SELF:
+            lines.append(
+                _("Insurance subscriber: %(name)s (the person is the subscriber's %(relation)s).")
+                % {
+                    "name": request.subscriber_name.strip(),
+                    "relation": _relation_word(request.subscriber_relation),
+                }
+            )
+        elif request.subscriber_relation:
+            lines.append(_("Insurance subscriber: the person themselves."))
+    if request.message.strip():
+        lines.append(_("Their message: %(message)s") % {"message": request.message.strip()})
     return "\n".join(lines)
+
+
+def _relation_word(relation: str) -> str:
+    return {
+        SubscriberRelation.SPOUSE: _("spouse or partner"),
+        SubscriberRelation.CHILD: _("child"),
+    }.get(SubscriberRelation(relation), _("relative or dependent"))
 
 
 @transaction.atomic
@@ -100,7 +183,7 @@ def public_request_create(*, request: PublicRequest, link_for: Callable[[Inquiry
         raise ValueError("a request from the public needs consent to be contacted")
     if not (request.phone or request.email):
         raise ValueError("a request needs a phone number or an email address")
-    first, last = split_name(request.name)
+    first, last = split_name(request.their_name if request.for_someone_else else request.name)
     # Staff read the inquiry in the program's language, whatever the form's was.
     with translation.override(settings.LANGUAGE_CODE):
         notes = _notes(request)
@@ -110,12 +193,13 @@ def public_request_create(*, request: PublicRequest, link_for: Callable[[Inquiry
         site=request.site,
         channel=Channel.WEBSITE,
         caller_name=request.name.strip(),
-        caller_relation=CallerRelation.SELF,
+        caller_relation=CallerRelation.OTHER if request.for_someone_else else CallerRelation.SELF,
         first_name=first,
         last_name=last,
+        birth_date=request.birth_date,
         phone=request.phone,
         email=request.email,
-        preferred_contact=ContactMethod.PHONE if request.phone else ContactMethod.EMAIL,
+        preferred_contact=_preferred_contact(request),
         consent_to_contact=True,
         urgency=Urgency.URGENT if urgent else Urgency.ROUTINE,
         insurance_payer=request.insurer,
@@ -125,6 +209,16 @@ def public_request_create(*, request: PublicRequest, link_for: Callable[[Inquiry
     admissions_services.selfcheck_share_record(inquiry=inquiry, outcomes=request.selfcheck_outcomes)
     notify_navigators(inquiry=inquiry, kind=request.kind, link=link_for(inquiry))
     return inquiry
+
+
+def _preferred_contact(request: PublicRequest) -> str:
+    """Text only when texts are allowed and a voicemail is not; email when
+    no phone was given."""
+    if not request.phone:
+        return ContactMethod.EMAIL
+    if request.text_ok and not request.voicemail_ok:
+        return ContactMethod.TEXT
+    return ContactMethod.PHONE
 
 
 def navigators_to_notify(site: Site) -> QuerySet[User]:

@@ -36,6 +36,9 @@ def self_check(request: HttpRequest) -> HttpResponse:
     """Answers are evaluated and shown, never saved; the result page offers
     to send the outcome (not the answers) with a call-back request."""
     form = SelfCheckForm(request.POST or None)
+    # A location chosen before the self-check (a program's page links here
+    # with ?site=) is carried through to "Ask us to contact you".
+    chosen_site = selectors.site_by_code(request.POST.get("site") or request.GET.get("site", ""))
     result = None
     if request.method == "POST" and form.is_valid():
         result = selfcheck.evaluate(form.cleaned_data)
@@ -45,6 +48,7 @@ def self_check(request: HttpRequest) -> HttpResponse:
         "result": result,
         "concerns": [labels[code] for code in result.concerns] if result else [],
         "unsure": [labels[code] for code in result.unsure] if result else [],
+        "chosen_site": chosen_site,
     }
     return render(request, "public/self_check.html", context)
 
@@ -182,7 +186,11 @@ def _public_request(request: HttpRequest, kind: str) -> HttpResponse:
         # Arriving from the self-check result: a fresh form, carrying only the outcome code.
         summary = selfcheck.parse_summary(request.POST.get("selfcheck", ""))
         initial = {"selfcheck": "+".join(summary)}
-        if sites.count() == 1:
+        # The location chosen before the self-check (from a program's page) stays chosen.
+        chosen = selectors.site_by_code(request.POST.get("site", ""))
+        if chosen is not None:
+            initial["site"] = chosen
+        elif sites.count() == 1:
             initial["site"] = sites.first()
         form = PublicRequestForm(sites=sites, kind=kind, initial=initial)
         return render(request, template, {"form": form, "selfcheck_outcomes": summary})
@@ -210,6 +218,13 @@ def _public_request(request: HttpRequest, kind: str) -> HttpResponse:
                 consent=data["consent"],
                 language=translation.get_language() or "",
                 selfcheck_outcomes=data["selfcheck"] if data["share_selfcheck"] else [],
+                for_whom=data["for_whom"] or services.FOR_MYSELF,
+                their_name=data["their_name"],
+                leave_messages=data["leave_messages"],
+                message=data["message"],
+                birth_date=data.get("birth_date"),
+                subscriber_relation=data.get("subscriber_relation", ""),
+                subscriber_name=data.get("subscriber_name", ""),
             ),
             link_for=_inquiry_link(request),
         )

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from openiop.core.ascii_digits import is_us_zip
 from openiop.core.forms import AsciiDecimalField, AsciiIntegerField, validate_phone
-from openiop.public import estimator, poverty, selfcheck
 from openiop.insurance.models import SubscriberRelation
 from openiop.patients.models import validate_birth_date
+from openiop.public import estimator, poverty, selfcheck
 from openiop.public.services import (
     BEST_TIMES,
     COVERAGE_CHECK,

@@ -137,7 +137,9 @@ def _notes(request: PublicRequest) -> str:
             }
         )
     else:
-        lines.append(_("They did not say whether we may leave a voicemail or send a text: do neither until they agree."))
+        lines.append(
+            _("They did not say whether we may leave a voicemail or send a text: do neither until they agree.")
+        )
     if request.best_time:
         time = dict(BEST_TIMES).get(request.best_time, request.best_time)
         lines.append(_("Best time to reach them: %(time)s.") % {"time": time})

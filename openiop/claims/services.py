@@ -59,7 +59,7 @@ FILING_INDICATORS = {
     PayerKind.TRICARE: "CH",
     PayerKind.OTHER: "11",
 }
-_X12_SEX = {Sex.FEMALE: "F", Sex.MALE: "M"}
+_X12_SEX: dict[str, str] = {Sex.FEMALE: "F", Sex.MALE: "M"}
 DISCHARGED_HOME = "01"
 
 
@@ -139,6 +139,7 @@ def _provider(claim_type: str, charges: list[Charge]) -> tuple[Any, ProviderNumb
     """The attending provider (837I: the episode's primary counsellor) or the
     rendering one (837P: the author of the note the charge stands on)."""
     first = charges[0]
+    user: Any
     if claim_type == ClaimType.PROFESSIONAL and first.note is not None:
         user = first.note.author
     else:
@@ -209,7 +210,10 @@ def _frequency(group: _Group, end: dt.date) -> tuple[str, str]:
         return "1", ""
     episode = group.first.episode
     earlier = Claim.objects.filter(
-        episode=episode, payer_id=group.first.payer_id, claim_type=ClaimType.INSTITUTIONAL, status__in=LIVE_STATUSES
+        episode=episode,
+        payer_id=group.first.payer_id or 0,
+        claim_type=ClaimType.INSTITUTIONAL,
+        status__in=LIVE_STATUSES,
     ).exists()
     if episode.discharge_date is not None and episode.discharge_date <= end:
         return ("4" if earlier else "1"), DISCHARGED_HOME
@@ -325,14 +329,16 @@ def _policy(claim: Claim) -> x12.Policy:
     filing = FILING_INDICATORS.get(PayerKind(payer.kind), "CI")
     if payer.kind == PayerKind.MEDICARE and claim.claim_type == ClaimType.PROFESSIONAL:
         filing = "MB"
-    common = {
-        "payer": x12.Payer(payer.name, payer.payer_id),
-        "group_number": coverage.group_number,
-        "responsibility": {"primary": "P", "secondary": "S", "tertiary": "T"}.get(coverage.priority, "P"),
-        "filing_indicator": filing,
-    }
+    x12_payer = x12.Payer(payer.name, payer.payer_id)
+    responsibility = {"primary": "P", "secondary": "S", "tertiary": "T"}.get(coverage.priority, "P")
     if coverage.relation_to_subscriber == "18" or not coverage.subscriber_last_name:
-        return x12.Policy(subscriber=member, **common)
+        return x12.Policy(
+            payer=x12_payer,
+            subscriber=member,
+            group_number=coverage.group_number,
+            responsibility=responsibility,
+            filing_indicator=filing,
+        )
     subscriber = x12.Member(
         first_name=coverage.subscriber_first_name,
         last_name=coverage.subscriber_last_name,
@@ -341,7 +347,15 @@ def _policy(claim: Claim) -> x12.Policy:
         member_id=coverage.member_id,
     )
     patient_member = x12.Member(member.first_name, member.last_name, member.birth_date, member.sex, member.address)
-    return x12.Policy(subscriber=subscriber, patient=patient_member, relation=coverage.relation_to_subscriber, **common)
+    return x12.Policy(
+        payer=x12_payer,
+        subscriber=subscriber,
+        patient=patient_member,
+        relation=coverage.relation_to_subscriber,
+        group_number=coverage.group_number,
+        responsibility=responsibility,
+        filing_indicator=filing,
+    )
 
 
 def _billing_provider(site: Site, npi: str, tax_id: str) -> x12.BillingProvider:
@@ -565,7 +579,7 @@ def claims_build(
             period_start(charge.service_date, period),
         )
         groups.setdefault(key, _Group(claim_type, [])).charges.append(charge)
-    by_file: dict[tuple[int, str], list[Claim]] = defaultdict(list)
+    by_file: dict[tuple[Any, str], list[Claim]] = defaultdict(list)
     for key, group in sorted(groups.items(), key=lambda item: (item[0][4], item[0][2], item[0][3])):
         end = max(charge.service_date for charge in group.charges)
         diagnoses = claim_diagnoses([group.first.patient_id], end)[group.first.patient_id]

@@ -91,3 +91,15 @@ def test_another_sites_staff_cannot_see_the_claim(
 
     assert client.get(reverse("claims:detail", args=[claim.pk])).status_code == 404
     assert "IOP1001" not in client.get(reverse("claims:list")).content.decode()
+
+
+def test_the_admin_refuses_an_npi_that_fails_the_check_digit(episode: Episode) -> None:
+    from openiop.claims.admin import ProviderNumberForm
+    from openiop.scheduling.tests.pages import staff
+
+    user = staff(episode.site)
+    bad = ProviderNumberForm({"user": user.pk, "npi": "1245319590", "taxonomy": "101ya0400x"})
+    good = ProviderNumberForm({"user": user.pk, "npi": "1245319599", "taxonomy": "101ya0400x"})
+
+    assert not bad.is_valid() and "check digit" in str(bad.errors["npi"])
+    assert good.is_valid() and good.cleaned_data["taxonomy"] == "101YA0400X"

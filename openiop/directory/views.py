@@ -33,7 +33,7 @@ def tile_url() -> str:
 
 
 def tile_attribution() -> dict[str, str]:
-    """Who the map's tiles come from, as their licence asks to be shown."""
+    """Who the map's tiles come from, as their license asks to be shown."""
     return {
         "text": str(getattr(settings, "OPENIOP_MAP_TILE_ATTRIBUTION", "") or ""),
         "url": str(getattr(settings, "OPENIOP_MAP_TILE_ATTRIBUTION_URL", "") or ""),
@@ -121,7 +121,7 @@ def search(request: HttpRequest) -> HttpResponse:
             last_number=result.offset + len(result.hits),
             iop_first=not filters.services,
             filters_chosen=filters != Filters(),
-            count_cap=f"{selectors.COUNT_CAP:,}",
+            count_cap=number_format(selectors.COUNT_CAP, 0, force_grouping=True),
             map_points=[
                 {"name": row["name"], "lat": row["lat"], "lon": row["lon"], "miles": row["miles"], "url": row["url"]}
                 for row in rows

@@ -120,7 +120,7 @@ def _money_field(label: Any, help_text: Any = "") -> forms.DecimalField:
 
 class CostForm(forms.Form):
     GROUP_SERVICES = [
-        (estimator.GROUP, _("Group counselling")),
+        (estimator.GROUP, _("Group counseling")),
         (estimator.INDIVIDUAL, _("Individual therapy (once a week)")),
         (estimator.FAMILY, _("Family therapy (once a week)")),
         (estimator.DRUG_TESTING, _("Drug testing (once a week)")),

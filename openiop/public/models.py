@@ -40,7 +40,7 @@ class RateCard(models.Model):
     )
     intake_assessment = models.DecimalField(max_digits=9, decimal_places=2, validators=money_validators)
     group_hour = models.DecimalField(
-        _("group counselling, per hour"), max_digits=9, decimal_places=2, validators=money_validators
+        _("group counseling, per hour"), max_digits=9, decimal_places=2, validators=money_validators
     )
     individual_session = models.DecimalField(
         _("individual therapy, per session"), max_digits=9, decimal_places=2, validators=money_validators

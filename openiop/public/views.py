@@ -18,7 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.admissions.models import Inquiry
-from openiop.public import estimator, poverty, ratelimit, selectors, selfcheck, services
+from openiop.directory.places import US_STATES
+from openiop.public import estimator, medicaid, poverty, ratelimit, selectors, selfcheck, services
 from openiop.public.forms import SELF_CHECK_QUESTIONS, CostForm, PublicRequestForm, SelfCheckForm
 from openiop.public.models import RateCard
 from openiop.sites.models import Site
@@ -55,7 +56,7 @@ def self_check(request: HttpRequest) -> HttpResponse:
 
 LINE_LABELS = {
     estimator.INTAKE: _("Intake assessment"),
-    estimator.GROUP: _("Group counselling, per hour"),
+    estimator.GROUP: _("Group counseling, per hour"),
     estimator.INDIVIDUAL: _("Individual therapy, per session"),
     estimator.FAMILY: _("Family therapy, per session"),
     estimator.DRUG_TESTING: _("Drug test"),
@@ -78,6 +79,9 @@ class WaysToPay:
     sliding_low: Decimal | None
     sliding_high: Decimal | None
     guideline_missing: bool
+    # Income at or under 138 % of the guideline in a state that expanded
+    # Medicaid: the name of that state, else "".
+    medicaid_state: str = ""
 
 
 def _ways_to_pay(form: CostForm, result: estimator.Estimate, card: RateCard) -> WaysToPay:
@@ -85,6 +89,7 @@ def _ways_to_pay(form: CostForm, result: estimator.Estimate, card: RateCard) -> 
     months = data["months"]
     sliding = None
     guideline_missing = False
+    medicaid_state = ""
     if data.get("income") is not None and data.get("household_size") is not None:
         guideline = selectors.guideline_for(year=timezone.localdate().year, state=form.state)
         if guideline is None:
@@ -96,6 +101,10 @@ def _ways_to_pay(form: CostForm, result: estimator.Estimate, card: RateCard) -> 
                 guideline=guideline,
                 tiers=selectors.sliding_fee_tiers(),
             )
+            if medicaid.may_qualify(
+                income=data["income"], household_size=data["household_size"], guideline=guideline, state=form.state
+            ):
+                medicaid_state = str(US_STATES.get(form.state.upper(), form.state))
     apr = card.financing_apr_percent
     return WaysToPay(
         months=months,
@@ -111,6 +120,7 @@ def _ways_to_pay(form: CostForm, result: estimator.Estimate, card: RateCard) -> 
         sliding_low=sliding.apply(result.share_low) if sliding else None,
         sliding_high=sliding.apply(result.share_high) if sliding else None,
         guideline_missing=guideline_missing,
+        medicaid_state=medicaid_state,
     )
 
 

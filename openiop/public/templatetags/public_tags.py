@@ -4,29 +4,45 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils.formats import number_format
 
 register = template.Library()
+CENT = Decimal("0.01")
+
+
+def _dollar_text(amount: Decimal, decimal_pos: int) -> str:
+    sign = "-" if amount < 0 else ""
+    digits = number_format(abs(amount), decimal_pos, use_l10n=True, force_grouping=True)
+    return f"{sign}${digits}"
 
 
 @register.filter
 def dollars(value: Decimal | int | None) -> str:
-    """US dollars as people in the US write them, in any page language:
-    $1,234.56 (whole amounts without cents: $1,234)."""
+    """US dollars with the active language's separators: $1,234.56 in
+    English, $1 234,56 in Spanish; whole amounts without cents ($1,234)."""
     if value is None:
         return ""
-    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    text = f"{amount:,.2f}"
-    if text.endswith(".00"):
-        text = text[:-3]
-    return f"{sign}${text}"
+    amount = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return _dollar_text(amount, 0 if amount == amount.to_integral_value() else 2)
+
+
+@register.filter
+def whole_dollars(value: Decimal | int | None) -> str:
+    """Rounded to the dollar, for the ends of a range: an estimate's cents
+    claim a precision it does not have."""
+    if value is None:
+        return ""
+    return _dollar_text(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP), 0)
 
 
 @register.filter
 def number(value: Decimal | int | None) -> str:
-    """A quantity without trailing zeros: 24, 2.5."""
+    """A quantity without trailing zeros, with the active language's decimal
+    separator: 24, 2.5 (2,5 in Spanish)."""
     if value is None:
         return ""
     normalized = Decimal(value).normalize()
-    return f"{normalized:f}" if normalized == normalized.to_integral() else str(normalized)
+    if normalized == normalized.to_integral():
+        return number_format(normalized.quantize(Decimal(1)), 0, use_l10n=True, force_grouping=True)
+    places = -normalized.as_tuple().exponent
+    return number_format(normalized, places if isinstance(places, int) else None, use_l10n=True, force_grouping=True)

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from openiop.claims.models import Claim, ClaimStatus
+from openiop.accounts.access import has_action
+from openiop.claims.models import Claim, ClaimStatus, UnmatchedRemittance
 
 
 def claim_queryset(user: Any, action: str) -> QuerySet[Claim]:
@@ -71,3 +72,13 @@ def denials(user: Any, action: str) -> list[Denial]:
         messages = [] if reasons else list(claim.problems)
         queue.append(Denial(claim, reasons, messages))
     return queue
+
+
+def unmatched_payments(user: Any, action: str) -> list[UnmatchedRemittance]:
+    """Claim payments from 835s that answer no claim we sent, waiting for a
+    person to match them (they name no patient we know, so they are not
+    scoped by site; whoever works claims sees them)."""
+    if not has_action(user, action):
+        return []
+    rows = UnmatchedRemittance.objects.filter(resolved_at__isnull=True).select_related("payment")
+    return list(rows.order_by("pk")[:200])

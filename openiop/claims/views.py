@@ -87,7 +87,12 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def denials(request: HttpRequest) -> HttpResponse:
     queue = selectors.denials(request.user, CLAIMS_VIEW)
     log_list_read("claims_denials", [denial.claim for denial in queue])
-    return render(request, "claims/denials.html", {"queue": queue, "can_work": has_action(request.user, CLAIMS_WORK)})
+    unmatched = selectors.unmatched_payments(request.user, CLAIMS_VIEW)
+    return render(
+        request,
+        "claims/denials.html",
+        {"queue": queue, "unmatched": unmatched, "can_work": has_action(request.user, CLAIMS_WORK)},
+    )
 
 
 @require_action(CLAIMS_WORK)

@@ -44,6 +44,15 @@ def test_the_denials_queue_says_what_the_carc_means_and_what_to_do(episode: Epis
     assert "authorization" in page.lower() and reverse("claims:replace", args=[denied.pk]) in page
 
 
+def test_a_payment_for_a_claim_we_never_sent_waits_on_the_denials_page(episode: Episode, biller: Client) -> None:
+    sent_claim(episode, "IOP1001", days(5, 3))
+    assert load("835_paid_in_full.x12")[0] and load("835_reversal_and_correction.x12")[0]
+
+    page = biller.get(reverse("claims:denials")).content.decode()
+
+    assert "Payments that match no claim" in page and "IOP1004" in page and "NGUYEN, TAYLOR" in page
+
+
 def test_the_claims_list_filters_by_status_and_says_so_when_a_filter_is_wrong(episode: Episode, biller: Client) -> None:
     sent_claim(episode, "IOP1001", days(5, 3))
     sent_claim(episode, "IOP1003", days(20, 3))

@@ -102,3 +102,11 @@ class AssessmentsConfig(AppConfig):
                 order=10,
             )
         )
+        from openiop.assessments import banner
+        from openiop.patients.chart import BannerItem, register_banner_item
+
+        register_banner_item(
+            BannerItem(
+                "safety_alerts", ASSESSMENT_VIEW, banner.safety_alerts_item, 10, "assessments/_banner_alerts.html"
+            )
+        )

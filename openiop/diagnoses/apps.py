@@ -26,3 +26,11 @@ class DiagnosesConfig(AppConfig):
                 "diagnoses", _("Diagnoses"), DIAGNOSES_VIEW, "diagnoses/tab_diagnoses.html", selectors.diagnoses_tab, 20
             )
         )
+        from openiop.diagnoses import banner
+        from openiop.patients.chart import BannerItem, register_banner_item
+
+        register_banner_item(
+            BannerItem(
+                "primary_diagnosis", DIAGNOSES_VIEW, banner.primary_diagnosis_item, 30, "diagnoses/_banner_primary.html"
+            )
+        )

@@ -67,3 +67,7 @@ class InsuranceConfig(AppConfig):
                 31,
             )
         )
+        from openiop.insurance import banner
+        from openiop.patients.chart import BannerItem, register_banner_item
+
+        register_banner_item(BannerItem("payer", COVERAGE_VIEW, banner.payer_item, 40, "insurance/_banner_payer.html"))

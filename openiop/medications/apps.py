@@ -60,3 +60,9 @@ class MedicationsConfig(AppConfig):
                 order=30,
             )
         )
+        from openiop.medications import banner
+        from openiop.patients.chart import BannerItem, register_banner_item
+
+        register_banner_item(
+            BannerItem("sobriety", DRUGTESTS_VIEW, banner.sobriety_item, 20, "medications/_banner_sobriety.html")
+        )

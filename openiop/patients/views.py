@@ -123,6 +123,14 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     if tab not in {*chart.BUILT_IN_TABS, *(extra.key for extra in extra_tabs)}:
         tab = "overview"
     current = next((extra for extra in extra_tabs if extra.key == tab), None)
+    line_tabs, more_tabs = chart.split_tabs(
+        [
+            chart.TabLink("overview", _("Overview")),
+            chart.TabLink("episodes", _("Episodes of care")),
+            chart.TabLink("contacts", _("Contacts and support")),
+            *(chart.TabLink(extra.key, extra.label) for extra in extra_tabs),
+        ]
+    )
     episodes = list(patient.episodes.all())
     # Links to change or discharge only where the user may (an episode at a
     # site the user does not work at is shown, not offered).
@@ -139,6 +147,9 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
             "tab": tab,
             "extra_tabs": extra_tabs,
             "extra_tab": current,
+            "line_tabs": line_tabs,
+            "more_tabs": more_tabs,
+            "current_in_more": next((link for link in more_tabs if link.key == tab), None),
             "extra_context": current.context(request, patient) if current else {},
             "episodes": episodes,
             "active_episode": next((e for e in episodes if e.status == "active"), None),

@@ -85,3 +85,7 @@ class PrivacyConfig(AppConfig):
         )
         register_nav(NavItem(_("Privacy"), "privacy:overview", PRIVACY_OVERSEE), before="audit:events")
         register_nav(NavItem(_("Emergency access"), "privacy:break_glass", BREAK_GLASS), before="sites:list")
+        from openiop.patients.chart import BannerItem, register_banner_item
+        from openiop.privacy import banner
+
+        register_banner_item(BannerItem("part2", CONSENTS_VIEW, banner.part2_item, 50, "privacy/_banner_part2.html"))

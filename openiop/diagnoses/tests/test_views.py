@@ -44,8 +44,8 @@ def test_a_clinician_adds_a_diagnosis_and_sees_it_on_the_tab_and_in_the_header(
     tab = _chart(client, patient)
     assert "Opioid dependence, uncomplicated" in tab
     assert reverse("diagnoses:edit", args=[diagnosis.pk]) in tab
-    header = _chart(client, patient, "overview").split('class="chart-header"')[1].split("</header>")[0]
-    assert "Primary diagnosis <strong>F11.20</strong> Opioid dependence, uncomplicated" in header
+    banner = _chart(client, patient, "overview").split('class="patient-banner"')[1].split("</section>")[0]
+    assert "<strong>F11.20</strong> Opioid dependence, uncomplicated" in banner.split("Primary diagnosis")[1]
 
 
 def test_a_category_is_refused_on_the_page_with_its_codes_and_nothing_saved(

@@ -152,3 +152,18 @@ def test_the_language_switch_gives_an_accessible_spanish_page_with_the_crisis_li
     assert_accessible(page)
     page.get_by_role("button", name="English").click()
     page.get_by_text("In crisis or thinking about suicide?").wait_for()
+
+
+def test_the_coverage_check_form_and_the_public_404_page_are_accessible(
+    screen: Any, live_server: Any, public_data: Site
+) -> None:
+    screen.goto(f"{live_server.url}{reverse('public:coverage_check')}?site=north")
+    screen.get_by_label("Someone else", exact=True).check()
+    screen.get_by_label("A spouse's or partner's").check()
+    screen.get_by_role("button", name="Ask us to check my coverage").click()
+    screen.get_by_text("Give the policyholder's name, as on the insurance card.").wait_for()
+    assert screen.get_by_label("A spouse's or partner's").is_checked()  # the answers are kept
+    assert_accessible(screen)
+    screen.goto(f"{live_server.url}/help/no-such-page/")
+    screen.get_by_role("heading", name="We could not find that page").wait_for()
+    assert_accessible(screen)

@@ -44,5 +44,6 @@ def number(value: Decimal | int | None) -> str:
     normalized = Decimal(value).normalize()
     if normalized == normalized.to_integral():
         return number_format(normalized.quantize(Decimal(1)), 0, use_l10n=True, force_grouping=True)
-    places = -normalized.as_tuple().exponent
-    return number_format(normalized, places if isinstance(places, int) else None, use_l10n=True, force_grouping=True)
+    exponent = normalized.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) else None  # finite amounts only reach here
+    return number_format(normalized, places, use_l10n=True, force_grouping=True)

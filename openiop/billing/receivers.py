@@ -14,6 +14,7 @@ import importlib
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 # Signals other apps create this session; connected when their module exists.
@@ -43,8 +44,20 @@ def _sync(
 ) -> None:
     from openiop.billing.services import charges_sync_many
 
-    if patient_ids:
-        charges_sync_many(patient_ids=patient_ids, start=start, end=end, actor=actor, kinds=kinds)
+    if not patient_ids:
+        return
+    # Two saves for the same patient at once (two groups on one day) can both
+    # decide that day's charge is missing; the database refuses the second
+    # insert. The attendance must not fail for it: the second sync runs again
+    # in a fresh savepoint, and then sees the charge the first one committed.
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                charges_sync_many(patient_ids=patient_ids, start=start, end=end, actor=actor, kinds=kinds)
+            return
+        except IntegrityError:
+            if attempt:
+                raise
 
 
 def on_attendance_saved(sender: Any, attendances: list[Any], actor: Any = None, **kwargs: Any) -> None:

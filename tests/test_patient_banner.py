@@ -101,6 +101,7 @@ def test_the_banner_shows_who_the_patient_is_where_they_are_in_treatment_and_wha
     assert episode.patient.mrn in banner
     assert "35 years" in banner  # born 1990-06-01, today 2026-03-05
     assert "North" in banner
+    assert "English" in banner.split("Language")[1]  # the preferred language, once on the header line
     assert "Intensive outpatient" in banner or episode.get_level_of_care_display() in banner
     assert "day 10 of episode" in banner
     assert str(bob) in banner.split("Care team")[1]

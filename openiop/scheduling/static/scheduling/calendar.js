@@ -8,23 +8,6 @@
 (function () {
   "use strict";
 
-  // FullCalendar 6 injects its stylesheet through a <style> element, which our
-  // Content-Security-Policy refuses. Constructable stylesheets are CSSOM, which
-  // the policy does not govern: the calendar is handed one of those instead,
-  // looked up through its root node only while it is being constructed.
-  function withAdoptedStyles(el, build) {
-    var sheet = new CSSStyleSheet();
-    document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
-    var holder = { sheet: sheet, isConnected: true };
-    var root = { nodeType: 11, querySelector: function () { return holder; } };
-    el.getRootNode = function () { return root; };
-    try {
-      return build();
-    } finally {
-      delete el.getRootNode;
-    }
-  }
-
   function wallClock(date) {
     return date.toISOString().slice(0, 19);
   }
@@ -84,36 +67,42 @@
     var hours = data.businessHours || [];
     var opens = earliest(hours, "startTime", "08:00", function (a, b) { return b < a ? b : a; });
     var closes = earliest(hours, "endTime", "20:00", function (a, b) { return b > a ? b : a; });
-    var calendar = withAdoptedStyles(mount, function () {
-      return new window.FullCalendar.Calendar(mount, {
-        timeZone: "UTC",
-        initialView: data.view,
-        initialDate: data.first,
-        headerToolbar: false,
-        firstDay: 1,
-        allDaySlot: false,
-        slotMinTime: opens,
-        slotMaxTime: closes,
-        height: "auto",
-        expandRows: true,
-        locale: document.documentElement.lang || "en",
-        slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
-        eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
-        dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" },
-        businessHours: hours,
-        editable: !!data.moveUrl,
-        eventStartEditable: !!data.moveUrl,
-        eventDurationEditable: !!data.moveUrl,
-        snapDuration: "00:15",
-        events: data.events,
-        eventDrop: move,
-        eventResize: move
-      });
+    // Its stylesheet arrives through fullcalendar-csp.js (see there why).
+    var calendar = new window.FullCalendar.Calendar(mount, {
+      timeZone: "UTC",
+      initialView: data.view,
+      initialDate: data.first,
+      headerToolbar: false,
+      firstDay: 1,
+      allDaySlot: false,
+      slotMinTime: opens,
+      slotMaxTime: closes,
+      height: "auto",
+      locale: document.documentElement.lang || "en",
+      slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" },
+      businessHours: hours,
+      editable: !!data.moveUrl,
+      eventStartEditable: !!data.moveUrl,
+      eventDurationEditable: !!data.moveUrl,
+      snapDuration: "00:15",
+      events: data.events,
+      eventDrop: move,
+      eventResize: move
     });
     document.body.classList.add("timegrid-on");
     if (tools) tools.hidden = false;
     calendar.render();
-    window.openiopCalendar = calendar;  // the browser tests drive moves through it
+    // The same move as a drag, for scripts (the browser tests use it): shift
+    // an event by some minutes; a refusal puts it back exactly as a drag does.
+    mount.moveEventBy = function (id, minutes) {
+      var event = calendar.getEventById(id);
+      if (!event) return;
+      var oldStart = event.start, oldEnd = event.end;
+      event.moveDates({ minutes: minutes });
+      move({ event: event, revert: function () { event.setDates(oldStart, oldEnd); } });
+    };
 
     if (rowFilter) {
       rowFilter.addEventListener("change", function () {

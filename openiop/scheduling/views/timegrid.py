@@ -53,7 +53,9 @@ def calendar_events(items: list[Any], site: Site, *, row_of: dict[int, str], can
         movable = can_manage and item.status == "scheduled" and not getattr(item, "held", False)
         if isinstance(item, Session):
             track = item.track.name if item.track else _("No track")
-            booked = _("%(n)d/%(max)d booked") % {"n": item.enrolled, "max": item.capacity_max}
+            # "enrolled" is the Count annotation of selectors.session_queryset().
+            enrolled = getattr(item, "enrolled", 0)
+            booked = _("%(n)d/%(max)d booked") % {"n": enrolled, "max": item.capacity_max}
             parts = [item.title, track, item.room.name, booked]
             url = reverse("scheduling:session", args=[item.pk])
             colour = track_colour(item.track_id)

@@ -45,6 +45,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
     site = default_site(request, SCHEDULING_VIEW, data.get("site"))
     by = data.get("by") or "room"
     patient: Patient | None = data.get("patient") if by == "patient" else None
+    if by != "patient":
+        # Patient names appear only once "Patient" is chosen: a calendar on a
+        # shared screen shows none otherwise.
+        del form.fields["patient"]
     span = data.get("span") or "week"
     day = data.get("day") or timezone.localdate()
     first = day - dt.timedelta(days=day.weekday()) if span == "week" else day

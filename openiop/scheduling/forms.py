@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.models import User
-from openiop.core.forms import AsciiIntegerField
+from openiop.core.forms import AsciiIntegerField, AsciiModelMultipleChoiceField
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling.models import (
     ClinicianAvailability,
@@ -132,7 +132,7 @@ class RescheduleForm(ReasonForm):
         return cleaned
 
 
-class EpisodesChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class EpisodesChoice(AsciiModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.patient.display_name} ({obj.patient.mrn})"
 

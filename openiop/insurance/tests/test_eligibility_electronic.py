@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from openiop.accounts.models import User
-from openiop.insurance import services
+from openiop.insurance import services, services_eligibility
 from openiop.insurance.clearinghouse import FileDropClearinghouse, clearinghouse
 from openiop.insurance.models import Coverage, EligibilityCheck, Payer, SubscriberRelation
 from openiop.privacy.information import Purpose
@@ -169,7 +169,9 @@ def test_a_271_about_someone_else_is_refused(pending: EligibilityCheck) -> None:
     assert pending.status == "pending"
 
 
-def test_a_file_kind_without_a_reader_stays_in_the_inbox(db: None) -> None:
+def test_a_file_kind_without_a_reader_stays_in_the_inbox(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The claims app reads 835s; take its reader away to see what happens to a kind nobody reads.
+    monkeypatch.delitem(services_eligibility.IMPORTERS, "835", raising=False)
     drop_in_inbox("remit.835", (SAMPLES / "835_paid_in_full.x12").read_text())
     [outcome] = services.eligibility_inbox_import()
     assert outcome.kind == "835" and not outcome.accepted

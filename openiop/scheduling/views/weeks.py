@@ -177,14 +177,18 @@ def _building_context(proposal: WeekProposal) -> dict[str, object]:
 @require_action(SCHEDULING_OPTIMIZE)
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
-    # The page lists every patient in the proposal.
-    patients = sorted(Episode.objects.filter(pk__in=proposal.episode_ids).values_list("patient_id", flat=True))
-    log_action("record.read", obj=proposal, data={"view": "proposal", "patients": patients})
+    # The page lists every patient in the proposal and, once built, the
+    # site's active patients with no availability recorded: one read names them all.
+    patients = set(Episode.objects.filter(pk__in=proposal.episode_ids).values_list("patient_id", flat=True))
     if proposal.is_running:
         context = _building_context(proposal)  # marks a lost build failed, so check again
         if proposal.is_running:
+            log_action("record.read", obj=proposal, data={"view": "proposal", "patients": sorted(patients)})
             return render(request, "scheduling/proposal.html", context)
-    return render(request, "scheduling/proposal.html", _proposal_context(request.user, proposal))
+    context = _proposal_context(request.user, proposal)
+    patients |= {patient.pk for patient in context["no_availability"]}  # type: ignore[attr-defined]
+    log_action("record.read", obj=proposal, data={"view": "proposal", "patients": sorted(patients)})
+    return render(request, "scheduling/proposal.html", context)
 
 
 @require_action(SCHEDULING_OPTIMIZE)

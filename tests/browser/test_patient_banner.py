@@ -91,7 +91,6 @@ def test_at_1366_the_banner_shows_everything_and_the_tabs_fit_one_line(
         )
         # One line: every tab's box overlaps every other's vertically.
         assert len(boxes) > 3 and max(top for top, _ in boxes) < min(bottom for _, bottom in boxes), boxes
-        page.screenshot(path="/tmp/k_chart_1366.png")
         nav_width = page.eval_on_selector(".chart-tabs > ul", "ul => ul.scrollWidth <= ul.clientWidth")
         assert nav_width
 

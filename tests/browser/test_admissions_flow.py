@@ -95,7 +95,9 @@ def test_a_navigator_takes_an_inquiry_from_new_to_admitted_and_lands_on_the_char
 
     patient = Patient.objects.get()
     page.wait_for_url(re.compile(rf"/patients/{patient.pk}/$"))
-    page.get_by_role("heading", name=f"Tomas Diaz {patient.mrn}").wait_for()
+    # The patient banner heads the chart: the name, then the MRN among its facts.
+    page.get_by_role("heading", name="Tomas Diaz", exact=True).wait_for()
+    page.locator(".banner-fact", has_text=patient.mrn).first.wait_for()
     page.get_by_text(f"Admitted: chart {patient.mrn} with an active episode of care").wait_for()
     inquiry = Inquiry.objects.get()
     assert (inquiry.stage, inquiry.patient) == ("admitted", patient)

@@ -67,6 +67,19 @@ def _plain_http_for_tests() -> Any:
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The test database as migrations leave it, with their audit events sealed.
+
+    Data migrations write audit events; in production the worker seals them
+    within a minute. Without a worker here, a test that runs audit_verify more
+    than a minute after the database was built would report them late."""
+    from openiop.audit.sealing import seal_pending
+
+    with django_db_blocker.unblock():
+        seal_pending()
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_mfa_off(settings: Any) -> None:
     # Argon2 is deliberately slow; tests that check hashing ask for it explicitly.

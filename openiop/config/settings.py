@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "openiop.diagnoses",
     "openiop.billing",
     "openiop.claims",
+    "openiop.ledger",
+    "openiop.assistance",
+    "openiop.estimates",
+    "openiop.reports",
     "openiop.directory",
     "openiop.public",
 ]

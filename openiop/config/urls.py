@@ -19,6 +19,10 @@ urlpatterns = [
     path("diagnoses/", include("openiop.diagnoses.urls")),
     path("billing/", include("openiop.billing.urls")),
     path("claims/", include("openiop.claims.urls")),
+    path("ledger/", include("openiop.ledger.urls")),
+    path("assistance/", include("openiop.assistance.urls")),
+    path("estimates/", include("openiop.estimates.urls")),
+    path("reports/", include("openiop.reports.urls")),
     # The public locator (/help/find/) and the administrators' import (/directory/import/).
     path("", include("openiop.directory.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

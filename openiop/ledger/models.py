@@ -77,13 +77,13 @@ class LedgerTransaction(models.Model):
     reference = models.CharField(
         max_length=60,
         blank=True,
-        help_text=_("Check number, the card terminal's authorization code or the lender's loan number. Never card data."),
+        help_text=_(
+            "Check number, the card terminal's authorization code or the lender's loan number. Never card data."
+        ),
     )
     memo = models.CharField(max_length=300, blank=True)
     posted_on = models.DateField(default=timezone.localdate)
-    reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, related_name="reversed_by", null=True, blank=True
-    )
+    reverses = models.OneToOneField("self", on_delete=models.PROTECT, related_name="reversed_by", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(default=timezone.now)
 

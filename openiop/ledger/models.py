@@ -86,6 +86,9 @@ class LedgerTransaction(models.Model):
     reverses = models.OneToOneField("self", on_delete=models.PROTECT, related_name="reversed_by", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The key the form was shown with: a second submission of the same form
+    # (a double click, the browser's resend) finds this row and posts nothing.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = LedgerTransactionQuerySet.as_manager()
 

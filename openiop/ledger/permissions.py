@@ -7,6 +7,8 @@
 - ledger.post: record a patient payment, a refund, financing or an
   adjustment: the billing specialist and the front desk (who take payments at
   the window). Adjustments and refunds are further limited in the services.
+- ledger.adjust: adjustments, refunds and reversals (they change what a
+  patient owes without money coming in): the billing specialist only.
 """
 
 from openiop.accounts.roles import RoleCode, declare
@@ -20,4 +22,9 @@ LEDGER_POST = declare(
     "ledger.post",
     "Record patient payments, refunds, financing and adjustments",
     {RoleCode.BILLING_SPECIALIST, RoleCode.FRONT_DESK},
+)
+LEDGER_ADJUST = declare(
+    "ledger.adjust",
+    "Adjust patients' balances, refund and reverse ledger transactions",
+    {RoleCode.BILLING_SPECIALIST},
 )

@@ -75,6 +75,7 @@ bench: install-dev system-deps
 	$(BIN)/python -m bench.locator --facilities 20000 --json
 	$(BIN)/python -m bench.locator --facilities 20000 --json --database postgres
 	$(BIN)/python -m bench.audit --json
+	$(BIN)/python -m bench.codes --json
 	$(BIN)/python -m bench.load --json
 	$(BIN)/python -m bench.pages --patients 10000 --json
 	$(BIN)/python -m bench.pages --patients 10000 --json --database postgres

@@ -4,7 +4,6 @@ group of twelve takes to individualize and sign (printed for the closing note)."
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable
 from typing import Any
@@ -144,5 +143,4 @@ def test_individualizing_and_signing_a_group_of_twelve_takes_minutes(
         f"{work.keys} keys ({work.keys - 11} typed characters + 11 Alt+Down), {finished - opened:.1f} s automated, "
         f"about {human / 60:.1f} min for a person typing 200 characters a minute"
     )
-    assert work.clicks == 3
-    assert dt.timedelta(seconds=finished - opened) < dt.timedelta(seconds=60)
+    assert work.clicks == 3  # how long it takes is printed, not asserted: speed is measured in bench/

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -95,14 +94,3 @@ def test_search_returns_only_billable_codes_within_the_limit() -> None:
 
 def test_a_code_shaped_word_matches_as_a_word_too() -> None:
     assert any(code.startswith("D51") for code, _d in codes.search("vitamin b12"))
-
-
-def test_a_search_after_warm_up_is_well_under_50_ms() -> None:
-    queries = ["opi", "opioid dependence", "F1", "dis", "con", "alcohol use", "major depressive", "pre"]
-    slowest = 0.0
-    for query in queries:
-        codes._term_positions.cache_clear()  # measure the uncached path
-        started = time.perf_counter()
-        codes.search(query)
-        slowest = max(slowest, time.perf_counter() - started)
-    assert slowest < 0.05, f"slowest search took {slowest * 1000:.1f} ms"

@@ -19,13 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from openiop.accounts.access import has_action
+from openiop.accounts.access import allowed_actions, has_action
 from openiop.audit.services import log_action
 from openiop.billing import packets, selectors
 from openiop.billing.forms import ChargeFilter, FeeScheduleEndForm, FeeScheduleForm, ReviewPacketForm, users_sites
 from openiop.billing.models import Charge, ChargeStatus, FeeSchedule
 from openiop.billing.permissions import BILLING_EXPORT, BILLING_MANAGE, BILLING_REVIEW_PACKET, BILLING_VIEW
 from openiop.billing.services import fee_schedule_create, fee_schedule_end
+from openiop.core.navigation import DashboardSection, RenderedSection
 from openiop.core.reads import log_list_read
 from openiop.core.views import (
     attach_error,
@@ -39,6 +40,27 @@ from openiop.privacy.permissions import DISCLOSURES_RECORD
 from openiop.privacy.services import DisclosureRefused
 
 CHARGES_PER_PAGE = 50
+
+# Blocks that apps above billing (which billing may not import, e.g. the Good
+# Faith Estimate's dispute-right flags) add to the workspace from their
+# ready(), shown like dashboard sections to whoever holds their action.
+WORKSPACE_SECTIONS: list[DashboardSection] = []
+
+
+def register_workspace_section(section: DashboardSection) -> None:
+    if all(existing.key != section.key for existing in WORKSPACE_SECTIONS):
+        WORKSPACE_SECTIONS.append(section)
+        WORKSPACE_SECTIONS.sort(key=lambda entry: entry.order)
+
+
+def _workspace_sections(request: HttpRequest) -> list[RenderedSection]:
+    actions = allowed_actions(request.user)
+    rendered = []
+    for section in WORKSPACE_SECTIONS:
+        context = section.context(request) if section.action in actions else None
+        if context is not None:
+            rendered.append(RenderedSection(key=section.key, template=section.template, context=context))
+    return rendered
 
 
 def _charge_filter(request: HttpRequest, action: str) -> ChargeFilter:
@@ -72,9 +94,11 @@ def workspace(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    sections = _workspace_sections(request)
     log_list_read(
         "billing_workspace",
         [
+            *(section.context for section in sections),
             *page.object_list,
             *(alert.authorization for alert in work.authorizations),
             *(due.coverage for due in work.checks_due),
@@ -94,6 +118,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "can_export": has_action(request.user, BILLING_EXPORT),
             "can_review_packet": has_action(request.user, BILLING_REVIEW_PACKET),
             "today": today,
+            "sections": sections,
         },
     )
 

@@ -11,7 +11,16 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from openiop.accounts.access import register_scope
-        from openiop.ledger import models, permissions  # noqa: F401  (declares the actions)
+        from openiop.ledger import models, permissions  # permissions declares the actions
         from openiop.patients.scopes import patient_at_users_sites
 
         register_scope(models.LedgerTransaction, patient_at_users_sites("patient__"))
+
+        from django.utils.translation import gettext_lazy as _
+
+        from openiop.ledger import views
+        from openiop.patients.chart import ChartTab, register_tab
+
+        register_tab(
+            ChartTab("account", _("Account"), permissions.LEDGER_VIEW, "ledger/tab_account.html", views.account_tab, 90)
+        )

@@ -31,7 +31,7 @@ from openiop.ledger.models import LedgerTransaction, TransactionKind
 from openiop.ledger.permissions import LEDGER_VIEW
 from openiop.patients.models import Patient
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
 def _date(day: dt.date) -> str:

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""The chart's Account tab, its forms and the monthly statement PDF.
+
+Every page fetches its patient through the access path (404 outside the
+user's reach, the read audited). The front desk takes payments and records
+financing (``ledger.post``); refunds, adjustments and reversals are the
+billing specialist's (``ledger.adjust``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from openiop.accounts.access import has_action
+from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.insurance.models import Payer
+from openiop.ledger import services
+from openiop.ledger.forms import FORM_KINDS, ReverseForm, TransactionForm
+from openiop.ledger.models import LedgerTransaction
+from openiop.ledger.permissions import LEDGER_ADJUST, LEDGER_POST, LEDGER_VIEW
+from openiop.ledger.selectors import ledger_for, patient_ledger
+from openiop.ledger.statements import LANGUAGES, TEMPLATE, period_of, statement_context, statement_months
+from openiop.patients.models import Patient
+
+ADJUSTING_FORMS = {"refund", "adjustment"}
+
+
+def _patient(request: HttpRequest, patient_pk: int, action: str, view: str, **data: Any) -> Patient:
+    return read_restricted_or_404(
+        Patient.objects.select_related("site__organization"), request, action, view=view, data=data, pk=patient_pk
+    )
+
+
+def _tab(patient_pk: int) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("ledger:account", args=[patient_pk]))
+
+
+def tab_url(patient_pk: int) -> str:
+    return reverse("patients:chart", args=[patient_pk]) + "?tab=account"
+
+
+def account_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    """The Account tab's context (the chart registers it; ``ledger.view``)."""
+    ledger = patient_ledger(request.user, patient)
+    payer_ids = [party for party in ledger.balances if party is not None]
+    payers = dict(Payer.objects.filter(pk__in=payer_ids).values_list("pk", "name"))
+    reversible = LedgerTransaction.objects.restrict(request.user, LEDGER_VIEW).filter(
+        patient=patient, reverses__isnull=True, reversed_by__isnull=True
+    )
+    return {
+        "ledger": ledger,
+        # Newest first, as people look for the latest; each with its party's name.
+        "rows": [(entry, payers.get(entry.party or 0, "")) for entry in reversed(ledger.entries)],
+        "payer_balances": [(payers.get(pk, "?"), amount) for pk, amount in ledger.payer_balances.items()],
+        "months": statement_months(ledger),
+        "reversible": set(reversible.values_list("pk", flat=True)),
+        "can_post": has_action(request.user, LEDGER_POST),
+        "can_adjust": has_action(request.user, LEDGER_ADJUST),
+        "spanish": patient.language.strip().lower() in {"spanish", "español", "espanol", "es"},
+    }
+
+
+@require_action(LEDGER_VIEW)
+@require_GET
+def account(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """The Account tab's own address: the chart opened on it."""
+    patient = _patient(request, patient_pk, LEDGER_VIEW, "ledger.account")
+    return HttpResponseRedirect(tab_url(patient.pk))
+
+
+@never_cache
+@require_action(LEDGER_POST)
+@require_http_methods(["GET", "POST"])
+def transaction_new(request: HttpRequest, patient_pk: int, form_kind: str) -> HttpResponse:
+    if form_kind not in FORM_KINDS:
+        raise Http404
+    if form_kind in ADJUSTING_FORMS and not has_action(request.user, LEDGER_ADJUST):
+        raise PermissionDenied(LEDGER_ADJUST)
+    patient = _patient(request, patient_pk, LEDGER_POST, f"ledger.{form_kind}")
+    ledger, _names = ledger_for(patient.pk)
+    payers = list(Payer.objects.filter(pk__in=[p for p in ledger.balances if p is not None]).order_by("name"))
+    form = TransactionForm(request.POST or None, form_kind=form_kind, payers=payers)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        key = data["submission_key"]
+        again = LedgerTransaction.objects.filter(submission_key=key, patient=patient).exists()
+        party = data.get("party")
+        try:
+            row = services.transaction_post(
+                actor=staff_user(request),
+                patient=patient,
+                kind=form.kind,
+                amount=data["amount"],
+                posted_on=data["posted_on"],
+                method=form.method_value(),
+                reference=data.get("reference", ""),
+                memo=data.get("memo", ""),
+                payer=next((p for p in payers if str(p.pk) == party), None) if party else None,
+                submission_key=key,
+            )
+        except ValidationError as error:
+            attach_error(request, form, error)
+        else:
+            if again:
+                messages.info(request, _("This was recorded already; nothing was posted twice."))
+            else:
+                messages.success(
+                    request,
+                    _("%(what)s of %(amount)s recorded.")
+                    % {"what": row.get_kind_display(), "amount": services.money(row.amount)},
+                )
+            return _tab(patient.pk)
+    return render(
+        request,
+        "ledger/transaction_form.html",
+        {
+            "patient": patient,
+            "form": form,
+            "title": FORM_KINDS[form_kind]["title"],
+            "balance": ledger.patient_balance,
+            "payer_balances": [(p.name, ledger.balances.get(p.pk)) for p in payers],
+        },
+    )
+
+
+@never_cache
+@require_action(LEDGER_ADJUST)
+@require_http_methods(["GET", "POST"])
+def transaction_reverse(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    patient = _patient(request, patient_pk, LEDGER_ADJUST, "ledger.reverse", transaction=pk)
+    original = (
+        LedgerTransaction.objects.restrict(request.user, LEDGER_VIEW)
+        .filter(patient=patient, pk=pk)
+        .select_related("payer")
+        .first()
+    )
+    if original is None:
+        raise Http404
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transaction_reverse(
+                actor=staff_user(request),
+                transaction=original,
+                reason=form.cleaned_data["reason"],
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except ValidationError as error:
+            attach_error(request, form, error)
+        else:
+            messages.success(request, _("The transaction was reversed."))
+            return _tab(patient.pk)
+    return render(request, "ledger/reverse_form.html", {"patient": patient, "form": form, "original": original})
+
+
+@never_cache
+@require_action(LEDGER_VIEW)
+@require_GET
+def statement(request: HttpRequest, patient_pk: int, year: int, month: int) -> HttpResponse:
+    """The month's statement as a PDF, in English or (``?lang=es``) Spanish."""
+    from openiop.privacy.documents import render_pdf
+
+    language = request.GET.get("lang", "en")
+    if language not in LANGUAGES:
+        language = "en"
+    try:
+        period_of(year, month)
+    except ValueError:
+        raise Http404 from None
+    patient = _patient(request, patient_pk, LEDGER_VIEW, "ledger.statement", year=year, month=month, language=language)
+    ledger, payer_names = ledger_for(patient.pk)
+    with translation.override(language):
+        pdf = render_pdf(TEMPLATE, statement_context(patient, ledger, payer_names, year, month, language))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statement-{patient.mrn}-{year}-{month:02d}-{language}.pdf"'
+    return response

@@ -252,7 +252,8 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): scripts and styles from this site only,
 # no inline script or style, no eval. htmx's own indicator <style> is switched
 # off in base.html (its rules are in openiop.css); Leaflet positions the map
-# through element.style, which CSP allows. Pico's icons are data: images.
+# through element.style, which CSP allows. Primer's and USWDS's form
+# controls draw their arrows and ticks with data: images.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -299,7 +300,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Front-end packages come from npm at set-up time (`make assets`), never a CDN.
 STATICFILES_DIRS = [
-    ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
+    # The staff side's design system: GitHub's Primer (its design tokens from
+    # @primer/primitives, its base, buttons and forms from @primer/css); the
+    # public side's: the U.S. Web Design System (its fonts and images too).
+    ("vendor/primer", BASE_DIR / "node_modules" / "@primer" / "css" / "dist"),
+    ("vendor/primer-primitives", BASE_DIR / "node_modules" / "@primer" / "primitives" / "dist" / "css"),
+    ("vendor/uswds", BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     # The locator's offline basemap (U.S. Census state and county outlines as
     # TopoJSON) when no tile server is configured.

@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Reads for the ways to pay: the chart's "Ways to pay" tab and the funds
+page, through ``restrict`` (what the user may see), reads of a patient's
+record audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import HttpRequest
+from django.utils import timezone
+
+from openiop.accounts.access import has_action
+from openiop.assistance import arithmetic
+from openiop.assistance.models import Award, Fund, IncomeAttestation, PaymentPlan, PlanStatus
+from openiop.assistance.permissions import ASSISTANCE_MANAGE, ASSISTANCE_VIEW
+from openiop.assistance.services import ZERO, plan_payments
+from openiop.audit.services import log_read
+from openiop.billing.models import Charge
+from openiop.ledger import selectors as ledger_selectors
+from openiop.patients.models import Patient
+
+
+@dataclass(frozen=True)
+class InstallmentRow:
+    number: int
+    due_on: dt.date
+    amount: Decimal
+    paid: Decimal
+    status: str  # paid, paid_late, partly_paid, missed, due, upcoming
+    reminder_sent: bool
+
+    @property
+    def is_missed(self) -> bool:
+        return self.status == "missed"
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: PaymentPlan
+    paid: Decimal
+    remaining: Decimal
+    installments: list[InstallmentRow]
+
+    @property
+    def missed_count(self) -> int:
+        return sum(1 for row in self.installments if row.is_missed)
+
+
+STATUS_LABELS = {
+    "paid": "Paid",
+    "paid_late": "Paid late",
+    "partly_paid": "Partly paid",
+    "missed": "Missed",
+    "due": "Due",
+    "upcoming": "Upcoming",
+}
+
+
+def plan_view(plan: PaymentPlan, today: dt.date) -> PlanView:
+    """The plan's installments with what has been paid toward each (the
+    patient's payments since the plan began, earliest installment first)."""
+    items = list(plan.installments.order_by("number"))
+    paid = plan_payments(plan) if plan.status == PlanStatus.ACTIVE else ZERO
+    if plan.status == PlanStatus.COMPLETED:
+        paid = plan.amount
+    filled = arithmetic.allocate_payments([item.amount for item in items], paid)
+    rows = []
+    for item, part in zip(items, filled, strict=True):
+        if part >= item.amount:
+            status = "paid_late" if item.missed_at else "paid"
+        elif item.missed_at or item.due_on < today:
+            status = "missed"
+        elif part > 0:
+            status = "partly_paid"
+        elif item.due_on <= today + dt.timedelta(days=30):
+            status = "due"
+        else:
+            status = "upcoming"
+        rows.append(
+            InstallmentRow(item.number, item.due_on, item.amount, part, status, item.reminder_sent_at is not None)
+        )
+    total_paid = min(sum(filled, ZERO), plan.amount)
+    return PlanView(plan=plan, paid=total_paid, remaining=plan.amount - total_paid, installments=rows)
+
+
+def ways_to_pay_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    """The chart tab: the attestation and its discount tier, the plans with
+    their schedules, the awards, and the self-pay charges still undiscounted."""
+    user = request.user
+    log_read(patient, data={"view": "chart.ways_to_pay"})
+    today = timezone.localdate()
+    attestations = list(IncomeAttestation.objects.restrict(user, ASSISTANCE_VIEW).filter(patient=patient)[:5])
+    current = next((a for a in attestations if a.is_valid_on(today)), None)
+    plans = [
+        plan_view(plan, today)
+        for plan in PaymentPlan.objects.restrict(user, ASSISTANCE_VIEW).filter(patient=patient).order_by("-created_at")
+    ]
+    awards = list(
+        Award.objects.restrict(user, ASSISTANCE_VIEW).filter(patient=patient).select_related("fund").order_by("-pk")
+    )
+    undiscounted = Charge.objects.live().filter(
+        patient=patient, payer__isnull=True, amount__gt=0, sliding_fee_discount__isnull=True
+    )
+    return {
+        "patient": patient,
+        "today": today,
+        "balance": ledger_selectors.patient_balance(patient.pk),
+        "attestation": current,
+        "last_attestation": attestations[0] if attestations else None,
+        "reverification_due": current.reverification_due(today) if current else bool(attestations),
+        "attestations": attestations,
+        "undiscounted_count": undiscounted.count() if current else 0,
+        "plans": plans,
+        "active_plan": next((view for view in plans if view.plan.status == PlanStatus.ACTIVE), None),
+        "awards": awards,
+        "status_labels": STATUS_LABELS,
+        "can_manage": has_action(user, ASSISTANCE_MANAGE),
+    }
+
+
+@dataclass(frozen=True)
+class FundRow:
+    fund: Fund
+    awarded: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.fund.budget - self.awarded
+
+
+def fund_rows(funds: QuerySet[Fund]) -> list[FundRow]:
+    """FUNDS with what their awards that stand add up to (one query for all)."""
+    listed = list(funds)
+    totals = dict(
+        Award.objects.filter(fund__in=listed, reversed_at__isnull=True)
+        .values("fund")
+        .annotate(total=Sum("amount"))
+        .values_list("fund", "total")
+    )
+    return [FundRow(fund, Decimal(totals.get(fund.pk) or ZERO)) for fund in listed]
+
+
+def funds_for(user: Any, action: str = ASSISTANCE_VIEW) -> list[FundRow]:
+    """Funds the user may see, newest period first."""
+    return fund_rows(Fund.objects.restrict(user, action).select_related("site").order_by("-ends_on", "name"))
+
+
+def open_funds_for(user: Any, patient: Patient) -> list[FundRow]:
+    """Funds an award for PATIENT may come from today: open, for the
+    patient's organization and site, with money left."""
+    today = timezone.localdate()
+    funds = Fund.objects.restrict(user, ASSISTANCE_MANAGE).filter(
+        Q(site__isnull=True) | Q(site_id=patient.site_id),
+        organization_id=patient.organization_id,
+        starts_on__lte=today,
+        ends_on__gte=today,
+    )
+    return [row for row in fund_rows(funds.order_by("name")) if row.remaining > 0]

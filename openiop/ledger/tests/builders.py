@@ -44,8 +44,19 @@ def self_pay_charge(episode: Episode, day: dt.date, amount: str = "100.00") -> C
 class Account:
     episode: Episode
     payer: Payer
-    institutional: Claim
-    professional: Claim
+    institutional: Claim | None = None
+    professional: Claim | None = None
+
+
+def self_pay_account(site: Site) -> Account:
+    """The cheap account for the services' checks: a patient owing a 295.00
+    self-pay charge, and a payer (owed nothing) to adjust against."""
+    from openiop.scheduling.tests.pages import admitted
+
+    payer = make_payer(site, payer_id="SHP01")
+    episode = admitted(site, "Alex", "Rivera")
+    self_pay_charge(episode, january(10)[0], "295.00")
+    return Account(episode, payer)
 
 
 def insured_account(site: Site) -> Account:

@@ -56,7 +56,7 @@ def transactions(draw: st.DrawFn) -> list[Entry]:
     return [Entry(draw(DAYS), draw(PAYERS), transaction_amount(kind, amount, is_reversal=reversal), kind)]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(st.one_of(charges(), postings(), transactions()), max_size=30))
 def test_balances_are_the_sums_of_their_entries(groups: list[list[Entry]]) -> None:
     entries = [entry for group in groups for entry in group]

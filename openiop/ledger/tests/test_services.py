@@ -18,13 +18,13 @@ from openiop.accounts.roles import RoleCode
 from openiop.ledger.models import LedgerTransaction, TransactionKind
 from openiop.ledger.selectors import patient_balance
 from openiop.ledger.services import transaction_post, transaction_reverse
-from openiop.ledger.tests.builders import Account, insured_account
+from openiop.ledger.tests.builders import Account, self_pay_account
 from openiop.sites.models import Site
 
 
 @pytest.fixture
 def account(north: Site) -> Account:
-    return insured_account(north)
+    return self_pay_account(north)
 
 
 @pytest.fixture

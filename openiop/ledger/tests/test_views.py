@@ -5,6 +5,7 @@ the statement PDF in English and Spanish with no diagnosis on it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -153,3 +154,34 @@ def test_the_statement_renders_with_the_balance_and_no_diagnosis(
     assert "F10" not in html and "H0015" not in html and "90837" not in html
     heading = {"en": "Amount you owe", "es": "Cantidad que debe"}[language]
     assert heading in html
+
+
+def test_a_months_statement_carries_the_previous_balance_and_adds_up(account: Account) -> None:
+    patient = account.episode.patient
+    LedgerTransaction.objects.create(
+        patient=patient,
+        site=patient.site,
+        kind=TransactionKind.PATIENT_PAYMENT,
+        amount=Decimal(95),
+        method="check",
+        reference="1042",
+        posted_on=dt.date(2026, 2, 10),
+    )
+    ledger, names = ledger_for(patient.pk)
+
+    january = statement_context(patient, ledger, names, 2026, 1, "en")
+    february = statement_context(patient, ledger, names, 2026, 2, "en")
+
+    assert (january["previous_balance"], january["new_patient_charges"], january["amount_due"]) == (0, 295, 295)
+    assert (january["total_charges"], january["insurance_paid_or_adjusted"], january["insurance_pending"]) == (
+        1030,
+        735,
+        0,
+    )
+    assert (february["previous_balance"], february["payments_and_credits"], february["amount_due"]) == (295, 95, 200)
+    for month in (january, february):
+        assert (
+            month["previous_balance"] + month["new_patient_charges"] - month["payments_and_credits"]
+            == (month["amount_due"])
+        )
+    assert [line.description for line in february["lines"]] == ["Payment, thank you (reference 1042)"]

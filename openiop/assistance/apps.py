@@ -47,6 +47,9 @@ class AssistanceConfig(AppConfig):
                 89,
             )
         )
+        from openiop.ledger.statements import register_statement_note
+
+        register_statement_note(selectors.statement_note)
         register_nav(NavItem(_("Funds"), "assistance:funds", ASSISTANCE_VIEW), before="sites:list")
         # Hourly: missed installments flagged, reminders sent a few days ahead.
         register_periodic(PeriodicJob("assistance-payment-plans", jobs.CHECK_SECONDS, jobs.payment_plans_check))

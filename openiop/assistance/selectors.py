@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from openiop.accounts.access import has_action
 from openiop.assistance import arithmetic
@@ -61,11 +62,12 @@ STATUS_LABELS = {
 }
 
 
-def plan_view(plan: PaymentPlan, today: dt.date) -> PlanView:
+def plan_view(plan: PaymentPlan, today: dt.date, *, as_of: bool = False) -> PlanView:
     """The plan's installments with what has been paid toward each (the
-    patient's payments since the plan began, earliest installment first)."""
+    patient's payments since the plan began, earliest installment first);
+    AS_OF counts only the payments posted by TODAY (a past month's statement)."""
     items = list(plan.installments.order_by("number"))
-    paid = plan_payments(plan) if plan.status == PlanStatus.ACTIVE else ZERO
+    paid = plan_payments(plan, through=today if as_of else None) if plan.status == PlanStatus.ACTIVE else ZERO
     if plan.status == PlanStatus.COMPLETED:
         paid = plan.amount
     filled = arithmetic.allocate_payments([item.amount for item in items], paid)
@@ -161,3 +163,27 @@ def open_funds_for(user: Any, patient: Patient) -> list[FundRow]:
         ends_on__gte=today,
     )
     return [row for row in fund_rows(funds.order_by("name")) if row.remaining > 0]
+
+
+def statement_note(patient: Patient, start: dt.date, end: dt.date) -> str | None:
+    """The payment plan's line on the monthly statement (registered with the
+    ledger's ``register_statement_note``; called in the statement's language):
+    the next installment and anything past due as of the period's end."""
+    plan = PaymentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE, starts_on__lte=end).first()
+    if plan is None:
+        return None
+    view = plan_view(plan, end, as_of=True)
+    past_due = sum((row.amount - row.paid for row in view.installments if row.is_missed), ZERO)
+    upcoming = next((row for row in view.installments if row.due_on >= end and row.paid < row.amount), None)
+    parts = [
+        _("Payment plan: %(remaining)s left of %(amount)s.")
+        % {"remaining": f"${view.remaining:,.2f}", "amount": f"${plan.amount:,.2f}"}
+    ]
+    if upcoming is not None:
+        parts.append(
+            _("Next payment: %(amount)s due %(date)s.")
+            % {"amount": f"${upcoming.amount - upcoming.paid:,.2f}", "date": f"{upcoming.due_on:%m/%d/%Y}"}
+        )
+    if past_due > 0:
+        parts.append(_("Past due: %(amount)s.") % {"amount": f"${past_due:,.2f}"})
+    return " ".join(parts)

@@ -238,9 +238,10 @@ def _reverse_voided_discounts(actor: Any, patient: Patient) -> int:
 # --- Payment plans ----------------------------------------------------------------------------------------------------
 
 
-def plan_payments(plan: PaymentPlan) -> Decimal:
-    """The patient's payments posted on or after the plan's first day, less
-    their reversals: what fills the plan's installments."""
+def plan_payments(plan: PaymentPlan, *, through: dt.date | None = None) -> Decimal:
+    """The patient's payments posted on or after the plan's first day (and
+    through THROUGH, when given), less their reversals: what fills the plan's
+    installments."""
     from openiop.ledger.models import LedgerTransaction
 
     rows = LedgerTransaction.objects.filter(
@@ -249,6 +250,8 @@ def plan_payments(plan: PaymentPlan) -> Decimal:
         kind=TransactionKind.PATIENT_PAYMENT,
         posted_on__gte=plan.starts_on,
     )
+    if through is not None:
+        rows = rows.filter(posted_on__lte=through)
     paid = rows.filter(reverses__isnull=True).aggregate(total=Sum("amount"))["total"] or ZERO
     undone = rows.filter(reverses__isnull=False).aggregate(total=Sum("amount"))["total"] or ZERO
     return Decimal(paid - undone)

@@ -179,3 +179,25 @@ def test_a_closed_fund_or_another_sites_fund_pays_nothing(
     with pytest.raises(ValidationError) as elsewhere:
         services.award_create(actor=biller, fund=fund, patient=patient, amount=Decimal("10.00"), reason="Hardship")
     assert elsewhere.value.message_dict["fund"] == ["This fund is not for this patient's site."]
+
+
+def test_the_monthly_statement_carries_the_plans_next_payment_and_what_is_past_due(
+    biller: User, patient: Patient, charge: Callable[..., Charge]
+) -> None:
+    from django.utils import translation
+
+    from openiop.assistance.selectors import statement_note
+    from openiop.ledger.statements import STATEMENT_NOTES
+
+    assert statement_note in STATEMENT_NOTES
+    charge("100.00")
+    plan(biller, patient, amount="100.00", months=3, first_due=TODAY + dt.timedelta(days=10))
+    pay(biller, patient, "20.00")
+    april = (dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+    assert statement_note(patient, *april) == (
+        "Payment plan: $80.00 left of $100.00. Next payment: $33.33 due 05/15/2026. Past due: $46.67."
+    )
+    with translation.override("es"):
+        assert statement_note(patient, *april) == (
+            "Plan de pagos: quedan $80.00 de $100.00. Próximo pago: $33.33, vence el 05/15/2026. Vencido: $46.67."
+        )

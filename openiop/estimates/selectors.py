@@ -24,7 +24,7 @@ from openiop.estimates.models import EstimateStatus, GoodFaithEstimate
 from openiop.estimates.permissions import ESTIMATES_ISSUE, ESTIMATES_VIEW
 from openiop.patients.models import Patient
 
-MONEY = DecimalField(max_digits=12, decimal_places=2)
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
 LISTED = 50
 
 

@@ -145,13 +145,13 @@ def extra_site_specs(count: int, rng: random.Random) -> list[SiteSpec]:
     ]
 
 
-def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | None = None) -> dict[str, int]:
-    """Create (or top up) the demo organization. Safe to run again."""
-    extra_sites, staff_per_role, patient_count = SIZES[size]
-    rng = random.Random(seed_value)
-    tick = progress or (lambda n: None)
-    # Committed in steps, never as one transaction: the organization and its
-    # staff, then each phase (the bulk phases commit a batch at a time).
+def seed_staff(*, size: str = "tiny", rng: random.Random | None = None, tick: Progress | None = None) -> list[Site]:
+    """The demo organization, its sites (rooms, opening hours) and staff with
+    the demo logins, and nothing else: what a test of signing in needs. Safe to
+    run again. Returns the sites, the three named ones first."""
+    extra_sites, staff_per_role, _patient_count = SIZES[size]
+    rng = rng or random.Random(2026)
+    tick = tick or (lambda n: None)
     with transaction.atomic():
         organization = Organization.objects.order_by("pk").first() or Organization.objects.create(
             name="OpenIOP Demo Recovery Services", npi="1234567893", mrn_prefix="OI"
@@ -199,6 +199,18 @@ def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | No
     for site in sites[3:]:
         _bulk_staff(site, staff_per_role, rng)
         tick(len(RoleCode.values))
+    return sites
+
+
+def seed(*, size: str = "small", seed_value: int = 2026, progress: Progress | None = None) -> dict[str, int]:
+    """Create (or top up) the demo organization. Safe to run again."""
+    patient_count = SIZES[size][2]
+    rng = random.Random(seed_value)
+    tick = progress or (lambda n: None)
+    # Committed in steps, never as one transaction: the organization and its
+    # staff, then each phase (the bulk phases commit a batch at a time).
+    sites = seed_staff(size=size, rng=rng, tick=tick)
+    main_sites = sites[:3]
     from openiop.patients.demo import seed_patients
 
     patients = seed_patients(count=patient_count, sites=sites, rng=rng, tick=tick)

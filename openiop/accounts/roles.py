@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 class RoleCode(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
     CLINICAL_DIRECTOR = "clinical_director", _("Clinical director")
-    CLINICIAN = "clinician", _("Clinician (counsellor/therapist)")
+    CLINICIAN = "clinician", _("Clinician (counselor/therapist)")
     NURSE = "nurse", _("Nurse")
     PRESCRIBER = "prescriber", _("Prescriber")
     ADMISSIONS_NAVIGATOR = "admissions_navigator", _("Admissions navigator")

@@ -203,14 +203,14 @@ class AdmitForm(forms.Form):
     program = forms.ChoiceField(label=_("Program"), choices=Episode.Program.choices)
     track = forms.ModelChoiceField(label=_("Track"), queryset=Track.objects.none(), required=False)
     primary_counsellor = forms.ModelChoiceField(
-        label=_("Primary counsellor"), queryset=User.objects.none(), required=False
+        label=_("Primary counselor"), queryset=User.objects.none(), required=False
     )
     care_team = forms.ModelMultipleChoiceField(
         label=_("Care team"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Others on the care team (nurse, prescriber); the primary counsellor is added anyway."),
+        help_text=_("Others on the care team (nurse, prescriber); the primary counselor is added anyway."),
     )
     existing_patient = forms.ModelChoiceField(
         label=_("Link to this existing chart instead of registering a new one"),

@@ -171,7 +171,7 @@ class Inquiry(models.Model):
     current_treatment = models.TextField(
         _("current treatment and medications"),
         blank=True,
-        help_text=_("For example buprenorphine from Dr. Lee, methadone clinic, a counsellor, none."),
+        help_text=_("For example buprenorphine from Dr. Lee, methadone clinic, a counselor, none."),
     )
     prescreened_at = models.DateTimeField(null=True, blank=True)
     prescreened_by = models.ForeignKey(

@@ -241,7 +241,7 @@ DEMO_PLAN = {
     "coping_strategies": "Walk the dog round the park\nShower and make tea\nBreathing exercise from group",
     "distractions": "Coffee with Ana at the corner cafe\nThe Tuesday evening meeting",
     "help_contacts": "My sister Rosa 617-555-0101\nMy sponsor Dee 617-555-0102",
-    "crisis_contacts": safety_plan.CRISIS_LINES + "\nMy counsellor at the program 617-555-0100\n"
+    "crisis_contacts": safety_plan.CRISIS_LINES + "\nMy counselor at the program 617-555-0100\n"
     "Nearest emergency department: Boston General, 1 Main Street",
     "environment_safety": "Rosa keeps my medicines and gives me a week at a time\nNo alcohol in the house",
     "reasons_for_living": "My daughter\nGetting my job back",

@@ -651,7 +651,7 @@ CIWA_AR = Instrument(
     # Sources disagree on the cut-offs (8, 10, 15, 20 all appear), so these are CONFIGURABLE.
     bands=_bands(("minimal/mild", 0, 9), ("moderate", 10, 18), ("severe", 19, 67)),
     bands_configurable=True,
-    band_source="OpenIOP default (CONFIGURABLE): < 10 minimal/mild, 10-18 moderate, >= 19 severe",
+    band_source="OpenIOP default, an administrator may change it: < 10 minimal/mild, 10-18 moderate, >= 19 severe",
     flags=(BandFlag(flag=SEVERE_WITHDRAWAL, band="severe"),),
 )
 

@@ -101,7 +101,7 @@ def _suicide_risk(code: str, band: str, flags: Sequence[str]) -> Concern | None:
     else:
         detail = _(
             "%(code)s: %(band)s: a wish to be dead or thoughts of suicide in the past month, without method, intent, "
-            "plan or recent behaviour. Follow up, and offer a safety plan."
+            "plan or recent behavior. Follow up, and offer a safety plan."
         )
     return Concern(SUICIDE_RISK_KINDS[level], detail % values)
 

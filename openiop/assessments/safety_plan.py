@@ -38,7 +38,7 @@ STEPS: tuple[Step, ...] = (
         "1",
         _("Warning signs"),
         _("Warning signs that a crisis may be starting"),
-        _("Thoughts, images, moods, situations or behaviours. In the person's own words, one per line."),
+        _("Thoughts, images, moods, situations or behaviors. In the person's own words, one per line."),
     ),
     Step(
         "coping_strategies",
@@ -66,7 +66,7 @@ STEPS: tuple[Step, ...] = (
         "5",
         _("Professionals or agencies to contact in a crisis"),
         _("Professionals and services I can contact in a crisis"),
-        _("The counsellor, the prescriber, the program's after-hours line, the nearest emergency department."),
+        _("The counselor, the prescriber, the program's after-hours line, the nearest emergency department."),
     ),
     Step(
         "environment_safety",

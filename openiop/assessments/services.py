@@ -67,7 +67,7 @@ def bands_in_force(code: str) -> tuple[list[Band] | None, str]:
         return None, instrument.band_source or str(instrument.citation)
     bands = [Band(name=str(b["name"]), min=int(b["min"]), max=int(b["max"])) for b in override.bands]
     described = ", ".join(f"{band.min}-{band.max} {band.name}" for band in bands)
-    return bands, _("Set by %(user)s on %(date)s (CONFIGURABLE): %(bands)s") % {
+    return bands, _("Set by the administrator %(user)s on %(date)s: %(bands)s") % {
         "user": override.changed_by,
         "date": f"{override.changed_at:%Y-%m-%d}",
         "bands": described,

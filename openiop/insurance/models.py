@@ -291,7 +291,7 @@ class AuthorizationStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested, waiting for the payer")
     APPROVED = "approved", _("Approved")
     DENIED = "denied", _("Denied")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", _("Canceled")
 
 
 class Authorization(models.Model):

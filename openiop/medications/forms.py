@@ -49,7 +49,7 @@ class MedicationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=_("Expected in drug tests"),
-        help_text=_("Left empty for a MOUD/MAUD medication, the catalogue's classes apply."),
+        help_text=_("Left empty for a MOUD/MAUD medication, the catalog's classes apply."),
     )
     start_date = forms.DateField(widget=DATE)
     stop_date = forms.DateField(widget=DATE, required=False, help_text=_("Only for a medication already stopped."))

@@ -100,7 +100,7 @@ STEP_UP_REASONS = [
     "Home environment unsafe after a relapse of the partner; more hours of care agreed.",
 ]
 CONTINUING_CARE_PROGRAMS = [
-    "Harbor Family Medicine outpatient counselling",
+    "Harbor Family Medicine outpatient counseling",
     "Lakeside Residential",
     "County recovery community center",
     "Westside Partial Hospitalization Program",

@@ -223,7 +223,7 @@ def _write_episodes(rows: demo_bulk.Batch, people: list[Patient], plans: list[li
     team, changes, continuing = [], [], []
     for episode, plan in zip(episodes, wanted, strict=True):
         if plan.counsellor is not None:
-            team.append(CareTeamMember(episode=episode, user=plan.counsellor, role_label="Primary counsellor"))
+            team.append(CareTeamMember(episode=episode, user=plan.counsellor, role_label="Primary counselor"))
         changes += [
             LevelOfCareChange(
                 episode=episode, from_level=c.from_level, to_level=c.to_level, effective_date=c.on, reason=c.reason,

@@ -60,7 +60,9 @@ class AdmitForm(forms.Form):
     program = forms.ChoiceField(choices=Episode.Program.choices)
     admission_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     level_of_care = forms.ChoiceField(choices=LevelOfCare.choices, initial=LevelOfCare.IOP)
-    primary_counsellor = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    primary_counsellor = forms.ModelChoiceField(
+        label=_("Primary counselor"), queryset=User.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, sites: Any, counsellors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,7 +73,7 @@ class AdmitForm(forms.Form):
         data = super().clean() or {}
         counsellor, site = data.get("primary_counsellor"), data.get("site")
         if counsellor and site and not counsellor.sites.filter(pk=site.pk).exists():
-            self.add_error("primary_counsellor", _("This counsellor does not work at the chosen site."))
+            self.add_error("primary_counsellor", _("This counselor does not work at the chosen site."))
         return data
 
 

@@ -227,7 +227,7 @@ class Episode(models.Model):
 class CareTeamMember(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="care_team_members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_team_memberships")
-    role_label = models.CharField(max_length=60, blank=True, help_text=_("For example primary counsellor, prescriber."))
+    role_label = models.CharField(max_length=60, blank=True, help_text=_("For example primary counselor, prescriber."))
     added_at = models.DateTimeField(auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()

@@ -179,7 +179,7 @@ def episode_admit(
     episode.full_clean()
     episode.save()
     if primary_counsellor is not None:
-        CareTeamMember.objects.create(episode=episode, user=primary_counsellor, role_label=_("Primary counsellor"))
+        CareTeamMember.objects.create(episode=episode, user=primary_counsellor, role_label=_("Primary counselor"))
     log_action("episode.admit", obj=episode, actor=actor, data={"level_of_care": level_of_care, "program": program})
     return episode
 

@@ -121,7 +121,7 @@ class SignatureMethod(models.TextChoices):
 class NoticeAcknowledgementKind(models.TextChoices):
     """How the patient took the notice of 42 CFR 2.22."""
 
-    SIGNED = "signed", _("Signed the acknowledgement")
+    SIGNED = "signed", _("Signed the acknowledgment")
     VERBAL = "verbal", _("Acknowledged verbally")
     REFUSED = "refused", _("Refused to acknowledge (notice given)")
 
@@ -204,7 +204,7 @@ STATEMENT_TEXT: dict[str, str] = {
         "against you without your specific written consent or a court order under 42 CFR part 2."
     ),
     Statement.NOT_A_CONDITION: (
-        "Your treatment, payment, enrolment or eligibility for benefits does not depend on whether you sign this "
+        "Your treatment, payment, enrollment or eligibility for benefits does not depend on whether you sign this "
         "consent."
     ),
     Statement.CONSEQUENCES_OF_REFUSING: (

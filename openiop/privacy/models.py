@@ -268,7 +268,7 @@ class RestrictionRequest(models.Model):
     paid_out_of_pocket = models.BooleanField(
         _("services paid in full out of pocket"),
         default=False,
-        help_text=_("A request not to tell a health plan about them must be honoured."),
+        help_text=_("A request not to tell a health plan about them must be honored."),
     )
     description = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -442,7 +442,7 @@ def restriction_decide(
     current = RestrictionRequest.objects.select_for_update().get(pk=restriction.pk)
     if current.paid_out_of_pocket and not granted:
         raise ValidationError(
-            _("A request not to tell a health plan about services paid in full out of pocket must be honoured.")
+            _("A request not to tell a health plan about services paid in full out of pocket must be honored.")
         )
     if current.status != RestrictionRequest.Status.PENDING:
         raise ValidationError(

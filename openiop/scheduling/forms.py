@@ -145,7 +145,7 @@ class EnrolForm(forms.Form):
         label=_("Patients"),
         queryset=Episode.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one patient to enrol.")},
+        error_messages={"required": _("Choose at least one patient to enroll.")},
     )
 
     def __init__(self, *args: Any, episodes: QuerySet[Episode], **kwargs: Any) -> None:

@@ -149,7 +149,7 @@ class SessionSeries(models.Model):
 
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", _("Canceled")
     RESCHEDULED = "rescheduled", _("Rescheduled")
 
 

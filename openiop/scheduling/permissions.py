@@ -8,7 +8,7 @@ SCHEDULING_VIEW = declare(
 )
 SCHEDULING_MANAGE = declare(
     "scheduling.manage",
-    "Create sessions and appointments, enrol patients, cancel and reschedule, set availability",
+    "Create sessions and appointments, enroll patients, cancel and reschedule, set availability",
     {RoleCode.CLINICAL_DIRECTOR, RoleCode.CLINICIAN, RoleCode.FRONT_DESK},
 )
 ATTENDANCE_RECORD = declare(

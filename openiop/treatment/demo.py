@@ -57,7 +57,7 @@ TOPICS = [
 # Each participant's response is put together from their own objective and
 # varied observations, so the demo never looks like a copied group note.
 OBSERVED = [
-    "Named two triggers of their own and practised urge surfing",
+    "Named two triggers of their own and practiced urge surfing",
     "Quiet at first, then described a recent close call and how they left the situation",
     "Shared progress with the meeting schedule",
     "Needed redirecting twice, then engaged in the final exercise",
@@ -73,8 +73,8 @@ NEXT_STEP = [
     "Agreed to call a support person before the weekend.",
     "Set a goal to attend two mutual-help meetings this week.",
     "Will track cravings daily on the card provided.",
-    "Plans to practise the breathing exercise before work.",
-    "Will tell the counsellor at the next individual session how the week went.",
+    "Plans to practice the breathing exercise before work.",
+    "Will tell the counselor at the next individual session how the week went.",
 ]
 
 
@@ -86,7 +86,7 @@ def individual_response(objective: str, rng: random.Random) -> str:
 
 DAP = [
     ("Reports {d} days abstinent; attended 2 meetings.", "Engaged, motivated; ambivalence about friends who use.",
-     "Continue weekly sessions; practise refusal skills."),
+     "Continue weekly sessions; practice refusal skills."),
     ("Discussed a slip at a family event; no use since.", "Insight improving; slip handled with the craving plan.",
      "Review triggers list next session."),
 ]  # fmt: skip

@@ -272,7 +272,7 @@ class ObjectivesInEffect:
 NARRATIVES = [
     "The group reviewed the week, then worked through the session's exercise in pairs and as a group.",
     "Check-in on cravings and high-risk situations since the last meeting; the facilitator taught the topic "
-    "and members practised it in role-plays.",
+    "and members practiced it in role-plays.",
     "Members mapped their triggers for the coming weekend and wrote a plan for each; the group closed with a "
     "mindfulness exercise.",
 ]

@@ -47,9 +47,9 @@ SOAP = NoteFormat(
 )
 BIRP = NoteFormat(
     "BIRP",
-    _("BIRP (behaviour, intervention, response, plan)"),
+    _("BIRP (behavior, intervention, response, plan)"),
     (
-        Section("behavior", _("Behaviour"), _("Presentation and behaviour observed.")),
+        Section("behavior", _("Behavior"), _("Presentation and behavior observed.")),
         Section("intervention", _("Intervention"), _("What you did: techniques, topics.")),
         Section("response", _("Response"), _("How the patient responded.")),
         Section("plan", _("Plan"), _("Next steps.")),

@@ -99,7 +99,7 @@ def item_form(
 
 class PlanSignForm(LockVersionMixin):
     acknowledgement = forms.ChoiceField(
-        label=_("Patient's acknowledgement"), choices=PatientAcknowledgement.choices, widget=forms.RadioSelect
+        label=_("Patient's acknowledgment"), choices=PatientAcknowledgement.choices, widget=forms.RadioSelect
     )
     acknowledgement_note = forms.CharField(
         label=_("Reason (when the patient did not acknowledge)"),

@@ -25,13 +25,13 @@ ACK_CODES = {
     "P": "Partially accepted: at least one transaction set was rejected",
     "R": "Rejected",
     "W": "Rejected: failed validity tests",
-    "X": "Rejected: content could not be analysed after decryption",
+    "X": "Rejected: content could not be analyzed after decryption",
 }
 ACCEPTED_CODES = frozenset({"A", "E"})
 
 # IK304 segment errors.
 SEGMENT_ERRORS = {
-    "1": "Unrecognised segment",
+    "1": "Unrecognized segment",
     "2": "Unexpected segment",
     "3": "Required segment missing",
     "4": "Loop occurs more often than allowed",
@@ -145,7 +145,7 @@ class SetAcknowledgement:
 
     @property
     def description(self) -> str:
-        return ACK_CODES.get(self.code, f"Acknowledgement code {self.code}")
+        return ACK_CODES.get(self.code, f"Acknowledgment code {self.code}")
 
     @property
     def errors(self) -> list[str]:
@@ -174,14 +174,14 @@ class Acknowledgement:
 
     @property
     def description(self) -> str:
-        return ACK_CODES.get(self.code, f"Acknowledgement code {self.code}")
+        return ACK_CODES.get(self.code, f"Acknowledgment code {self.code}")
 
 
 def read_999(text: str) -> list[Acknowledgement]:
     """One acknowledgement per 999 transaction in ``text``; X12Error when unreadable."""
     return [
         _read_acknowledgement(transaction)
-        for transaction in require_transactions(text, "999", "005010X231", "implementation acknowledgement")
+        for transaction in require_transactions(text, "999", "005010X231", "implementation acknowledgment")
     ]
 
 

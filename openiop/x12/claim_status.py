@@ -145,7 +145,7 @@ class ClaimAcknowledgement:
 def read_277ca(text: str) -> list[ClaimAcknowledgement]:
     """One acknowledgement per claim in the 277CA(s) of ``text``; X12Error when unreadable."""
     acknowledgements: list[ClaimAcknowledgement] = []
-    for transaction in require_transactions(text, "277", "005010X214", "claim acknowledgement"):
+    for transaction in require_transactions(text, "277", "005010X214", "claim acknowledgment"):
         levels = hierarchical_levels(transaction)
         if not levels:
             raise X12Error(

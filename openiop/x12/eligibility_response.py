@@ -149,7 +149,7 @@ REJECT_REASONS: dict[str, tuple[str, str]] = {
         "Ask the patient about other coverage; otherwise treat as self-pay.",
     ),
     "79": (
-        "The payer does not recognise the submitter's identification.",
+        "The payer does not recognize the submitter's identification.",
         "Check the clearinghouse and payer IDs configured for this payer.",
     ),
     "80": (

@@ -112,7 +112,7 @@ def test_a_navigator_admits_an_insured_inquiry_into_an_active_episode(
     assert_accessible(page)
     page.get_by_label("Level of care").select_option(value="2.1")
     page.get_by_label("Program").select_option(label="Adult IOP")
-    page.get_by_label("Primary counsellor").select_option(value=str(clinician.pk))
+    page.get_by_label("Primary counselor").select_option(value=str(clinician.pk))
     page.locator(f"input[name=care_team][value='{nurse.pk}']").check()
     page.get_by_role("button", name="Admit", exact=True).click()
 

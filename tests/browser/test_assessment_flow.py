@@ -96,7 +96,7 @@ def test_a_clinician_scores_phq9_and_ciwa_then_records_an_iop_placement(
     run = PlacementAssessment.objects.get()
     reasons = page.locator("ol.reasons li")
     assert reasons.count() == len(run.reasons) >= 1
-    assert run.reasons[0]["rule_id"] in reasons.first.inner_text()
+    assert run.reasons[0]["text"] in reasons.first.inner_text()
 
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_text("Placement decision recorded.").wait_for()

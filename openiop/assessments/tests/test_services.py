@@ -113,7 +113,8 @@ def test_configured_ciwa_bands_are_used_and_recorded(bob: User, patient: Patient
     result = services.result_record(actor=bob, patient=patient, code="CIWA-Ar", answers=CIWA_MODERATE_15)
 
     assert (result.total, result.band) == (15, "severe")
-    assert "CONFIGURABLE" in result.band_rule and "15-67 severe" in result.band_rule
+    assert "Set by the administrator" in result.band_rule and "15-67 severe" in result.band_rule
+    assert "CONFIGURABLE" not in result.band_rule
     assert SafetyAlert.objects.get().kind == SafetyAlert.Kind.SEVERE_WITHDRAWAL
 
 

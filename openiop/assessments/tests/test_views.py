@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
@@ -130,6 +131,7 @@ def test_an_item_9_answer_shows_crisis_guidance_at_once_and_alerts_the_dashboard
 
     page = response.content.decode()
     assert 'class="crisis-guidance" role="alert"' in page and "call 911" in page and "988" in page
+    assert "<mark>Suicidal ideation</mark>" in page and "suicidal_ideation" not in page  # the flag in words
     alert = SafetyAlert.objects.get()
     dashboard = bob_client.get(reverse("core:dashboard")).content.decode()
     assert "1 unacknowledged safety alert" in dashboard
@@ -232,7 +234,9 @@ def test_placement_recommends_then_the_decision_is_recorded(bob_client: Client, 
     page = bob_client.get(response["Location"]).content.decode()
     assert "2.1 Intensive outpatient" in page
     for reason in run.reasons:
-        assert reason["rule_id"] in page
+        assert escape(reason["text"]) in page
+        # The rule's id (e.g. MODERATE-RISK) is for the rule file, not for the screen.
+        assert reason["rule_id"] == "default" or reason["rule_id"] not in page
 
     bob_client.post(reverse("assessments:placement_decide", args=[run.pk]), {"level": "2.1", "reason": ""})
 

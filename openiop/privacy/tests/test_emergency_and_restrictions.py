@@ -187,7 +187,7 @@ def test_an_out_of_pocket_request_is_granted_at_once_and_can_never_be_denied(
     )
     assert (restriction.status, restriction.decided_by) == ("granted", navigator)
 
-    with pytest.raises(ValidationError, match="must be honoured"):
+    with pytest.raises(ValidationError, match="must be honored"):
         services.restriction_decide(actor=officer, restriction=restriction, granted=False, reason="Plan needs it")
     restriction.refresh_from_db()
     assert restriction.status == "granted"

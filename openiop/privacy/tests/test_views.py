@@ -174,7 +174,7 @@ def test_an_out_of_pocket_request_is_granted_as_recorded_and_cannot_be_denied(
         reverse("privacy:restriction_decide", args=[patient.pk, restriction.pk]), {"decision": "deny", "reason": "No"}
     )
 
-    assert "must be honoured" in response.content.decode()
+    assert "must be honored" in response.content.decode()
     restriction.refresh_from_db()
     assert restriction.status == "granted"
 

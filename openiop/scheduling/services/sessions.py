@@ -46,7 +46,7 @@ def _lock_session(session: Session) -> Session:
 def session_cancel(*, actor: User, session: Session, reason: str, expected_version: int | None = None) -> Session:
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why the session is cancelled.")})
+        raise ValidationError({"reason": _("Say why the session is canceled.")})
     locked = _lock_session(session)
     _check_version(locked, expected_version)
     if not locked.is_scheduled:
@@ -282,7 +282,7 @@ def appointment_create(
 def appointment_cancel(*, actor: User, appointment: Appointment, reason: str) -> Appointment:
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why the appointment is cancelled.")})
+        raise ValidationError({"reason": _("Say why the appointment is canceled.")})
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if locked.status != SessionStatus.SCHEDULED:
         raise ValidationError(_("This appointment is already %(status)s.") % {"status": locked.get_status_display()})

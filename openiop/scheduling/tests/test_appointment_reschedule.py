@@ -172,7 +172,7 @@ def test_a_cancelled_or_attended_appointment_cannot_be_moved(
     services.appointment_cancel(actor=bob, appointment=booked, reason="Sick")
     with pytest.raises(ValidationError) as refused:
         move(booked, NEXT_TUE, (14, 0), (14, 50), actor=bob)
-    assert "already Cancelled" in " ".join(refused.value.messages)
+    assert "already Canceled" in " ".join(refused.value.messages)
 
     with time_machine.travel(dt.datetime(2026, 3, 9, 16, 0, tzinfo=dt.UTC), tick=False):
         past = services.appointment_create(

@@ -48,7 +48,7 @@ def test_a_group_the_week_leaves_empty_is_listed_then_cancelled_on_publish(clien
 
     client.force_login(program.director)
     page = client.get(reverse("scheduling:publish", args=[proposal.pk])).content.decode()
-    assert "Sessions that will be cancelled" in page
+    assert "Sessions that will be canceled" in page
     assert reverse("scheduling:session", args=[empty.pk]) in page
     assert "Tue 2026-03-10 10:00" in page
 

@@ -126,4 +126,4 @@ def test_enrolling_nobody_asks_for_a_patient(
 
     response = client.post(reverse("scheduling:enrol", args=[session.pk]), {})
 
-    assert "Choose at least one patient to enrol." in response.content.decode()
+    assert "Choose at least one patient to enroll." in response.content.decode()

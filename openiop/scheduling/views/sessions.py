@@ -148,7 +148,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Session cancelled."))
+            messages.success(request, _("Session canceled."))
             return HttpResponseRedirect(reverse("scheduling:session", args=[session.pk]))
     return render(
         request,
@@ -291,7 +291,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Appointment cancelled."))
+            messages.success(request, _("Appointment canceled."))
             return HttpResponseRedirect(reverse("patients:chart", args=[appointment.patient_id]) + "?tab=schedule")
     return render(
         request,

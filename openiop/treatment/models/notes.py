@@ -30,7 +30,7 @@ class NoteStatus(models.TextChoices):
 
 
 class Curriculum(models.TextChoices):
-    GENERAL = "general", _("General group counselling")
+    GENERAL = "general", _("General group counseling")
     RELAPSE_PREVENTION = "relapse_prevention", _("Relapse prevention")
     COPING_SKILLS = "coping_skills", _("Coping and life skills")
     ADDICTION_EDUCATION = "addiction_education", _("Addiction education")
@@ -107,7 +107,7 @@ class Note(models.Model):
         FAMILY = "family", _("Family therapy")
         CASE_MANAGEMENT = "case_management", _("Case management")
         MEDICATION_MANAGEMENT = "medication_management", _("Medication management")
-        GROUP = "group", _("Group counselling")
+        GROUP = "group", _("Group counseling")
 
     class Participation(models.TextChoices):
         ACTIVE = "active", _("Actively participated")

@@ -272,7 +272,7 @@ class Objective(PlanItem):
 
 
 class ServiceType(models.TextChoices):
-    GROUP = "group", _("Group counselling")
+    GROUP = "group", _("Group counseling")
     INDIVIDUAL = "individual", _("Individual therapy")
     FAMILY = "family", _("Family therapy")
     CASE_MANAGEMENT = "case_management", _("Case management")

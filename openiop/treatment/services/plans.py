@@ -152,7 +152,7 @@ def plan_sign(
     draft = _lock_draft(version, expected_lock_version)
     missing = sign_problems(draft)
     if acknowledgement not in PatientAcknowledgement.values:
-        missing.append(_("Record the patient's acknowledgement of the plan."))
+        missing.append(_("Record the patient's acknowledgment of the plan."))
     elif (
         acknowledgement in {PatientAcknowledgement.DECLINED, PatientAcknowledgement.UNAVAILABLE}
         and not acknowledgement_note.strip()

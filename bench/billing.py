@@ -14,6 +14,13 @@ schedules. Then:
 - ``charge_seconds``: ``charges_sync_many`` over every patient and the whole
   period (what a first run, or a re-run after a fee schedule import, does);
   ``charges`` is how many standing charges it made. Target <= 10 s.
+- ``claim_build_seconds``: ``claims_build`` over the month's ready charges:
+  every claim grouped, scrubbed, written as 837I/837P and validated by pyx12
+  (``--workers`` processes, default 2) into a scratch clearinghouse outbox;
+  ``claims`` is how many claims went out, ``valid_share`` the share of built
+  claims in files pyx12 accepted. Target <= 30 s and 1.0. The load average
+  and this process's CPU time (plus the pyx12 workers') are printed beside
+  the wall time, since the machine is shared.
 - ``authorization_drawdown_ms_p95``: the following week, each group's
   attendance saved day by day through ``attendance_record`` (12 people,
   billing's receiver syncing their week and drawing authorizations down in
@@ -30,6 +37,7 @@ import random
 import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from bench._common import logger, percentile, run_benchmark
@@ -39,6 +47,10 @@ GROUP_SIZE = 12
 DAYS = (0, 1, 2, 3)  # Monday to Thursday
 TARGET_CHARGE_SECONDS = 10.0
 TARGET_DRAWDOWN_MS = 150.0
+TARGET_CLAIM_BUILD_SECONDS = 30.0
+BENCH_NPI = "1234567893"  # passes the Luhn check over 80840
+BENCH_TAX_ID = "043456789"
+ADDICTION_COUNSELOR = "101YA0400X"
 
 
 def build(patients: int, weeks: int, seed: int) -> dict[str, Any]:
@@ -54,7 +66,9 @@ def build(patients: int, weeks: int, seed: int) -> dict[str, Any]:
     from openiop.treatment.models import GroupSession, Note, NoteStatus
 
     rng = random.Random(seed)
-    organization = Organization.objects.create(name="Bench Recovery", mrn_prefix="BEN")
+    organization = Organization.objects.create(
+        name="Bench Recovery", mrn_prefix="BEN", npi=BENCH_NPI, tax_id=BENCH_TAX_ID
+    )
     site = Site.objects.create(
         organization=organization,
         name="Bench Site",
@@ -62,7 +76,7 @@ def build(patients: int, weeks: int, seed: int) -> dict[str, Any]:
         street="1 Main St",
         city="Boston",
         state="MA",
-        zip_code="02108",
+        zip_code="02108-1234",
         time_zone="America/New_York",
     )
     for weekday in range(7):
@@ -76,6 +90,9 @@ def build(patients: int, weeks: int, seed: int) -> dict[str, Any]:
         role_codes=["clinician"],
         sites=[site],
     )
+    from openiop.claims.models import ProviderNumber
+
+    ProviderNumber.objects.create(user=facilitator, npi=BENCH_NPI, taxonomy=ADDICTION_COUNSELOR)
     today = timezone.localdate()
     # The measured month, then the draw-down week, all finished by today.
     first_monday = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks + 1)
@@ -89,6 +106,11 @@ def build(patients: int, weeks: int, seed: int) -> dict[str, Any]:
             legal_first_name=f"Pat{number}",
             legal_last_name="Bench",
             birth_date=dt.date(1970, 1, 1) + dt.timedelta(days=number * 7),
+            sex_at_birth="female" if number % 2 else "male",
+            street=f"{number + 1} Elm St",
+            city="Boston",
+            state="MA",
+            zip_code="02108",
         )
         for number in range(patients)
     )
@@ -269,6 +291,47 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
+def measure_claims(through: dt.date, *, workers: int) -> dict[str, Any]:
+    """Build, validate and write every claim of the month, timed."""
+    from django.conf import settings
+
+    from openiop.billing.models import Charge, ChargeStatus
+    from openiop.claims.models import Claim, ClaimStatus
+    from openiop.claims.services import claims_build
+    from openiop.insurance.clearinghouse import FileDropClearinghouse
+
+    ready = Charge.objects.filter(status=ChargeStatus.READY, payer__isnull=False).count()
+    log(f"building and validating the month's claims ({ready} ready charges, {workers} pyx12 workers)")
+    connection = FileDropClearinghouse(Path(settings.VAR_DIR) / "bench-clearinghouse")
+    load_before = os.getloadavg()[0]
+    began, cpu_began = time.perf_counter(), time.process_time()
+    children_began = os.times()
+    result = claims_build(actor=None, through=through, connection=connection, workers=workers)
+    seconds = time.perf_counter() - began
+    cpu_seconds = time.process_time() - cpu_began
+    children = os.times()
+    # The forked pyx12 workers' CPU time, once they have been waited for.
+    workers_cpu = (children.children_user - children_began.children_user) + (
+        children.children_system - children_began.children_system
+    )
+    in_files = Claim.objects.exclude(file_name="").filter(status=ClaimStatus.BUILT).count()
+    passed_scrubber = len(result.built) + len(result.unwritable)
+    segments = sum(path.read_text().count("~") for path in result.files)
+    return {
+        "claims": in_files,
+        "claims_stopped_by_scrubber": len(result.stopped) - len(result.unwritable),
+        "claim_files": len(result.files),
+        "claim_segments": segments,
+        "claim_build_seconds": round(seconds, 2),
+        "claim_build_cpu_seconds": round(cpu_seconds, 2),
+        "claim_validate_workers_cpu_seconds": round(workers_cpu, 2),
+        "claim_build_load_average_before": round(load_before, 2),
+        "claim_build_load_average_after": round(os.getloadavg()[0], 2),
+        "claim_build_target_seconds": TARGET_CLAIM_BUILD_SECONDS,
+        "valid_share": round(len(result.built) / passed_scrubber, 4) if passed_scrubber else 0.0,
+    }
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     import django
 
@@ -304,6 +367,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     standing = Charge.objects.exclude(status=ChargeStatus.VOIDED)
     charges = standing.count()
     held = standing.filter(status=ChargeStatus.HELD).count()
+
+    claims = measure_claims(built["end"], workers=args.workers)
 
     log("saving the next week's attendance session by session")
     rng = random.Random(args.seed + 1)
@@ -347,6 +412,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "charge_seconds": round(charge_seconds, 2),
         "charge_cpu_seconds": round(charge_cpu_seconds, 2),
         "charge_target_seconds": TARGET_CHARGE_SECONDS,
+        **claims,
         "attendance_saves": len(timings),
         "people_per_session": GROUP_SIZE,
         "authorization_drawdown_ms_p50": round(percentile(timings, 0.50), 1),
@@ -362,6 +428,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     }
     result["ok"] = (
         result["charge_seconds"] <= TARGET_CHARGE_SECONDS
+        and result["claim_build_seconds"] <= TARGET_CLAIM_BUILD_SECONDS
+        and result["valid_share"] == 1.0
         and result["authorization_drawdown_ms_p95"] <= TARGET_DRAWDOWN_MS
     )
     return result
@@ -374,11 +442,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--chunk", type=int, default=250, help="patients per charges_sync_many call")
     parser.add_argument("--drawdown-sessions", type=int, default=40, help="attendance saves to time")
+    parser.add_argument("--workers", type=int, default=2, help="pyx12 processes validating the claim files")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object (the default)")
     args = parser.parse_args(argv)
     if not 12 <= args.patients <= 20000 or not 1 <= args.weeks <= 12 or args.chunk < 1 or args.drawdown_sessions < 1:
         parser.error("--patients 12-20000, --weeks 1-12, --chunk and --drawdown-sessions at least 1")
+    if not 1 <= args.workers <= 16:
+        parser.error("--workers 1-16")
     return run_benchmark("bench.billing", argv, args.database, lambda: measure(args), ok=lambda result: result["ok"])
 
 

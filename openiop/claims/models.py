@@ -75,6 +75,11 @@ class Claim(models.Model):
     file_name = models.CharField(max_length=200, blank=True)
     payer_claim_control_number = models.CharField(max_length=50, blank=True)
     replaces = models.ForeignKey("self", on_delete=models.PROTECT, related_name="replaced_by", null=True, blank=True)
+    # A secondary (or tertiary) claim: the earlier payer's claim whose
+    # remittance it carries as coordination of benefits.
+    primary_claim = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="later_claims", null=True, blank=True
+    )
     paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     patient_responsibility = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     written_off = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))

@@ -24,12 +24,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
 
 from openiop.audit.services import log_action
 from openiop.billing.models import Charge, ChargeKind, ChargeStatus
 from openiop.claims import scrubber
+from openiop.claims.coordination import claims_needing_secondary, secondary_claim_create
 from openiop.claims.models import AWAITING_REMITTANCE, LIVE_STATUSES, Claim, ClaimLine, ClaimStatus, ProviderNumber
 from openiop.insurance.clearinghouse import Clearinghouse, clearinghouse
 from openiop.insurance.models import AuthorizationStatus, ClaimType, Payer, PayerKind, PayerService
@@ -46,9 +48,10 @@ from openiop.x12.professional import claim_problems as professional_problems
 from openiop.x12.validate import validate
 
 PERIODS = ("month", "week")
-# Type of bill without its frequency digit: Medicare IOP is billed by a
-# hospital outpatient department (13x); a freestanding program uses 89x
-# unless the payer says otherwise.
+# Type of bill without its frequency digit and place of service, when the
+# payer has none of its own (Payer.type_of_bill_facility, place_of_service):
+# Medicare IOP is billed by a hospital outpatient department (13x); a
+# freestanding program uses 89x.
 MEDICARE_FACILITY_CODE = "13"
 FREESTANDING_FACILITY_CODE = "89"
 PLACE_OF_SERVICE = "57"  # non-residential substance abuse treatment facility
@@ -61,6 +64,8 @@ FILING_INDICATORS = {
 }
 _X12_SEX: dict[str, str] = {Sex.FEMALE: "F", Sex.MALE: "M"}
 DISCHARGED_HOME = "01"
+VOID_FREQUENCY = "8"
+CLAIMS_BUILD_LOCK = 837_001  # the advisory lock key claims_build holds on PostgreSQL
 
 
 class ClaimsRefused(ValidationError):
@@ -72,6 +77,9 @@ class BuildResult:
     files: list[Path] = field(default_factory=list)
     built: list[Claim] = field(default_factory=list)
     stopped: list[Claim] = field(default_factory=list)
+    # Claims the scrubber passed that the X12 writer or pyx12 then refused
+    # (also in ``stopped``): what valid_share counts against.
+    unwritable: list[Claim] = field(default_factory=list)
 
 
 # --- Billing identity -------------------------------------------------------------------------------------------------
@@ -106,11 +114,34 @@ def _claim_type(charge: Charge, setups: dict[tuple[int, str], PayerService]) -> 
     return setup.claim_type if setup else ClaimType.INSTITUTIONAL
 
 
+def billing_lines() -> Any:
+    """Claim lines that still bill their charge: on a live claim that is not a
+    void (an accepted void gives its charges back to be billed again). A
+    secondary claim's lines bill the primary's charges again, to another
+    payer: they count once, through the primary."""
+    return ClaimLine.objects.filter(claim__status__in=LIVE_STATUSES, claim__primary_claim__isnull=True).exclude(
+        claim__frequency=VOID_FREQUENCY
+    )
+
+
+def _lock_claims_build() -> None:
+    """Serialize claim builds, so that two runs at once (the command and the
+    page, two workers) never put one charge on two claims. Held until the
+    surrounding transaction ends. PostgreSQL: a transaction-level advisory
+    lock; SQLite: an empty write takes the database's write lock now rather
+    than at the first insert, after the charges were read."""
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLAIMS_BUILD_LOCK])
+    else:
+        Claim.objects.filter(pk__lt=0).update(updated_at=timezone.now())
+
+
 def _ready_charges(payer: Payer | None, through: dt.date) -> list[Charge]:
     charges = (
         Charge.objects.filter(status=ChargeStatus.READY, payer__isnull=False, coverage__isnull=False)
         .filter(service_date__lte=through)
-        .exclude(claim_lines__claim__status__in=LIVE_STATUSES)
+        .exclude(pk__in=billing_lines().values("charge_id"))
         .select_related(
             "patient", "episode__primary_counsellor", "site__organization", "coverage", "payer", "authorization"
         )
@@ -156,26 +187,37 @@ def _authorization_facts(charge: Charge, billed_under: dict[int, int]) -> tuple[
     return authorization.number, covers, billed_under[authorization.pk] > authorization.units_authorized
 
 
-def _billed_units(authorization_ids: Iterable[int]) -> dict[int, int]:
+def _billed_units(authorization_ids: Iterable[int], *, ignoring_claim_id: int | None = None) -> dict[int, int]:
     counts: dict[int, int] = defaultdict(int)
-    for authorization_id, units in ClaimLine.objects.filter(
-        claim__status__in=LIVE_STATUSES, charge__authorization_id__in=list(authorization_ids)
-    ).values_list("charge__authorization_id", "units"):
+    for authorization_id, units in (
+        billing_lines()
+        .filter(charge__authorization_id__in=list(authorization_ids))
+        .exclude(claim_id=ignoring_claim_id or 0)
+        .values_list("charge__authorization_id", "units")
+    ):
         counts[authorization_id] += units
     return dict(counts)
 
 
-def _overlapping(patient_id: int, days: list[dt.date]) -> dict[tuple[dt.date, str], str]:
-    rows = ClaimLine.objects.filter(
-        claim__patient_id=patient_id, claim__status__in=LIVE_STATUSES, service_date__in=days
-    ).values_list("service_date", "code", "claim__patient_control_number")
+def _overlapping(
+    patient_id: int, days: list[dt.date], *, ignoring_claim_id: int | None = None
+) -> dict[tuple[dt.date, str], str]:
+    rows = (
+        billing_lines()
+        .filter(claim__patient_id=patient_id, service_date__in=days)
+        .exclude(claim_id=ignoring_claim_id or 0)
+        .values_list("service_date", "code", "claim__patient_control_number")
+    )
     return {(day, code): number for day, code, number in rows}
 
 
-def _medicare_facts(patient_id: int, payer: Payer, start: dt.date, end: dt.date) -> tuple[str, str]:
+def _medicare_facts(
+    patient_id: int, payer: Payer, start: dt.date, end: dt.date, *, ignoring_claim_id: int | None = None
+) -> tuple[str, str]:
     earlier = (
         Claim.objects.filter(patient_id=patient_id, payer=payer, status__in=AWAITING_REMITTANCE)
         .filter(statement_start__lt=start)
+        .exclude(pk=ignoring_claim_id or 0)
         .order_by("statement_start")
         .values_list("patient_control_number", flat=True)
         .first()
@@ -224,17 +266,22 @@ def _control_number(organization: Organization, pk: int) -> str:
     return f"{organization.mrn_prefix}C{pk:08d}"[:20]
 
 
-@transaction.atomic
-def _create_claim(group: _Group, *, actor: Any, today: dt.date, diagnoses: list[str]) -> Claim:
+def scrub_group(
+    group: _Group, *, today: dt.date, diagnoses: list[str], ignoring_claim_id: int | None = None
+) -> tuple[list[scrubber.Problem], Any, ProviderNumber | None]:
+    """The scrubber's findings for GROUP's charges, with the claim's provider
+    and NPI. IGNORING_CLAIM_ID is the claim a corrected claim replaces: its
+    lines neither overlap nor use the authorization a second time."""
     charges = group.charges
     first = group.first
     assert first.payer is not None and first.coverage is not None
     start = min(charge.service_date for charge in charges)
     end = max(charge.service_date for charge in charges)
-    frequency, patient_status = _frequency(group, end)
     user, number = _provider(group.claim_type, charges)
-    billed_under = _billed_units({c.authorization_id for c in charges if c.authorization_id})
-    overlaps = _overlapping(first.patient_id, [c.service_date for c in charges])
+    billed_under = _billed_units(
+        {c.authorization_id for c in charges if c.authorization_id}, ignoring_claim_id=ignoring_claim_id
+    )
+    overlaps = _overlapping(first.patient_id, [c.service_date for c in charges], ignoring_claim_id=ignoring_claim_id)
     lines = []
     for charge in charges:
         authorization_number, covers, exceeded = _authorization_facts(charge, billed_under)
@@ -252,7 +299,7 @@ def _create_claim(group: _Group, *, actor: Any, today: dt.date, diagnoses: list[
         )
     earlier, php = ("", "")
     if first.payer.is_medicare:
-        earlier, php = _medicare_facts(first.patient_id, first.payer, start, end)
+        earlier, php = _medicare_facts(first.patient_id, first.payer, start, end, ignoring_claim_id=ignoring_claim_id)
     facts = scrubber.ClaimFacts(
         claim_type=group.claim_type,
         provider_npi=number.npi if number else "",
@@ -268,7 +315,18 @@ def _create_claim(group: _Group, *, actor: Any, today: dt.date, diagnoses: list[
     )
     from openiop.diagnoses.codes import is_billable
 
-    problems = scrubber.scrub(facts, today=today, is_billable=is_billable)
+    return scrubber.scrub(facts, today=today, is_billable=is_billable), user, number
+
+
+@transaction.atomic
+def _create_claim(group: _Group, *, actor: Any, today: dt.date, diagnoses: list[str]) -> Claim:
+    charges = group.charges
+    first = group.first
+    assert first.payer is not None and first.coverage is not None
+    start = min(charge.service_date for charge in charges)
+    end = max(charge.service_date for charge in charges)
+    frequency, patient_status = _frequency(group, end)
+    problems, user, number = scrub_group(group, today=today, diagnoses=diagnoses)
     stopped = bool(scrubber.blocking(problems))
     claim = Claim.objects.create(
         patient_id=first.patient_id,
@@ -375,6 +433,13 @@ def _x12_provider(user: Any, number: ProviderNumber | None) -> x12.Provider | No
     )
 
 
+def facility_code(payer: Payer) -> str:
+    """The type of bill's first two digits: the payer's own, else by kind."""
+    if payer.type_of_bill_facility:
+        return payer.type_of_bill_facility
+    return MEDICARE_FACILITY_CODE if payer.is_medicare else FREESTANDING_FACILITY_CODE
+
+
 def to_x12(claim: Claim, *, npi: str, tax_id: str) -> InstitutionalClaim | ProfessionalClaim:
     """The claim as the X12 writers take it."""
     facts = getattr(claim, "_facts", None) or _refetch_facts(claim)
@@ -389,7 +454,19 @@ def to_x12(claim: Claim, *, npi: str, tax_id: str) -> InstitutionalClaim | Profe
         ),
         "",
     )
+    prior_payments: tuple[x12.PriorPayment, ...] = ()
+    adjudicated: dict[int, x12.LineAdjudication] = {}
+    if claim.primary_claim is not None:
+        from openiop.claims.coordination import prior_payment
+
+        payment, adjudicated = prior_payment(claim.primary_claim, _policy(claim.primary_claim))
+        prior_payments = (payment,)
+
+    def adjudications(line: ClaimLine) -> tuple[x12.LineAdjudication, ...]:
+        return (adjudicated[line.charge_id],) if line.charge_id in adjudicated else ()
+
     common: dict[str, Any] = {
+        "prior_payments": prior_payments,
         "billing_provider": _billing_provider(claim.site, npi, tax_id),
         "policy": _policy(claim),
         "patient_control_number": claim.patient_control_number,
@@ -401,7 +478,7 @@ def to_x12(claim: Claim, *, npi: str, tax_id: str) -> InstitutionalClaim | Profe
     if claim.claim_type == ClaimType.INSTITUTIONAL:
         return InstitutionalClaim(
             **common,
-            facility_code=MEDICARE_FACILITY_CODE if claim.payer.is_medicare else FREESTANDING_FACILITY_CODE,
+            facility_code=facility_code(claim.payer),
             statement_start=claim.statement_start,
             statement_end=claim.statement_end,
             patient_status=claim.patient_status or "30",
@@ -419,13 +496,14 @@ def to_x12(claim: Claim, *, npi: str, tax_id: str) -> InstitutionalClaim | Profe
                     units=Decimal(line.units),
                     modifiers=tuple(line.modifiers),
                     line_control_number=line.line_control_number,
+                    adjudications=adjudications(line),
                 )
                 for line in lines
             ),
         )
     return ProfessionalClaim(
         **common,
-        place_of_service=PLACE_OF_SERVICE,
+        place_of_service=claim.payer.place_of_service or PLACE_OF_SERVICE,
         diagnoses=tuple(diagnoses[:12]),
         rendering=provider,
         lines=tuple(
@@ -436,6 +514,7 @@ def to_x12(claim: Claim, *, npi: str, tax_id: str) -> InstitutionalClaim | Profe
                 units=Decimal(line.units),
                 modifiers=tuple(line.modifiers),
                 line_control_number=line.line_control_number,
+                adjudications=adjudications(line),
             )
             for line in lines
         ),
@@ -557,42 +636,54 @@ def claims_build(
         raise ClaimsRefused(f"The billing period is a month or a week, not {period!r}.")
     today = timezone.localdate()
     through = through or today
-    charges = _ready_charges(payer, through)
     result = BuildResult()
-    if not charges:
-        return result
-    billing_identity(charges[0].site.organization)
-    # Claims the scrubber stopped last time are built afresh from their charges.
-    Claim.objects.filter(status=ClaimStatus.SCRUBBER_REJECTED, lines__charge__in=charges).distinct().delete()
-    setups = {
-        (setup.payer_id, setup.level_of_care): setup
-        for setup in PayerService.objects.filter(payer_id__in={c.payer_id for c in charges})
-    }
-    groups: dict[tuple[Any, ...], _Group] = {}
-    for charge in charges:
-        claim_type = _claim_type(charge, setups)
-        key = (
-            charge.payer_id,
-            charge.coverage_id,
-            charge.patient_id,
-            claim_type,
-            period_start(charge.service_date, period),
-        )
-        groups.setdefault(key, _Group(claim_type, [])).charges.append(charge)
     by_file: dict[tuple[Any, str], list[Claim]] = defaultdict(list)
-    for key, group in sorted(groups.items(), key=lambda item: (item[0][4], item[0][2], item[0][3])):
-        end = max(charge.service_date for charge in group.charges)
-        diagnoses = claim_diagnoses([group.first.patient_id], end)[group.first.patient_id]
-        claim = _create_claim(group, actor=actor, today=today, diagnoses=diagnoses)
-        if claim.status == ClaimStatus.BUILT:
-            by_file[(key[0], key[3])].append(claim)
-        else:
-            result.stopped.append(claim)
+    # Choosing the charges and putting them on claims is one transaction under
+    # the build lock (and one commit, not one per claim); the files are
+    # written after it, each marking its own claims.
+    with transaction.atomic():
+        _lock_claims_build()
+        charges = _ready_charges(payer, through)
+        if charges:
+            billing_identity(charges[0].site.organization)
+        # Claims the scrubber stopped last time are built afresh from their charges.
+        Claim.objects.filter(status=ClaimStatus.SCRUBBER_REJECTED, lines__charge__in=charges).distinct().delete()
+        setups = {
+            (setup.payer_id, setup.level_of_care): setup
+            for setup in PayerService.objects.filter(payer_id__in={c.payer_id for c in charges})
+        }
+        groups: dict[tuple[Any, ...], _Group] = {}
+        for charge in charges:
+            claim_type = _claim_type(charge, setups)
+            key = (
+                charge.payer_id,
+                charge.coverage_id,
+                charge.patient_id,
+                claim_type,
+                period_start(charge.service_date, period),
+            )
+            groups.setdefault(key, _Group(claim_type, [])).charges.append(charge)
+        for key, group in sorted(groups.items(), key=lambda item: (item[0][4], item[0][2], item[0][3])):
+            end = max(charge.service_date for charge in group.charges)
+            diagnoses = claim_diagnoses([group.first.patient_id], end)[group.first.patient_id]
+            claim = _create_claim(group, actor=actor, today=today, diagnoses=diagnoses)
+            if claim.status == ClaimStatus.BUILT:
+                by_file[(key[0], key[3])].append(claim)
+            else:
+                result.stopped.append(claim)
+        for primary, coverage in claims_needing_secondary():
+            if payer is None or coverage.payer_id == payer.pk:
+                claim = secondary_claim_create(actor=actor, primary=primary, coverage=coverage)
+                by_file[(coverage.payer_id, claim.claim_type)].append(claim)
     for claims in by_file.values():
         path = write_claim_file(claims, actor=actor, connection=connection, workers=workers)
         for claim in claims:
             claim.refresh_from_db(fields=["status"])
-            (result.built if claim.status == ClaimStatus.BUILT else result.stopped).append(claim)
+            if claim.status == ClaimStatus.BUILT:
+                result.built.append(claim)
+            else:
+                result.stopped.append(claim)
+                result.unwritable.append(claim)
         if path is not None:
             result.files.append(path)
     return result

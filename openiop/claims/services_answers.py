@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openiop.audit.services import log_action
+from openiop.billing.models import Charge, ChargeStatus
 from openiop.claims.models import (
     Claim,
     ClaimStatus,
@@ -27,6 +28,7 @@ from openiop.claims.models import (
     Posting,
     UnmatchedRemittance,
 )
+from openiop.claims.services import VOID_FREQUENCY, billing_lines
 from openiop.insurance.models import Payer
 from openiop.insurance.services_eligibility import AnswerRefused, register_importer
 from openiop.x12.claims import CLAIMS_PER_TRANSACTION
@@ -53,6 +55,27 @@ def _mark(claim: Claim, status: str, problems: list[str] | None = None) -> None:
     claim.updated_at = timezone.now()
     claim.save(update_fields=["status", "problems", "updated_at", "payer_claim_control_number"])
     log_action("claim.answer", obj=claim, actor=None, data={"claim": claim.patient_control_number, "status": status})
+    if status == ClaimStatus.REJECTED or (status == ClaimStatus.ACCEPTED and claim.frequency == VOID_FREQUENCY):
+        _charges_back_to_ready(claim)
+
+
+def _charges_back_to_ready(claim: Claim) -> None:
+    """A rejected claim never reached adjudication, and an accepted void
+    cancels its original: their charges are billed again by the next
+    claims_build, unless another claim still bills them (a secondary claim
+    bills its primary's charges and gives nothing back)."""
+    if claim.primary_claim_id is not None:
+        return
+    still_billed = billing_lines().exclude(claim=claim).values("charge_id")
+    count = (
+        Charge.objects.filter(claim_lines__claim=claim, status=ChargeStatus.BILLED)
+        .exclude(pk__in=still_billed)
+        .update(status=ChargeStatus.READY)
+    )
+    if count:
+        log_action(
+            "claim.charges_ready", obj=claim, actor=None, data={"claim": claim.patient_control_number, "charges": count}
+        )
 
 
 # --- 999 --------------------------------------------------------------------------------------------------------------

@@ -4,8 +4,10 @@
 Both name the payer's claim number of the original (from its 277CA or 835),
 bill the same charges and go out as a file like any claim; the original
 becomes void only once its replacement is in the outbox, so a replacement
-pyx12 refuses leaves everything as it was (the replacement is stopped with
-the reason).
+the scrubber or pyx12 refuses leaves everything as it was (the replacement
+is stopped with the reason). A corrected claim is scrubbed like a new one
+(its original's lines are not counted as overlapping it); a void only asks
+the payer to cancel, so it is not.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from openiop.audit.services import log_action
+from openiop.claims import scrubber
 from openiop.claims.models import Claim, ClaimLine, ClaimStatus
-from openiop.claims.services import _control_number, write_claim_file
+from openiop.claims.services import _control_number, _Group, scrub_group, write_claim_file
 
 CORRECTED = "7"
 VOID = "8"
@@ -28,7 +31,6 @@ REPLACEABLE = (
     ClaimStatus.DENIED,
     ClaimStatus.PAID,
     ClaimStatus.PARTIALLY_PAID,
-    ClaimStatus.REJECTED,
 )
 
 
@@ -36,6 +38,11 @@ def claim_replace(*, actor: Any, claim: Claim, frequency: str) -> Claim:
     """A corrected claim (7) or a void (8) of CLAIM, written to the outbox."""
     if frequency not in (CORRECTED, VOID):
         raise ValidationError("Choose a corrected claim (7) or a void (8).")
+    if claim.status == ClaimStatus.REJECTED:
+        raise ValidationError(
+            "A rejected claim never reached adjudication: its charges are ready again and the next build bills "
+            "them on a new claim once the reason is fixed."
+        )
     if claim.status not in REPLACEABLE:
         raise ValidationError(f"A claim that is {claim.get_status_display().lower()} cannot be corrected or voided.")
     if not claim.payer_claim_control_number:
@@ -43,6 +50,9 @@ def claim_replace(*, actor: Any, claim: Claim, frequency: str) -> Claim:
             "The payer's claim number is not known yet (it comes with the 277CA or the 835); "
             "a rejected claim that never reached the payer is fixed and built again instead."
         )
+    problems: list[str] = []
+    if frequency == CORRECTED:
+        problems = _scrub_correction(claim)
     with transaction.atomic():
         replacement = Claim.objects.create(
             patient=claim.patient,
@@ -59,6 +69,8 @@ def claim_replace(*, actor: Any, claim: Claim, frequency: str) -> Claim:
             total=claim.total,
             replaces=claim,
             created_by=actor,
+            status=ClaimStatus.SCRUBBER_REJECTED if problems else ClaimStatus.BUILT,
+            problems=problems,
         )
         replacement.patient_control_number = _control_number(claim.site.organization, replacement.pk)
         replacement.save(update_fields=["patient_control_number"])
@@ -82,6 +94,8 @@ def claim_replace(*, actor: Any, claim: Claim, frequency: str) -> Claim:
             actor=actor,
             data={"claim": replacement.patient_control_number, "replaces": claim.patient_control_number},
         )
+    if problems:
+        return replacement
     path = write_claim_file([replacement], actor=actor)
     replacement.refresh_from_db()
     if path is not None:
@@ -90,3 +104,27 @@ def claim_replace(*, actor: Any, claim: Claim, frequency: str) -> Claim:
         claim.save(update_fields=["status", "updated_at"])
         log_action("claim.void", obj=claim, actor=actor, data={"claim": claim.patient_control_number})
     return replacement
+
+
+def _scrub_correction(claim: Claim) -> list[str]:
+    """What stops CLAIM's corrected claim, built from its charges as they are now."""
+    from openiop.diagnoses.selectors import claim_diagnoses
+
+    charges = [
+        line.charge
+        for line in claim.lines.select_related(
+            "charge__patient",
+            "charge__episode__primary_counsellor",
+            "charge__coverage",
+            "charge__payer",
+            "charge__authorization",
+            "charge__note__author",
+        ).order_by("service_date", "pk")
+    ]
+    if not charges:
+        return ["The claim has no lines to correct."]
+    diagnoses = claim_diagnoses([claim.patient_id], claim.statement_end)[claim.patient_id]
+    found, _, _ = scrub_group(
+        _Group(claim.claim_type, charges), today=timezone.localdate(), diagnoses=diagnoses, ignoring_claim_id=claim.pk
+    )
+    return [problem.message for problem in scrubber.blocking(found)]

@@ -89,6 +89,21 @@ class Payer(models.Model):
     per_diem_min_minutes_per_week = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(7 * 24 * 60)]
     )
+    # Where a claim to this payer says the care was given. Blank: 13 (hospital
+    # outpatient) for Medicare, 89 for a freestanding program; place 57.
+    type_of_bill_facility = models.CharField(
+        _("type of bill (first two digits)"),
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{2}$", _("Two digits, e.g. 13 hospital outpatient, 76 CMHC, 89."))],
+        help_text=_("837I facility code; blank uses 13 for Medicare, 89 otherwise."),
+    )
+    place_of_service = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{2}$", _("Two digits, e.g. 57, 58, 52, 53, 11."))],
+        help_text=_("837P place of service; blank uses 57 (non-residential substance abuse treatment facility)."),
+    )
     is_active = models.BooleanField(default=True)
     phone = models.CharField(max_length=30, blank=True, help_text=_("Provider services line, for phone checks."))
 

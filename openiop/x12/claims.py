@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
+from openiop.x12.envelope import Envelope, interchange
 from openiop.x12.segments import (
     BuildError,
     code,
@@ -27,6 +28,8 @@ from openiop.x12.segments import (
     text,
 )
 
+FUNCTIONAL_CODE = "HC"  # GS01 for every 837
+TRANSACTION_CODE = "837"
 # SBR09: how the payer's plan is filed (MA/MB Medicare, MC Medicaid, CI commercial ...).
 CLAIM_FILING_INDICATORS = tuple(
     "11 12 13 14 15 16 17 AM BL CH CI DS FI HM LM MA MB MC OF TV VA WC ZZ".split()  # noqa: SIM905
@@ -266,6 +269,40 @@ def hierarchy(
         seen.add(number)
     chunks = [claims[i : i + per_transaction] for i in range(0, len(claims), per_transaction)]
     return [_detail(chunk, write_claim) for chunk in chunks]
+
+
+def build_claim_file(
+    *,
+    version: str,
+    write_claim: Callable[[ClaimT], list[str]],
+    submitter: Submitter,
+    receiver: Receiver,
+    claims: Sequence[ClaimT],
+    envelope: Envelope,
+    reference: str = "",
+    claims_per_transaction: int = CLAIMS_PER_TRANSACTION,
+) -> str:
+    """The whole 837 interchange (``version`` 005010X223A2 institutional or
+    005010X222A1 professional) for ``claims``, each written by
+    ``write_claim``, grouped per billing provider and subscriber,
+    ``claims_per_transaction`` to a transaction set. ``reference`` is BHT03
+    (defaults to the group control number). Raises :class:`BuildError` (an
+    ``X12Error``) naming the claim and the field to fix; nothing is returned
+    for a batch with a bad claim (see :func:`problems`)."""
+    head = header(
+        reference=reference or str(envelope.group_control_number),
+        created=envelope.created,
+        submitter=submitter,
+        receiver=receiver,
+    )
+    bodies = hierarchy(claims, write_claim, per_transaction=claims_per_transaction)
+    return interchange(
+        envelope,
+        functional_code=FUNCTIONAL_CODE,
+        transaction_code=TRANSACTION_CODE,
+        version=version,
+        transactions=[head + body for body in bodies],
+    )
 
 
 def problems(claims: Sequence[ClaimT], write_claim: Callable[[ClaimT], list[str]]) -> list[tuple[ClaimT, str]]:

@@ -28,8 +28,7 @@ from openiop.x12.claims import (
     Receiver,
     ServiceFacility,
     Submitter,
-    header,
-    hierarchy,
+    build_claim_file,
     problems,
     provider_name,
     release_code,
@@ -37,7 +36,7 @@ from openiop.x12.claims import (
     taxonomy,
 )
 from openiop.x12.cob import line_adjudication, other_payers
-from openiop.x12.envelope import Envelope, interchange
+from openiop.x12.envelope import Envelope
 from openiop.x12.segments import (
     BuildError,
     Composite,
@@ -52,8 +51,6 @@ from openiop.x12.segments import (
 )
 
 VERSION = "005010X223A2"
-FUNCTIONAL_CODE = "HC"
-TRANSACTION_CODE = "837"
 FREQUENCIES = ("1", "2", "3", "4", "5", "7", "8")
 REPLACING_FREQUENCIES = ("7", "8")  # these must name the payer's original claim
 INTERIM_FREQUENCIES = ("2", "3")  # interim first and continuing claims
@@ -131,25 +128,16 @@ def build_837i(
     reference: str = "",
     claims_per_transaction: int = CLAIMS_PER_TRANSACTION,
 ) -> str:
-    """The whole 837I interchange for ``claims``, grouped per billing provider
-    and subscriber, ``claims_per_transaction`` to a transaction set.
-    ``reference`` is BHT03 (defaults to the group control number). Raises
-    :class:`BuildError` (an ``X12Error``) naming the claim and the field to
-    fix; nothing is returned for a batch with a bad claim (see
-    :func:`claim_problems`)."""
-    head = header(
-        reference=reference or str(envelope.group_control_number),
-        created=envelope.created,
+    """The whole 837I interchange for ``claims``: see :func:`openiop.x12.claims.build_claim_file`."""
+    return build_claim_file(
+        version=VERSION,
+        write_claim=_claim,
         submitter=submitter,
         receiver=receiver,
-    )
-    bodies = hierarchy(claims, _claim, per_transaction=claims_per_transaction)
-    return interchange(
-        envelope,
-        functional_code=FUNCTIONAL_CODE,
-        transaction_code=TRANSACTION_CODE,
-        version=VERSION,
-        transactions=[head + body for body in bodies],
+        claims=claims,
+        envelope=envelope,
+        reference=reference,
+        claims_per_transaction=claims_per_transaction,
     )
 
 

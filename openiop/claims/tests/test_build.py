@@ -172,3 +172,18 @@ def test_the_command_says_why_nothing_was_built(site: Site) -> None:
 
     with pytest.raises(CommandError, match="Enter the organization's NPI"):
         call_command("claims_build", stdout=StringIO())
+
+
+def test_type_of_bill_and_place_of_service_come_from_the_payer(site: Site) -> None:
+    payer = make_payer(
+        site, "County CMHC Plan", authorization_required=False, type_of_bill_facility="76", place_of_service="53"
+    )
+    episode = make_patient(site, payer)
+    week_of_days(episode)
+    per_diem(episode, MON, kind=ChargeKind.PROFESSIONAL, code="90837", revenue_code="", amount=180)
+
+    result = claims_build(actor=None)
+
+    assert len(result.files) == 2 and not result.stopped, [c.problems for c in result.stopped]
+    text = "".join(path.read_text() for path in result.files)
+    assert "*76:A:2*" in text and "*53:B:1*" in text and "*89:A:" not in text and "*57:B:" not in text

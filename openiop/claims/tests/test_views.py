@@ -84,7 +84,7 @@ def test_a_corrected_claim_replaces_the_denied_one_and_goes_to_the_outbox(
 
 def test_a_void_needs_the_payers_claim_number(episode: Episode, biller: Client) -> None:
     claim = sent_claim(episode, "IOP1010", days(5, 3))
-    Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.REJECTED)
+    Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.ACCEPTED)
 
     response = biller.post(reverse("claims:replace", args=[claim.pk]), {"frequency": "8"})
 

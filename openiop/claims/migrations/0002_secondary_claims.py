@@ -5,15 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0001_claims_payments'),
+        ("claims", "0001_claims_payments"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='claim',
-            name='primary_claim',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='later_claims', to='claims.claim'),
+            model_name="claim",
+            name="primary_claim",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="later_claims",
+                to="claims.claim",
+            ),
         ),
     ]

@@ -5,20 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insurance', '0003_us_spelling_labels'),
+        ("insurance", "0003_us_spelling_labels"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='payer',
-            name='place_of_service',
-            field=models.CharField(blank=True, help_text='837P place of service; blank uses 57 (non-residential substance abuse treatment facility).', max_length=2, validators=[django.core.validators.RegexValidator('^[0-9]{2}$', 'Two digits, e.g. 57, 58, 52, 53, 11.')]),
+            model_name="payer",
+            name="place_of_service",
+            field=models.CharField(
+                blank=True,
+                help_text="837P place of service; blank uses 57 (non-residential substance abuse treatment facility).",
+                max_length=2,
+                validators=[
+                    django.core.validators.RegexValidator("^[0-9]{2}$", "Two digits, e.g. 57, 58, 52, 53, 11.")
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='payer',
-            name='type_of_bill_facility',
-            field=models.CharField(blank=True, help_text='837I facility code; blank uses 13 for Medicare, 89 otherwise.', max_length=2, validators=[django.core.validators.RegexValidator('^[0-9]{2}$', 'Two digits, e.g. 13 hospital outpatient, 76 CMHC, 89.')], verbose_name='type of bill (first two digits)'),
+            model_name="payer",
+            name="type_of_bill_facility",
+            field=models.CharField(
+                blank=True,
+                help_text="837I facility code; blank uses 13 for Medicare, 89 otherwise.",
+                max_length=2,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[0-9]{2}$", "Two digits, e.g. 13 hospital outpatient, 76 CMHC, 89."
+                    )
+                ],
+                verbose_name="type of bill (first two digits)",
+            ),
         ),
     ]

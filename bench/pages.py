@@ -19,18 +19,26 @@ the baseline, the largest over all pages: 0 means no page's query count
 grows with the data). Targets: every page p95 <= 100 ms at 10,000 patients on
 PostgreSQL, and ``max_queries_growth`` 0. Seeding the large size takes 5-8
 minutes; the measuring itself a minute or two.
+
+A seeded size is kept under ``var/bench-seeds/<database>-<size>/`` (the
+scratch var/ directory with its keys, and for PostgreSQL a ``pg_dump`` of the
+database) and reused by the next run, which only applies newer migrations:
+pass ``--fresh`` to seed again (after the demo seeding itself changed).
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bench._common import ROOT, logger, percentile, run_benchmark
@@ -39,6 +47,8 @@ log = logger("bench.pages")
 SIZE_FOR_PATIENTS = {300: "small", 1000: "medium", 10000: "large"}
 BASELINE_PATIENTS = 1000
 TARGET_P95_MS = 100.0
+SEED_CACHE = ROOT / "var" / "bench-seeds"
+SEED_COMPLETE = "seeded"  # written last: a cache without it is ignored
 
 
 @dataclass(frozen=True)
@@ -123,9 +133,40 @@ def sample_records() -> dict[str, Any]:
     }
 
 
-def measure_size(size: str, repeat: int) -> dict[str, Any]:
-    """Inside a scratch environment: seed SIZE, then time every page."""
+def _pg_command(tool: str) -> list[str]:
+    """A PostgreSQL client TOOL (Debian's, beside the server scripts/with_postgres.py started)."""
+    bin_dirs = [os.environ["PG_BIN"]] if os.environ.get("PG_BIN") else sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    return [str(Path(bin_dirs[-1]) / tool), "--no-owner", f"--dbname={os.environ['DATABASE_URL']}"]
+
+
+def restore_seed(cache: Path, var_dir: Path, vendor: str) -> bool:
+    """Put a kept seed (var/ and, for PostgreSQL, the database) in place; False when there is none."""
+    if not (cache / SEED_COMPLETE).exists():
+        return False
+    shutil.copytree(cache / "var", var_dir, dirs_exist_ok=True)
+    if vendor == "postgresql":
+        subprocess.run([*_pg_command("pg_restore"), "--single-transaction", str(cache / "db.dump")], check=True)  # noqa: S603
+    return True
+
+
+def keep_seed(cache: Path, var_dir: Path, vendor: str) -> None:
+    """Keep the freshly seeded var/ (and database) for the next run."""
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True)
+    shutil.copytree(var_dir, cache / "var", ignore=shutil.ignore_patterns("static", "media"))
+    if vendor == "postgresql":
+        subprocess.run([*_pg_command("pg_dump"), "--format=custom", f"--file={cache / 'db.dump'}"], check=True)  # noqa: S603
+    (cache / SEED_COMPLETE).write_text(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), encoding="utf-8")
+
+
+def measure_size(size: str, repeat: int, *, fresh: bool = False) -> dict[str, Any]:
+    """Inside a scratch environment: seed SIZE (or reuse a kept seed), then time every page."""
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    var_dir = Path(os.environ["OPENIOP_VAR_DIR"])
+    cache = SEED_CACHE / f"{vendor}-{size}"
+    # Before django.setup(): the settings read the secret and audit keys from var/.
+    reused = not fresh and restore_seed(cache, var_dir, vendor)
     import django
 
     django.setup()
@@ -136,12 +177,17 @@ def measure_size(size: str, repeat: int) -> dict[str, Any]:
 
     from openiop.accounts.models import User
 
-    log(f"migrating a fresh {connection.vendor} database")
+    log(f"migrating {'the kept' if reused else 'a fresh'} {connection.vendor} database")
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
     started = time.perf_counter()
-    log(f"seeding --size {size}")
-    call_command("seed", size=size, verbosity=0)
+    if reused:
+        log(f"reusing the seed kept in {cache} (--fresh seeds again)")
+    else:
+        log(f"seeding --size {size}")
+        call_command("seed", size=size, verbosity=0)
+        connection.close()  # the SQLite file complete on disk before it is copied
+        keep_seed(cache, var_dir, vendor)
     seed_seconds = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -180,14 +226,17 @@ def measure_size(size: str, repeat: int) -> dict[str, Any]:
         "size": size,
         "database": connection.vendor,
         "seed_seconds": round(seed_seconds, 1),
+        "seed_reused": reused,
         "load_average_1min": round(os.getloadavg()[0], 2),
         "pages": pages,
     }
 
 
-def one_size(size: str, database: str, repeat: int) -> dict[str, Any]:
+def one_size(size: str, database: str, repeat: int, *, fresh: bool = False) -> dict[str, Any]:
     """Run this module for one size in its own process and scratch database."""
     command = [sys.executable, "-m", "bench.pages", "--one-size", size, "--database", database, "--repeat", str(repeat)]
+    if fresh:
+        command.append("--fresh")
     completed = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, check=False, text=True)  # noqa: S603
     if completed.returncode not in (0, 2):  # 2: measured, but some page did not answer 200 (listed)
         raise RuntimeError(f"measuring --size {size} failed (exit {completed.returncode})")
@@ -233,6 +282,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeat", type=int, default=15, help="timed requests per page and role")
     parser.add_argument("--one-size", choices=sorted(SIZE_FOR_PATIENTS.values()), help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object (the default)")
+    parser.add_argument("--fresh", action="store_true", help=f"seed again instead of reusing {SEED_CACHE}")
     args = parser.parse_args(argv)
     if not 1 <= args.repeat <= 200:
         parser.error("--repeat must be 1 to 200")
@@ -241,14 +291,14 @@ def main(argv: list[str]) -> int:
             "bench.pages",
             argv,
             args.database,
-            lambda: measure_size(args.one_size, args.repeat),
+            lambda: measure_size(args.one_size, args.repeat, fresh=args.fresh),
             ok=lambda result: all("p95_ms" in page for page in result["pages"].values()),
         )
-    base = one_size(SIZE_FOR_PATIENTS[BASELINE_PATIENTS], args.database, args.repeat)
+    base = one_size(SIZE_FOR_PATIENTS[BASELINE_PATIENTS], args.database, args.repeat, fresh=args.fresh)
     large = (
         base
         if args.patients == BASELINE_PATIENTS
-        else one_size(SIZE_FOR_PATIENTS[args.patients], args.database, args.repeat)
+        else one_size(SIZE_FOR_PATIENTS[args.patients], args.database, args.repeat, fresh=args.fresh)
     )
     result = combine(base, large, args.patients)
     print(json.dumps(result))

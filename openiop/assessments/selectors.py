@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
+from django.urls import reverse
 
 from openiop.assessments import charts, safety_plan
 from openiop.assessments.instruments import INSTRUMENTS, Instrument, get_instrument
@@ -23,6 +24,7 @@ from openiop.assessments.models import (
 )
 from openiop.assessments.permissions import ASSESSMENT_VIEW
 from openiop.assessments.safety import MONITORED_INSTRUMENTS, WITHDRAWAL_KINDS
+from openiop.core import navigation
 from openiop.patients import transitions
 from openiop.patients.models import CareTeamMember, Episode, LevelOfCareChange, Patient
 
@@ -181,10 +183,18 @@ def flowsheets(user: User, patient: Patient) -> list[Flowsheet]:
 
 
 def dashboard_alerts(request: Any) -> dict[str, Any] | None:
-    alerts = list(open_alerts(request.user)[:20])
+    """The first alerts (the user's own patients first, then the longest
+    waiting) and how many there are, with a link to the full list."""
+    queryset = open_alerts(request.user)
+    alerts = list(queryset[: navigation.DASHBOARD_ROWS])
     if not alerts:
         return None
-    return {"alerts": alerts}
+    total = queryset.count()  # always: the page's queries must not depend on how many there are
+    return {
+        "alerts": alerts,
+        "total": total,
+        "more": navigation.more_link(len(alerts), total, reverse("assessments:alerts")),
+    }
 
 
 # --- Safety plans -----------------------------------------------------------------------------------------------------

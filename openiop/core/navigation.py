@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from openiop.accounts.access import allowed_actions
-from openiop.accounts.roles import RoleCode
 
 
 @dataclass(frozen=True)
@@ -91,36 +90,109 @@ def dashboard_sections(request: Any) -> list[RenderedSection]:
     return rendered
 
 
-# What each role's dashboard is for, in the words of the people in that role.
-ROLE_FOCUS: dict[str, Any] = {
-    RoleCode.ADMINISTRATOR: _("Staff accounts, sites, the permission matrix and the audit log."),
-    RoleCode.CLINICAL_DIRECTOR: _("Caseloads, safety alerts, supervision and co-signatures across the program."),
-    RoleCode.CLINICIAN: _("Your caseload, today's groups and sessions, notes to write and plans due for review."),
-    RoleCode.NURSE: _("Withdrawal monitoring, vital signs, drug tests and medication follow-up."),
-    RoleCode.PRESCRIBER: _("Medication management, MOUD/MAUD and patients flagged for withdrawal risk."),
-    RoleCode.ADMISSIONS_NAVIGATOR: _("New inquiries, screenings, benefits checks and assessments to schedule."),
-    RoleCode.BILLING_SPECIALIST: _("Authorizations, per-diem charges from attendance, claims and payment plans."),
-    RoleCode.FRONT_DESK: _("Today's arrivals, check-in and the day's schedule."),
-    RoleCode.PRIVACY_OFFICER: _("Consents, disclosures, restriction requests, emergency-access reviews, accountings."),
-}
-
-
 def nav_items(user: Any) -> list[NavItem]:
     actions = allowed_actions(user)
     return [item for item in NAV_ITEMS if item.action in actions]
 
 
+# How many rows a dashboard section lists before it links to the rest.
+DASHBOARD_ROWS = 10
+
+
 @dataclass(frozen=True)
-class Panel:
-    role_code: str
-    role_name: str
-    focus: Any
-    links: list[NavItem]
+class MoreLink:
+    """A section that lists rows FIRST to LAST of TOTAL: the dashboard adds,
+    under it, the link to the rest (URL: a page with the full list, or the
+    dashboard's next page of this section) and, when paging, to the page before."""
+
+    first: int
+    last: int
+    total: int
+    url: str = ""
+    previous_url: str = ""
+    paged: bool = False  # True: URL is this section's next page on the dashboard
 
 
-def dashboard_panels(user: Any) -> list[Panel]:
-    links = [item for item in nav_items(user) if item.url_name != "core:dashboard"]
-    return [
-        Panel(role_code=role.code, role_name=role.name, focus=ROLE_FOCUS.get(role.code, ""), links=links)
-        for role in user.roles.all()
-    ]
+def more_link(shown: int, total: int, url: str) -> MoreLink | None:
+    """A section context's ``more`` entry pointing at the page with the full
+    list: None when nothing is left out."""
+    return MoreLink(first=1, last=shown, total=total, url=url) if total > shown else None
+
+
+MAX_SECTION_PAGE = 10_000
+
+
+def section_page(request: Any, key: str) -> int:
+    """The page of section KEY the dashboard was asked for (``?KEY-page=N``);
+    anything but a positive number is the first page."""
+    raw = str(request.GET.get(f"{key}-page", ""))
+    return min(int(raw), MAX_SECTION_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def section_pages(request: Any, key: str, page: int, shown: int, total: int, *, per_page: int) -> MoreLink | None:
+    """A section context's ``more`` entry for a list paged on the dashboard
+    itself (no other page lists it): the links to the next and previous page,
+    the rest of the query string kept. None when everything fits on one page."""
+    if total <= per_page and page == 1:
+        return None
+
+    def page_url(number: int) -> str:
+        query = request.GET.copy()
+        query[f"{key}-page"] = str(number)
+        return f"?{query.urlencode()}#section-{key}"
+
+    first = (page - 1) * per_page + 1
+    return MoreLink(
+        first=min(first, total),
+        last=min(first + shown - 1, total),
+        total=total,
+        url=page_url(page + 1) if first + shown - 1 < total else "",
+        previous_url=page_url(page - 1) if page > 1 else "",
+        paged=True,
+    )
+
+
+@dataclass(frozen=True)
+class SiteZone:
+    name: str
+    zone: str  # the IANA name, e.g. America/Chicago
+    abbreviation: str  # as the site's clocks read now, e.g. CST
+
+
+@dataclass(frozen=True)
+class DashboardSites:
+    """The sites the dashboard is about, named at its top: the first few by
+    name and how many there are, and whether more than one time zone is on
+    the page (then every time shown carries its zone's abbreviation)."""
+
+    shown: list[SiteZone]
+    total: int
+    zones: list[str]
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.shown)
+
+    @property
+    def many_zones(self) -> bool:
+        return len(self.zones) > 1
+
+
+SITES_NAMED = 5
+
+
+def zone_abbreviation(zone: str, at: Any = None) -> str:
+    """The abbreviation a zone's clocks read at AT (now by default): EST or EDT."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    return timezone.localtime(at or timezone.now(), zoneinfo.ZoneInfo(zone)).strftime("%Z")
+
+
+def dashboard_sites(user: Any) -> DashboardSites:
+    """The user's sites (one query: their names and zones)."""
+    rows = list(user.sites.order_by("name").values_list("name", "time_zone"))
+    zones = sorted({zone for _name, zone in rows})
+    shown = [SiteZone(name, zone, zone_abbreviation(zone)) for name, zone in rows[:SITES_NAMED]]
+    return DashboardSites(shown=shown, total=len(rows), zones=zones)

@@ -114,12 +114,16 @@ def attach_error(request: HttpRequest, form: forms.BaseForm | None, error: Valid
 def dashboard(request: HttpRequest) -> HttpResponse:
     # Through the matrix like every other page: withdrawing "dashboard.view"
     # from a role must close the page, not only hide its menu entry.
-    panels = navigation.dashboard_panels(request.user)
+    user = staff_user(request)
     sections = navigation.dashboard_sections(request)
     # Sections come from every app; whatever patients or inquiries they hand
     # the page are named in one read event, so a new section cannot skip it.
     log_list_read("dashboard", [section.context for section in sections])
-    return render(request, "core/dashboard.html", {"panels": panels, "sections": sections})
+    return render(
+        request,
+        "core/dashboard.html",
+        {"sections": sections, "sites": navigation.dashboard_sites(user), "has_role": user.roles.exists()},
+    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

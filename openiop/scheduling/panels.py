@@ -7,10 +7,12 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
+from openiop.core import navigation
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import hours, selectors
 from openiop.scheduling.models import PatientAvailability, Session, SessionStatus
@@ -58,14 +60,25 @@ def schedule_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 
 
 def today(request: HttpRequest) -> dict[str, Any] | None:
-    """Today's sessions at the user's sites (no patient names)."""
+    """Today's first sessions at the user's sites (no patient names), and a
+    link to the day's calendar when there are more. With sites in more than
+    one time zone each time carries its zone's abbreviation and its site."""
     now = timezone.now()
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    # A range on the indexed column, not start__date (a function of every row's start).
+    todays = Session.objects.restrict(request.user, SCHEDULING_VIEW).filter(
+        start__gte=midnight, start__lt=midnight + dt.timedelta(days=1), status=SessionStatus.SCHEDULED
+    )
     sessions = list(
-        selectors.session_queryset()
-        .filter(pk__in=Session.objects.restrict(request.user, SCHEDULING_VIEW).values("pk"))
-        .filter(start__date=timezone.localdate(), status=SessionStatus.SCHEDULED)
-        .order_by("start")[:12]
+        selectors.session_queryset().filter(pk__in=todays.values("pk")).order_by("start")[: navigation.DASHBOARD_ROWS]
     )
     if not sessions:
         return None
-    return {"sessions": sessions, "now": now, "can_record": has_action(request.user, ATTENDANCE_RECORD)}
+    total = todays.count()  # always, without the booked counts: the same queries however many there are
+    return {
+        "sessions": sessions,
+        "now": now,
+        "can_record": has_action(request.user, ATTENDANCE_RECORD),
+        "many_zones": len(request.user.site_time_zones()) > 1,  # type: ignore[union-attr]
+        "more": navigation.more_link(len(sessions), total, reverse("scheduling:calendar") + "?span=day"),
+    }

@@ -284,36 +284,53 @@ def engine_appointments(
     are not treatment time (specimen collection) are left out."""
     ids = list(patient_ids)
     result: dict[int, list[hours.Appointment]] = defaultdict(list)
+    # Plain rows, not model instances: a site's month is thousands of
+    # bookings, and building an Enrolment, a Session and an Attendance object
+    # for each was most of the hours dashboard's time.
     enrolments = Enrolment.objects.filter(
         patient_id__in=ids, session__start__lt=end, session__end__gt=start
-    ).select_related("session", "attendance")
-    for enrolment in enrolments:
-        session = enrolment.session
-        attendance = getattr(enrolment, "attendance", None)
-        result[enrolment.patient_id].append(
+    ).values_list(
+        "patient_id",
+        "session_id",
+        "session__start",
+        "session__end",
+        "session__status",
+        "attendance__minutes_attended",
+        "attendance__pk",
+    )
+    for patient_id, session_id, session_start, session_end, status, minutes, attendance_pk in enrolments:
+        result[patient_id].append(
             hours.Appointment(
-                start=session.start,
-                end=session.end,
-                minutes_attended=attendance.minutes_attended if attendance else None,
-                cancelled=session.status != SessionStatus.SCHEDULED,
-                key=f"session-{session.pk}",
+                start=session_start,
+                end=session_end,
+                minutes_attended=minutes if attendance_pk is not None else None,
+                cancelled=status != SessionStatus.SCHEDULED,
+                key=f"session-{session_id}",
             )
         )
-    appointments = Appointment.objects.filter(patient_id__in=ids, start__lt=end, end__gt=start).select_related(
-        "attendance"
+    appointments = Appointment.objects.filter(patient_id__in=ids, start__lt=end, end__gt=start).values_list(
+        "pk", "patient_id", "service", "start", "end", "status", "attendance__minutes_attended", "attendance__pk"
     )
-    for appointment in appointments:
-        service = catalog.SERVICES.get(appointment.service)
+    for (
+        pk,
+        patient_id,
+        service_code,
+        appointment_start,
+        appointment_end,
+        status,
+        minutes,
+        attendance_pk,
+    ) in appointments:
+        service = catalog.SERVICES.get(service_code)
         if service is not None and not (service.counts_towards_hours and service.with_patient):
             continue
-        attendance = getattr(appointment, "attendance", None)
-        result[appointment.patient_id].append(
+        result[patient_id].append(
             hours.Appointment(
-                start=appointment.start,
-                end=appointment.end,
-                minutes_attended=attendance.minutes_attended if attendance else None,
-                cancelled=appointment.status != SessionStatus.SCHEDULED,
-                key=f"appointment-{appointment.pk}",
+                start=appointment_start,
+                end=appointment_end,
+                minutes_attended=minutes if attendance_pk is not None else None,
+                cancelled=status != SessionStatus.SCHEDULED,
+                key=f"appointment-{pk}",
             )
         )
     return result

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
+from openiop.core import navigation
 from openiop.patients.models import Episode, Patient
 from openiop.treatment import conf, selectors
 from openiop.treatment.models import Homework, PlanVersion, TreatmentPlan
@@ -65,11 +66,26 @@ def notes_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     }
 
 
+PLANS_DUE_KEY = "treatment_plans_due"  # the section's key: its pages are ?treatment_plans_due-page=N
+
+
 def plans_due(request: HttpRequest) -> dict[str, Any] | None:
-    items, total = selectors.plans_due(request.user)
+    """One page of the plans to write or review (no other page lists them,
+    so the dashboard pages through them itself)."""
+    per_page = navigation.DASHBOARD_ROWS
+    page = navigation.section_page(request, PLANS_DUE_KEY)
+    items, total = selectors.plans_due(request.user, limit=per_page, offset=(page - 1) * per_page)
+    if not items and page > 1:  # past the end (the list shrank): the first page
+        page = 1
+        items, total = selectors.plans_due(request.user, limit=per_page)
     if not items:
         return None
-    return {"items": items, "total": total, "review_days": conf.plan_review_days()}
+    return {
+        "items": items,
+        "total": total,
+        "review_days": conf.plan_review_days(),
+        "more": navigation.section_pages(request, PLANS_DUE_KEY, page, len(items), total, per_page=per_page),
+    }
 
 
 def cosign(request: HttpRequest) -> dict[str, Any] | None:

@@ -10,10 +10,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from openiop.patients.models import Episode, Patient
+from openiop.patients.models import CareTeamMember, Episode, Patient
 from openiop.scheduling import hours as hours_engine
 from openiop.treatment import plan_diff, rules
 from openiop.treatment.models import (
@@ -220,47 +233,59 @@ class DueItem:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def plans_due(user: Any, *, within_days: int = 7, limit: int = 25) -> tuple[list[DueItem], int]:
+def plans_due(
+    user: Any, *, within_days: int = 7, limit: int = 25, offset: int = 0
+) -> tuple[list[DueItem], int]:
     """Active episodes at the user's sites whose plan is missing, unsigned,
-    or due for review within WITHIN_DAYS; the user's own caseload first."""
+    or due for review within WITHIN_DAYS; the user's own caseload first.
+    LIMIT rows from OFFSET and the number of all: the selection, the order
+    and the count are the database's work (a program has thousands of active
+    episodes; only the rows shown are built)."""
     today = timezone.localdate()
     horizon = today + dt.timedelta(days=within_days)
+    versions = PlanVersion.objects.filter(plan__episode=OuterRef("pk"))
+    latest_signed = versions.filter(status=PlanVersion.Status.SIGNED).order_by("-number")
+    on_team = CareTeamMember.objects.filter(episode=OuterRef("pk"), user=user.pk)
     episodes = (
         Episode.objects.restrict(user, PLAN_WRITE)
         .filter(status=Episode.Status.ACTIVE)
-        .select_related("patient", "treatment_plan")
-        .prefetch_related(
-            Prefetch(
-                "treatment_plan__versions",
-                queryset=PlanVersion.objects.exclude(status=PlanVersion.Status.REVISED).order_by("-number"),
-            )
+        .annotate(
+            has_signed=Exists(latest_signed),
+            review_due=Subquery(latest_signed.values("review_due")[:1]),
+            has_draft=Exists(versions.filter(status=PlanVersion.Status.DRAFT)),
         )
+        .filter(Q(has_signed=False) | Q(review_due__lte=horizon))
     )
-    mine_ids = set(
-        Episode.objects.filter(
-            Q(primary_counsellor=user.pk) | Q(care_team_members__user=user.pk), status=Episode.Status.ACTIVE
-        ).values_list("pk", flat=True)
+    total = episodes.count()
+    rows = (
+        episodes.annotate(
+            mine=Case(
+                When(Q(primary_counsellor=user.pk) | Exists(on_team), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            due=Coalesce(
+                Case(When(has_signed=True, then=F("review_due")), default=F("admission_date")),
+                Value(today),
+                output_field=DateField(),
+            ),
+        )
+        .select_related("patient")
+        .order_by("mine", "due", "patient__legal_last_name", "pk")[offset : offset + limit]
     )
     items: list[DueItem] = []
-    for episode in episodes:
-        plan = getattr(episode, "treatment_plan", None)
-        versions = list(plan.versions.all()) if plan else []
-        signed = next((v for v in versions if v.status == PlanVersion.Status.SIGNED), None)
-        draft = next((v for v in versions if v.status == PlanVersion.Status.DRAFT), None)
-        item: DueItem | None = None
-        if signed is None:
-            item = DueItem(episode, episode.patient, "draft" if draft else "no_plan")
+    for episode in rows:
+        annotated: Any = episode
+        if not annotated.has_signed:
+            item = DueItem(episode, episode.patient, "draft" if annotated.has_draft else "no_plan")
             item.due = episode.admission_date
-        elif signed.review_due and signed.review_due <= horizon:
-            item = DueItem(
-                episode, episode.patient, "overdue" if signed.review_due < today else "due", signed.review_due
-            )
-            item.extra["draft"] = draft is not None
-        if item is not None:
-            item.mine = episode.pk in mine_ids
-            items.append(item)
-    items.sort(key=lambda i: (not i.mine, i.due or today, i.patient.legal_last_name))
-    return items[:limit], len(items)
+        else:
+            due: dt.date = annotated.review_due
+            item = DueItem(episode, episode.patient, "overdue" if due < today else "due", due)
+            item.extra["draft"] = bool(annotated.has_draft)
+        item.mine = annotated.mine == 0
+        items.append(item)
+    return items, total
 
 
 def cosign_queue(user: Any, *, limit: int = 25) -> tuple[list[Note], list[PlanVersion]]:

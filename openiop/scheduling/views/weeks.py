@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_action
 from openiop.core.models import WorkerHeartbeat
+from openiop.core.navigation import zone_abbreviation
 from openiop.core.views import get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import hours, planning, selectors
@@ -31,25 +34,48 @@ from openiop.sites.models import Site
 # --- Hours dashboard ------------------------------------------------------------------------------------------------
 
 
+HOURS_ROWS_PER_PAGE = 50
+
+
 @require_action(SCHEDULING_VIEW)
 def hours_dashboard(request: HttpRequest) -> HttpResponse:
     """Per patient for one week: planned, scheduled and attended hours, the
     band, per-diem days (H0015) and flags; falling attendance points to
-    reassessment."""
+    reassessment. The counts cover the whole site; the table pages."""
     sites = Site.objects.restrict(request.user, SCHEDULING_VIEW).filter(is_active=True)
     form = HoursForm(request.GET or None, sites=sites)
     data = form.cleaned_data if form.is_valid() else {}
     site = default_site(request, SCHEDULING_VIEW, data.get("site"))
     today = timezone.localdate()
     week = hours.IsoWeek.of(data.get("day") or today)
+    if form.is_valid() or not form.is_bound:
+        # The filters say what is shown: the site and the week's Monday, also
+        # when they were not chosen (the first site, this week).
+        form = HoursForm(
+            {"site": site.pk if site else "", "day": week.monday.isoformat(), "attention": data.get("attention") or ""},
+            sites=sites,
+        )
     rows: list[selectors.HoursRow] = []
     if site is not None:
         rows = selectors.hours_rows(site, list(selectors.active_episodes(request.user, site)), week, today=today)
-        log_action(
-            "record.read", obj=site, data={"view": "hours", "week": str(week), "patients": [r.patient.pk for r in rows]}
-        )
+    counts = {
+        "under": sum(1 for r in rows if r.flags and r.flags.under_hours),
+        "over": sum(1 for r in rows if r.flags and r.flags.over_hours),
+        "missed": sum(1 for r in rows if r.week.missed_days),
+        "falling": sum(1 for r in rows if r.falling),
+    }
     if data.get("attention"):
         rows = [row for row in rows if row.attention or row.week.missed_days]
+    page = Paginator(rows, HOURS_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    if site is not None:
+        log_action(
+            "record.read",
+            obj=site,
+            data={"view": "hours", "week": str(week), "patients": [row.patient.pk for row in page.object_list]},
+        )
+    query = {"site": site.pk if site else "", "day": week.monday.isoformat()}
+    if data.get("attention"):
+        query["attention"] = "on"
     return render(
         request,
         "scheduling/hours.html",
@@ -57,16 +83,14 @@ def hours_dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "site": site,
             "week": week,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "page_query": urlencode(query),
+            "zone_abbreviation": zone_abbreviation(site.time_zone) if site else "",
             "rule": hours.H0015,
             "previous": week.shifted(-1).monday,
             "next": week.shifted(1).monday,
-            "counts": {
-                "under": sum(1 for r in rows if r.flags and r.flags.under_hours),
-                "over": sum(1 for r in rows if r.flags and r.flags.over_hours),
-                "missed": sum(1 for r in rows if r.week.missed_days),
-                "falling": sum(1 for r in rows if r.falling),
-            },
+            "counts": counts,
         },
     )
 

@@ -67,6 +67,8 @@ class Chart:
     series: list[Series]
     bars: list[Bar]
     unit: str
+    # Reference lines across the plot: (x1, y1, x2, y2, label, label_x, label_y).
+    rules: tuple[tuple[float, float, float, float, str, float, float], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -101,6 +103,8 @@ def horizontal_stacked(
     left, right, top, bar_height, gap = 180, 90, 34, 22, 10
     plot = width - left - right
     largest = max((sum(values, Decimal(0)) for _, values in rows), default=Decimal(0))
+    if unit == "%":
+        largest = Decimal(100)  # a rate's bar is its share of the whole width
     scale = Decimal(plot) / largest if largest > 0 else Decimal(0)
     bars = []
     for index, (label, values) in enumerate(rows):
@@ -126,7 +130,11 @@ def horizontal_stacked(
         text_y = y + bar_height * 0.7
         bars.append(Bar(label, left - 6, text_y, total, float(x) + 6, text_y, segments, _amount(total, unit)))
     height = top + max(len(rows), 1) * (bar_height + gap) + 4
-    return Chart(slug, title, description, width, height, True, series, bars, unit)
+    rules: tuple[tuple[float, float, float, float, str, float, float], ...] = ()
+    if unit == "%":
+        end = float(left + plot)
+        rules = ((end, top - 4, end, height - 4, "100%", end, top - 6),)
+    return Chart(slug, title, description, width, height, True, series, bars, unit, rules)
 
 
 def vertical_stacked(
@@ -172,4 +180,8 @@ def vertical_stacked(
         label_y = float(baseline) + 16
         bars.append(Bar(label, center, label_y, total, center, float(y) - 4, segments, _amount(total, unit)))
     width = max(left * 2 + len(columns) * (column_width + gap), 320)
-    return Chart(slug, title, description, width, height, False, series, bars, unit)
+    # The baseline and a line at the tallest column, labeled with its amount.
+    rules = ((left, float(baseline), width - left, float(baseline), "", 0.0, 0.0),)
+    if largest > 0:
+        rules += ((left, float(top), width - left, float(top), _amount(largest, unit), left, float(top) - 3),)
+    return Chart(slug, title, description, width, height, False, series, bars, unit, rules)

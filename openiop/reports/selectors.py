@@ -64,11 +64,11 @@ from openiop.reports.arithmetic import ZERO, AgingRow, DaysInAR, MonthTotals, Ra
 from openiop.reports.permissions import REPORTS_VIEW
 from openiop.sites.models import Site
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-DAY = DateField()
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
+DAY: DateField[dt.date, dt.date] = DateField()
 NOT_RECEIVABLE = (ClaimStatus.VOID, ClaimStatus.SCRUBBER_REJECTED)
 VOID_FREQUENCY = "8"
-PATIENTS_LABEL = "Patients (their responsibility)"
+PATIENTS_LABEL = "Patients' share"
 # Money patients (or a lender on their behalf) paid in; refunds are taken off.
 PATIENT_MONEY_IN = (TransactionKind.PATIENT_PAYMENT, TransactionKind.FINANCING)
 
@@ -327,7 +327,7 @@ def denial_rates(user: Any, filters: ReportFilters) -> Denials:
 
     # The reasons: read only the denials' adjustments (a JSON list per
     # posting, which neither database can group portably).
-    denials = answers.filter(denied=1).values("payment_id", "claim_id")
+    denials = answers.filter(**{"denied": 1}).values("payment_id", "claim_id")  # an annotation
     reasons: dict[tuple[int, int], set[str]] = defaultdict(set)
     postings = Posting.objects.filter(
         claim__in=denials.values("claim_id"), payment__in=denials.values("payment_id")

@@ -81,7 +81,7 @@ def export(request: HttpRequest, report: str) -> HttpResponse:
         raise Http404("No such report")
     form = _form(request)
     if form.is_bound and not form.is_valid():
-        errors = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in form.errors.items())
+        errors = "; ".join(f"{field}: {' '.join(str(m) for m in messages)}" for field, messages in form.errors.items())
         return HttpResponse(f"The filters could not be read ({errors}); nothing was exported.", status=400)
     filters = form.filters()
     found = _tables(request.user, filters)

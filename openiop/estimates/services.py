@@ -194,9 +194,11 @@ def estimate_issue(*, actor: Any, estimate: GoodFaithEstimate) -> GoodFaithEstim
     """Freeze the draft: its content and PDF are stored with the PDF's
     SHA-256 and never change after. Refused when already issued, when the
     provider's NPI or TIN is missing, or when the patient has become insured."""
+    # Inner joins only: PostgreSQL cannot lock the nullable side of an outer
+    # join, so the earlier version (supersedes) is read after the lock.
     current = (
         GoodFaithEstimate.objects.select_for_update()
-        .select_related("patient", "organization", "site", "supersedes")
+        .select_related("patient", "organization", "site")
         .get(pk=estimate.pk)
     )
     if current.status != EstimateStatus.DRAFT:

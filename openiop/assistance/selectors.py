@@ -90,6 +90,15 @@ def plan_view(plan: PaymentPlan, today: dt.date, *, as_of: bool = False) -> Plan
     return PlanView(plan=plan, paid=total_paid, remaining=plan.amount - total_paid, installments=rows)
 
 
+def undiscounted_charges(patient: Patient) -> QuerySet[Charge]:
+    """The patient's self-pay charges that stand and carry no sliding fee yet."""
+    return (
+        Charge.objects.live()
+        .filter(patient=patient, payer__isnull=True, amount__gt=0, sliding_fee_discount__isnull=True)
+        .order_by("service_date", "pk")
+    )
+
+
 def ways_to_pay_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The chart tab: the attestation and its discount tier, the plans with
     their schedules, the awards, and the self-pay charges still undiscounted."""
@@ -105,9 +114,7 @@ def ways_to_pay_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     awards = list(
         Award.objects.restrict(user, ASSISTANCE_VIEW).filter(patient=patient).select_related("fund").order_by("-pk")
     )
-    undiscounted = Charge.objects.live().filter(
-        patient=patient, payer__isnull=True, amount__gt=0, sliding_fee_discount__isnull=True
-    )
+    undiscounted = undiscounted_charges(patient)
     return {
         "patient": patient,
         "today": today,

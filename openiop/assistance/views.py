@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.assistance import selectors, services
@@ -72,24 +72,37 @@ def attestation_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
 
 
 @require_action(ASSISTANCE_MANAGE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sliding_fee_apply(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """GET: what applying would do (the attestation's tier, the charges
+    waiting); POST: apply it. The tab's button posts straight here."""
     patient = _patient(request, patient_pk, "assistance.sliding_fee_apply")
-    try:
-        applied = services.sliding_fee_apply(actor=staff_user(request), patient=patient)
-    except ValidationError as exc:
-        attach_error(request, None, exc)
-    else:
-        if applied:
-            total = sum((discount.amount for discount in applied), services.ZERO)
-            messages.success(
-                request,
-                _("Sliding fee applied to %(count)d charges: $%(total)s off.")
-                % {"count": len(applied), "total": f"{total:,.2f}"},
-            )
+    if request.method == "POST":
+        try:
+            applied = services.sliding_fee_apply(actor=staff_user(request), patient=patient)
+        except ValidationError as exc:
+            attach_error(request, None, exc)
         else:
-            messages.info(request, _("Nothing to discount: every self-pay charge already has its sliding fee."))
-    return _tab(patient.pk)
+            if applied:
+                total = sum((discount.amount for discount in applied), services.ZERO)
+                messages.success(
+                    request,
+                    _("Sliding fee applied to %(count)d charges: $%(total)s off.")
+                    % {"count": len(applied), "total": f"{total:,.2f}"},
+                )
+            else:
+                messages.info(request, _("Nothing to discount: every self-pay charge already has its sliding fee."))
+        return _tab(patient.pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "assistance/sliding_fee_apply.html",
+        {
+            "patient": patient,
+            "attestation": services.current_attestation(patient.pk, today),
+            "charges": selectors.undiscounted_charges(patient),
+        },
+    )
 
 
 @require_action(ASSISTANCE_MANAGE)

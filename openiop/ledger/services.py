@@ -44,6 +44,8 @@ CENT = Decimal("0.01")
 ADJUSTING_KINDS = frozenset({TransactionKind.ADJUSTMENT, TransactionKind.REFUND})
 # Kinds taken at the window.
 PAYMENT_KINDS = frozenset({TransactionKind.PATIENT_PAYMENT, TransactionKind.FINANCING})
+# Kinds the assistance app posts and reverses (it keeps the award or discount beside them).
+ASSISTANCE_KINDS = frozenset({TransactionKind.SCHOLARSHIP, TransactionKind.SLIDING_FEE})
 
 
 def money(value: Any) -> str:
@@ -197,8 +199,10 @@ def transaction_reverse(
     *, actor: Any, transaction: LedgerTransaction, reason: str, submission_key: uuid.UUID | str | None = None
 ) -> LedgerTransaction:
     """Undo TRANSACTION with a reversing one of the same kind and amount
-    (both stay on the record). Billing specialist only; a reason is required."""
-    if actor is None or not has_action(actor, LEDGER_ADJUST):
+    (both stay on the record); a reason is required. Billing specialist only,
+    except awards and sliding fee discounts, which the assistance app reverses
+    under its own checks (the actor may be None for the system)."""
+    if transaction.kind not in ASSISTANCE_KINDS and (actor is None or not has_action(actor, LEDGER_ADJUST)):
         raise PermissionDenied(_("Only the billing specialist may reverse a transaction."))
     key = _clean_key(submission_key)
     if key is not None:

@@ -8,11 +8,13 @@ billing specialist's (``ledger.adjust``)."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -30,6 +32,7 @@ from openiop.ledger.permissions import LEDGER_ADJUST, LEDGER_POST, LEDGER_VIEW
 from openiop.ledger.selectors import ledger_for, patient_ledger
 from openiop.ledger.statements import LANGUAGES, TEMPLATE, period_of, statement_context, statement_months
 from openiop.patients.models import Patient
+from openiop.patients.permissions import PATIENT_VIEW
 
 ADJUSTING_FORMS = {"refund", "adjustment"}
 
@@ -40,12 +43,12 @@ def _patient(request: HttpRequest, patient_pk: int, action: str, view: str, **da
     )
 
 
-def _tab(patient_pk: int) -> HttpResponseRedirect:
+def _tab(request: HttpRequest, patient_pk: int) -> HttpResponseRedirect:
+    """Back to the chart's Account tab, or to the account page for someone
+    the chart is not open to."""
+    if has_action(request.user, PATIENT_VIEW):
+        return HttpResponseRedirect(reverse("patients:chart", args=[patient_pk]) + "?tab=account")
     return HttpResponseRedirect(reverse("ledger:account", args=[patient_pk]))
-
-
-def tab_url(patient_pk: int) -> str:
-    return reverse("patients:chart", args=[patient_pk]) + "?tab=account"
 
 
 def account_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
@@ -53,8 +56,11 @@ def account_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     ledger = patient_ledger(request.user, patient)
     payer_ids = [party for party in ledger.balances if party is not None]
     payers = dict(Payer.objects.filter(pk__in=payer_ids).values_list("pk", "name"))
-    reversible = LedgerTransaction.objects.restrict(request.user, LEDGER_VIEW).filter(
-        patient=patient, reverses__isnull=True, reversed_by__isnull=True
+    # Awards and discounts are reversed from Ways to pay, which keeps the fund's budget beside them.
+    reversible = (
+        LedgerTransaction.objects.restrict(request.user, LEDGER_VIEW)
+        .filter(patient=patient, reverses__isnull=True, reversed_by__isnull=True)
+        .exclude(kind__in=services.ASSISTANCE_KINDS)
     )
     return {
         "ledger": ledger,
@@ -72,9 +78,11 @@ def account_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 @require_action(LEDGER_VIEW)
 @require_GET
 def account(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    """The Account tab's own address: the chart opened on it."""
+    """The Account tab's own address: the tab on a page of its own (for
+    links from the billing workspace and for anyone the chart is not open
+    to; the chart shows the same tab)."""
     patient = _patient(request, patient_pk, LEDGER_VIEW, "ledger.account")
-    return HttpResponseRedirect(tab_url(patient.pk))
+    return render(request, "ledger/account.html", {"patient": patient, "tab_context": account_tab(request, patient)})
 
 
 @never_cache
@@ -118,7 +126,7 @@ def transaction_new(request: HttpRequest, patient_pk: int, form_kind: str) -> Ht
                     _("%(what)s of %(amount)s recorded.")
                     % {"what": row.get_kind_display(), "amount": services.money(row.amount)},
                 )
-            return _tab(patient.pk)
+            return _tab(request, patient.pk)
     return render(
         request,
         "ledger/transaction_form.html",
@@ -145,6 +153,9 @@ def transaction_reverse(request: HttpRequest, patient_pk: int, pk: int) -> HttpR
     )
     if original is None:
         raise Http404
+    if original.kind in services.ASSISTANCE_KINDS:
+        messages.error(request, _("Awards and sliding fee discounts are reversed from Ways to pay."))
+        return _tab(request, patient.pk)
     form = ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,14 +169,14 @@ def transaction_reverse(request: HttpRequest, patient_pk: int, pk: int) -> HttpR
             attach_error(request, form, error)
         else:
             messages.success(request, _("The transaction was reversed."))
-            return _tab(patient.pk)
+            return _tab(request, patient.pk)
     return render(request, "ledger/reverse_form.html", {"patient": patient, "form": form, "original": original})
 
 
 @never_cache
 @require_action(LEDGER_VIEW)
 @require_GET
-def statement(request: HttpRequest, patient_pk: int, year: int, month: int) -> HttpResponse:
+def statement(request: HttpRequest, patient_pk: int, year: int, month: int) -> HttpResponseBase:
     """The month's statement as a PDF, in English or (``?lang=es``) Spanish."""
     from openiop.privacy.documents import render_pdf
 
@@ -180,6 +191,5 @@ def statement(request: HttpRequest, patient_pk: int, year: int, month: int) -> H
     ledger, payer_names = ledger_for(patient.pk)
     with translation.override(language):
         pdf = render_pdf(TEMPLATE, statement_context(patient, ledger, payer_names, year, month, language))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="statement-{patient.mrn}-{year}-{month:02d}-{language}.pdf"'
-    return response
+    name = f"statement-{patient.mrn}-{year}-{month:02d}-{language}.pdf"
+    return FileResponse(io.BytesIO(pdf), content_type="application/pdf", filename=name)

@@ -114,3 +114,13 @@ def test_a_reversal_needs_a_reason_and_happens_once(account: Account, billing: U
 def test_an_adjustment_may_clear_a_payers_balance_up_to_what_it_owes(account: Account, billing: User) -> None:
     with pytest.raises(ValidationError, match="Sunrise Health Plan's balance"):
         post(account, billing, kind=TransactionKind.ADJUSTMENT, method="", payer=account.payer, memo="Small balance")
+
+
+def test_the_assistance_app_reverses_its_awards_itself_but_not_payments(account: Account, billing: User) -> None:
+    award = post(account, None, kind=TransactionKind.SCHOLARSHIP, method="fund", amount=Decimal("50.00"))
+    reversal = transaction_reverse(actor=None, transaction=award, reason="The fund withdrew the award")
+    assert reversal.reverses_id == award.pk
+    taken = post(account, billing)
+    with pytest.raises(PermissionDenied):
+        transaction_reverse(actor=None, transaction=taken, reason="Nobody may")
+    assert patient_balance(account.episode.patient.pk) == Decimal("285.00")

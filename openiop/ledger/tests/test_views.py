@@ -70,6 +70,7 @@ def test_the_front_desk_sees_the_tab_and_takes_a_payment_once_on_a_double_submit
     again = payment(front_desk, patient.pk, submission_key=key)
 
     assert first.status_code == again.status_code == 302
+    assert "$245.00" in front_desk.get(reverse("ledger:account", args=[patient.pk])).content.decode()
     assert LedgerTransaction.objects.filter(patient=patient).count() == 1
     assert patient_balance(patient.pk) == Decimal("245.00")
     assert AuditEvent.objects.filter(action="ledger.post", patient_id=str(patient.pk)).count() == 1
@@ -117,6 +118,14 @@ def test_billing_adjusts_and_reverses(account: Account, billing: Client) -> None
     assert patient_balance(patient.pk) == Decimal("295.00")
     assert AuditEvent.objects.filter(action="ledger.reverse").count() == 1
 
+    # An award is reversed from Ways to pay (which gives the fund its money back), not here.
+    award = LedgerTransaction.objects.create(
+        patient=patient, site=patient.site, kind=TransactionKind.SCHOLARSHIP, amount=Decimal(20), method="fund"
+    )
+    refused = billing.get(reverse("ledger:transaction_reverse", args=[patient.pk, award.pk]), follow=True)
+    assert "reversed from Ways to pay" in refused.content.decode()
+    assert not LedgerTransaction.objects.filter(reverses=award).exists()
+
 
 def test_a_clinician_has_no_account_tab_and_another_sites_patient_is_not_found(
     account: Account, bob: User, persona: Callable[..., User], south: Site
@@ -144,7 +153,7 @@ def test_the_statement_renders_with_the_balance_and_no_diagnosis(
     response = billing.get(reverse("ledger:statement", args=[patient.pk, 2026, 1]) + query)
 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-")
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")  # type: ignore[attr-defined]
     read = AuditEvent.objects.filter(action="record.read", data__view="ledger.statement").get()
     assert read.data["language"] == language and read.patient_id == str(patient.pk)
     ledger, names = ledger_for(patient.pk)

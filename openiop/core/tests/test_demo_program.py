@@ -9,14 +9,18 @@ waiting too long. And it is written in committed batches, each audited once
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import random
 from collections import defaultdict
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from openiop.accounts.models import User
+from openiop.accounts.roles import RoleCode
 from openiop.admissions import pipeline
 from openiop.admissions.models import Inquiry
 from openiop.assessments.models import InstrumentResult
@@ -28,7 +32,7 @@ from openiop.patients.demo import seed_patients
 from openiop.patients.models import ContinuingCarePlan, Episode, LevelOfCare, LevelOfCareChange, MrnCounter, Patient
 from openiop.scheduling import hours, selectors
 from openiop.scheduling.models import Appointment, Attendance, Enrolment
-from openiop.sites.models import Site
+from openiop.sites.models import OpeningHours, Room, Site
 from openiop.treatment.models import GroupSession, Note, NoteStatus, PlanVersion
 
 pytestmark = pytest.mark.django_db
@@ -132,15 +136,55 @@ def program_shape_problems(today: dt.date) -> list[str]:
     return problems
 
 
-def test_the_tiny_demo_looks_like_a_running_program_and_audits_its_bulk_history_per_batch() -> None:
-    # One seed for both checks: seeding is what takes the time.
+def _seed_command(size: str) -> str:
+    out = io.StringIO()
+    call_command("seed", "--size", size, "--seed", "7", stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def _staff_snapshot() -> dict[str, int]:
+    return {
+        "sites": Site.objects.count(),
+        "rooms": Room.objects.count(),
+        "hours": OpeningHours.objects.count(),
+        "staff": User.objects.count(),
+        "role_grants": User.roles.through.objects.count(),
+        "site_grants": User.sites.through.objects.count(),
+        "patients": Patient.objects.count(),
+    }
+
+
+def test_the_tiny_demo_looks_like_a_running_program_and_seeding_again_changes_nothing() -> None:
+    # One seed for every check, and a second through the command `make demo`
+    # runs: seeding is what takes the time.
     ticks = _seed("tiny")
 
-    assert program_shape_problems(timezone.localdate()) == []
     assert sum(ticks) == demo.progress_total("tiny")
+    assert program_shape_problems(timezone.localdate()) == []
     assert InstrumentResult.objects.exists()
     _assert_bulk_history_is_audited_once_per_committed_batch_not_per_row()
     _assert_demo_nurse_and_prescriber_reach_the_clinical_records_of_their_sites_under_need_to_know()
+    first = _staff_snapshot()
+
+    output = _seed_command("tiny")
+
+    _assert_the_seed_command_makes_three_sites_with_rooms_and_one_login_per_role(output)
+    assert _staff_snapshot() == first
+
+
+def _assert_the_seed_command_makes_three_sites_with_rooms_and_one_login_per_role(output: str) -> None:
+    sites = list(Site.objects.order_by("code"))
+    assert [site.code for site in sites] == ["boston", "chicago", "denver"]
+    assert all(site.rooms.count() == len(demo.ROOM_NAMES) for site in sites)
+    assert all(site.opening_hours.exists() for site in sites)
+    logins = {username: role for username, role, *_ in demo.DEMO_LOGINS}
+    assert sorted(logins.values()) == sorted(RoleCode.values)
+    for username, role in logins.items():
+        user = User.objects.get(username=username)
+        assert user.role_codes() == [role]
+        assert user.check_password(demo.DEMO_PASSWORD)
+        assert username in output
+    assert AuditEvent.objects.filter(action="staff.create", actor_username="seed").count() == User.objects.count()
 
 
 def test_the_small_demo_looks_like_a_running_program() -> None:

@@ -1,15 +1,14 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""/healthz, jobs queued after commit, the seed command and the error pages."""
+"""/healthz, jobs queued after commit and the error pages (the seed command is tested with the demo
+it makes, in test_demo_program)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -17,14 +16,11 @@ from django_tasks import task_backends
 from django_tasks.backends.dummy import DummyBackend
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
-from openiop.audit.models import AuditEvent
-from openiop.core import demo
 from openiop.core.jobs import enqueue_on_commit
 from openiop.core.models import WorkerHeartbeat
 from openiop.core.tasks import send_email
 from openiop.core.views import error_500
-from openiop.sites.models import OpeningHours, Room, Site
+from openiop.sites.models import Site
 
 NOON = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 
@@ -146,50 +142,6 @@ def test_outside_a_transaction_a_job_is_queued_at_once(dummy_queue: DummyBackend
     enqueue_on_commit(send_email, "Subject", "Body", ["staff@example.invalid"])
 
     assert len(dummy_queue.results) == 1
-
-
-# --- seed -----------------------------------------------------------------------
-
-
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed", "--size", "tiny", stdout=out, stderr=io.StringIO())
-    return out.getvalue()
-
-
-def snapshot() -> dict[str, int]:
-    return {
-        "sites": Site.objects.count(),
-        "rooms": Room.objects.count(),
-        "hours": OpeningHours.objects.count(),
-        "staff": User.objects.count(),
-        "role_grants": User.roles.through.objects.count(),
-        "site_grants": User.sites.through.objects.count(),
-    }
-
-
-@pytest.mark.django_db
-def test_seed_makes_three_sites_with_rooms_and_one_login_per_role_and_a_second_run_changes_nothing() -> None:
-    # One test for both: seeding is the slow part, and the second run needs the first anyway.
-    output = seed()
-
-    sites = list(Site.objects.order_by("code"))
-    assert [site.code for site in sites] == ["boston", "chicago", "denver"]
-    assert all(site.rooms.count() == len(demo.ROOM_NAMES) for site in sites)
-    assert all(site.opening_hours.exists() for site in sites)
-    logins = {username: role for username, role, *_ in demo.DEMO_LOGINS}
-    assert sorted(logins.values()) == sorted(RoleCode.values)
-    for username, role in logins.items():
-        user = User.objects.get(username=username)
-        assert user.role_codes() == [role]
-        assert user.check_password(demo.DEMO_PASSWORD)
-        assert username in output
-    assert AuditEvent.objects.filter(action="staff.create", actor_username="seed").count() == User.objects.count()
-    first = snapshot()
-
-    seed()
-
-    assert snapshot() == first
 
 
 # --- Error pages --------------------------------------------------------------

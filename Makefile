@@ -59,8 +59,10 @@ checks: install-dev
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Browser tests drive the app once, in the PostgreSQL run (the production database); pure tests
+# run once, here. Everything that touches the database runs on both.
 test-sqlite: install-dev system-deps
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m "not browser"
 
 test-postgres: install-dev system-deps
 	OPENIOP_DB_TESTS_ONLY=1 $(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -n $(PYTEST_WORKERS) -q

@@ -23,6 +23,10 @@ SERIES_STYLES: tuple[tuple[str, str], ...] = (
 )
 
 
+# A reference line across the plot: (x1, y1, x2, y2, label, label_x, label_y).
+Rule = tuple[float, float, float, float, str, float, float]
+
+
 @dataclass(frozen=True)
 class Series:
     key: str
@@ -67,8 +71,7 @@ class Chart:
     series: list[Series]
     bars: list[Bar]
     unit: str
-    # Reference lines across the plot: (x1, y1, x2, y2, label, label_x, label_y).
-    rules: tuple[tuple[float, float, float, float, str, float, float], ...] = ()
+    rules: tuple[Rule, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -130,7 +133,7 @@ def horizontal_stacked(
         text_y = y + bar_height * 0.7
         bars.append(Bar(label, left - 6, text_y, total, float(x) + 6, text_y, segments, _amount(total, unit)))
     height = top + max(len(rows), 1) * (bar_height + gap) + 4
-    rules: tuple[tuple[float, float, float, float, str, float, float], ...] = ()
+    rules: tuple[Rule, ...] = ()
     if unit == "%":
         end = float(left + plot)
         rules = ((end, top - 4, end, height - 4, "100%", end, top - 6),)
@@ -181,7 +184,7 @@ def vertical_stacked(
         bars.append(Bar(label, center, label_y, total, center, float(y) - 4, segments, _amount(total, unit)))
     width = max(left * 2 + len(columns) * (column_width + gap), 320)
     # The baseline and a line at the tallest column, labeled with its amount.
-    rules = ((left, float(baseline), width - left, float(baseline), "", 0.0, 0.0),)
+    rules: tuple[Rule, ...] = ((left, float(baseline), width - left, float(baseline), "", 0.0, 0.0),)
     if largest > 0:
-        rules += ((left, float(top), width - left, float(top), _amount(largest, unit), left, float(top) - 3),)
+        rules += ((left, float(top), width - left, float(top), _amount(largest, unit), float(left), float(top) - 3),)
     return Chart(slug, title, description, width, height, False, series, bars, unit, rules)

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.core.reads import log_list_read
@@ -149,7 +149,6 @@ def estimate_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespo
             "patient": estimate.patient,
             "document_html": documents.render_html(document, draft=not estimate.is_issued),
             "deliveries": list(estimate.deliveries.select_related("recorded_by")),
-            "delivery_form": DeliveryForm(),
             "can_issue": has_action(request.user, ESTIMATES_ISSUE),
             "missing_numbers": documents.missing_provider_numbers(estimate),
         },
@@ -157,33 +156,49 @@ def estimate_detail(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespo
 
 
 @require_action(ESTIMATES_ISSUE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def estimate_issue(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    """Issue the draft after one look at what the patient will get."""
     estimate = _estimate(request, patient_pk, pk, ESTIMATES_ISSUE, "estimates.issue")
-    try:
-        services.estimate_issue(actor=staff_user(request), estimate=estimate)
-    except ValidationError as exc:
-        attach_error(request, None, exc)
-    else:
-        messages.success(request, _("Estimate issued. Give the patient the PDF and record how it was given."))
-    return _detail(estimate)
+    if request.method == "POST":
+        try:
+            services.estimate_issue(actor=staff_user(request), estimate=estimate)
+        except ValidationError as exc:
+            attach_error(request, None, exc)
+        else:
+            messages.success(request, _("Estimate issued. Give the patient the PDF and record how it was given."))
+        return _detail(estimate)
+    if estimate.is_issued:
+        return _detail(estimate)
+    return render(
+        request,
+        "estimates/estimate_issue.html",
+        {
+            "estimate": estimate,
+            "patient": estimate.patient,
+            "document_html": documents.render_html(documents.content(estimate), draft=True),
+            "missing_numbers": documents.missing_provider_numbers(estimate),
+        },
+    )
 
 
 @require_action(ESTIMATES_ISSUE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def estimate_deliver(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    """Record how the issued estimate reached the patient."""
     estimate = _estimate(request, patient_pk, pk, ESTIMATES_ISSUE, "estimates.deliver")
-    form = DeliveryForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose how the estimate was given: on paper, by e-mail or the portal."))
-        return _detail(estimate)
-    try:
-        services.estimate_deliver(actor=staff_user(request), estimate=estimate, **form.cleaned_data)
-    except ValidationError as exc:
-        attach_error(request, None, exc)
-    else:
-        messages.success(request, _("Delivery recorded."))
-    return _detail(estimate)
+    form = DeliveryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.estimate_deliver(actor=staff_user(request), estimate=estimate, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_error(request, form, exc)
+        else:
+            messages.success(request, _("Delivery recorded."))
+            return _detail(estimate)
+    return render(
+        request, "estimates/estimate_deliver.html", {"estimate": estimate, "patient": estimate.patient, "form": form}
+    )
 
 
 @require_action(ESTIMATES_VIEW)

@@ -62,10 +62,10 @@ checks: install-dev
 # Browser tests drive the app once, in the PostgreSQL run (the production database); pure tests
 # run once, here. Everything that touches the database runs on both.
 test-sqlite: install-dev system-deps
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m "not browser"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -m "not browser"
 
 test-postgres: install-dev system-deps
-	OPENIOP_DB_TESTS_ONLY=1 $(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	OPENIOP_DB_TESTS_ONLY=1 $(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 
 test: lint typecheck checks test-sqlite test-postgres
 

@@ -193,6 +193,11 @@ def table_site(organization: Organization, code: str, name: str) -> Site:
     return site
 
 
+# Every test here reads the one `world` below: xdist (run with --dist loadgroup) keeps them on one
+# worker so the world is built once per run, not once per worker.
+pytestmark = pytest.mark.xdist_group("permission-matrix")
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[World]:
     # Site codes and usernames differ from the personas' (north, alice, ...),

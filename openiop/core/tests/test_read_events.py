@@ -171,6 +171,11 @@ def reader(role: str, site: Site) -> User:
     )
 
 
+# Every test here reads the one `world` below: xdist (run with --dist loadgroup) keeps them on one
+# worker so the world is built once per run, not once per worker.
+pytestmark = pytest.mark.xdist_group("read-events")
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[World]:
     # Built once and rolled back at the end: each test runs in its own

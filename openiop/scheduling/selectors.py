@@ -367,20 +367,23 @@ def hours_rows(
     today: dt.date,
     history_weeks: int = 3,
     rule: hours.PerDiemRule = hours.H0015,
+    with_planned: bool = True,
 ) -> list[HoursRow]:
     """Planned, scheduled and attended hours of each episode's patient in
     WEEK (local to SITE), with the band flags (attended hours once the week
     is over, scheduled hours before), per-diem days and falling attendance
-    over the HISTORY_WEEKS weeks before."""
+    over the HISTORY_WEEKS weeks before. WITH_PLANNED False leaves the planned
+    hours out (no flag depends on them): a page of rows gets them from
+    ``add_planned`` instead of reading every episode's plan."""
     start, end = week_range(site, week, before=history_weeks)
     by_patient = engine_appointments((e.patient_id for e in episodes), start, end)
     wanted = [week.shifted(-offset) for offset in range(history_weeks, -1, -1)]
     week_over = today > week.days[-1]
     rows = []
     table = treatment_selectors.band_table()
-    plans = signed_plans(episodes)
+    plans = signed_plans(episodes) if with_planned else {}
     for episode in episodes:
-        planned, source = planned_minutes(episode, table, plans)
+        planned, source = planned_minutes(episode, table, plans) if with_planned else (0, "")
         weeks = hours.weekly_hours(
             by_patient.get(episode.patient_id, []), tz=zone(site), planned_minutes=planned, weeks=wanted
         )
@@ -403,6 +406,16 @@ def hours_rows(
             )
         )
     return rows
+
+
+def add_planned(rows: Sequence[HoursRow]) -> None:
+    """Fill in the planned hours of ROWS made without them (three queries)."""
+    table = treatment_selectors.band_table()
+    plans = signed_plans([row.episode for row in rows])
+    for row in rows:
+        minutes, row.planned_source = planned_minutes(row.episode, table, plans)
+        for shown in (row.week, *row.history):
+            shown.planned_minutes = minutes
 
 
 def active_episodes(user: Any, site: Site) -> QuerySet[Episode]:

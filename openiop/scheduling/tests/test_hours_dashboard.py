@@ -68,6 +68,8 @@ def test_the_table_pages_and_the_counts_cover_every_patient(
     assert len(first.context["rows"]) == 2 and len(second.context["rows"]) == 1
     assert "Patients 1–2 of 3." in first.content.decode()
     assert f"?site={clinic.site.pk}&amp;day=2026-03-02&amp;page=2" in first.content.decode()
+    # Plans are read for the rows shown only, and every row shown has its planned hours' source.
+    assert all(row.planned_source in ("plan", "band") for row in [*first.context["rows"], *second.context["rows"]])
     counted = first.context["counts"]
     assert counted == second.context["counts"] and sum(counted.values()) >= 1
 

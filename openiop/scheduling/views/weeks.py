@@ -34,7 +34,7 @@ from openiop.sites.models import Site
 # --- Hours dashboard ------------------------------------------------------------------------------------------------
 
 
-HOURS_ROWS_PER_PAGE = 50
+HOURS_ROWS_PER_PAGE = 25
 
 
 @require_action(SCHEDULING_VIEW)
@@ -57,7 +57,8 @@ def hours_dashboard(request: HttpRequest) -> HttpResponse:
         )
     rows: list[selectors.HoursRow] = []
     if site is not None:
-        rows = selectors.hours_rows(site, list(selectors.active_episodes(request.user, site)), week, today=today)
+        episodes = list(selectors.active_episodes(request.user, site))
+        rows = selectors.hours_rows(site, episodes, week, today=today, with_planned=False)
     counts = {
         "under": sum(1 for r in rows if r.flags and r.flags.under_hours),
         "over": sum(1 for r in rows if r.flags and r.flags.over_hours),
@@ -67,11 +68,13 @@ def hours_dashboard(request: HttpRequest) -> HttpResponse:
     if data.get("attention"):
         rows = [row for row in rows if row.attention or row.week.missed_days]
     page = Paginator(rows, HOURS_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    selectors.add_planned(shown)  # plans read for the rows shown only
     if site is not None:
         log_action(
             "record.read",
             obj=site,
-            data={"view": "hours", "week": str(week), "patients": [row.patient.pk for row in page.object_list]},
+            data={"view": "hours", "week": str(week), "patients": [row.patient.pk for row in shown]},
         )
     query = {"site": site.pk if site else "", "day": week.monday.isoformat()}
     if data.get("attention"):
@@ -83,7 +86,7 @@ def hours_dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "site": site,
             "week": week,
-            "rows": page.object_list,
+            "rows": shown,
             "page": page,
             "page_query": urlencode(query),
             "zone_abbreviation": zone_abbreviation(site.time_zone) if site else "",

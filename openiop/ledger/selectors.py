@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiop.accounts.access import has_action
@@ -75,7 +76,7 @@ def _charge_entries(patient_id: int, payer_names: dict[int, str]) -> list[Entry]
 def _posting_date(posting: Posting) -> dt.date:
     if posting.payment.paid_on:
         return posting.payment.paid_on
-    return posting.created_at.date()
+    return timezone.localtime(posting.created_at).date()  # as TruncDate reads it in patient_balance
 
 
 def _posting_entries(patient_id: int, payer_names: dict[int, str]) -> list[Entry]:

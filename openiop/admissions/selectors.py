@@ -163,7 +163,8 @@ def dashboard_selfcheck_risks(request: Any) -> dict[str, Any] | None:
     if not has_action(request.user, ADMISSIONS_VIEW):
         return None
     risks = list(open_selfcheck_risks(request.user)[:20])
-    return {"risks": risks} if risks else None
+    # Sites in more than one time zone: each time is read on its site's clock, abbreviation shown.
+    return {"risks": risks, "many_zones": len(request.user.site_time_zones()) > 1} if risks else None
 
 
 def chart_admission_panel(request: Any, patient: Any) -> dict[str, Any] | None:

@@ -20,6 +20,8 @@ from django.urls import reverse
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
+from openiop.admissions import services as admissions_services
+from openiop.admissions.models import SelfCheckShare
 from openiop.assessments.models import SafetyAlert
 from openiop.core import navigation
 from openiop.patients.models import Episode
@@ -87,6 +89,24 @@ def test_with_sites_in_two_zones_every_time_carries_its_zone_and_site(
     # Each session in its own site's wall clock, not the server's: both read 07:00.
     assert "07:00 EST" in body and "07:00 CST" in body
     assert body.index("07:00 EST") < body.index("07:00 CST")
+
+
+def test_shared_risks_read_on_their_sites_clock_when_there_are_two_zones(
+    client: Client, persona: Callable[..., User], north: Site, south: Site
+) -> None:
+    south.time_zone = "America/Chicago"
+    south.save()
+    navigator = persona(RoleCode.ADMISSIONS_NAVIGATOR)
+    navigator.sites.add(south)
+    inquiry = admissions_services.inquiry_create(
+        actor=None, site=south, caller_name="Rosa Diaz", first_name="Tom", last_name="Diaz",
+        phone="(617) 555-0142", consent_to_contact=True,
+    )  # fmt: skip
+    SelfCheckShare.objects.create(inquiry=inquiry, outcomes=["crisis"], risk=True, shared_at=NOW)
+
+    body = dashboard(client, navigator)
+
+    assert "2026-03-05 09:00 CST" in body  # 15:00 UTC on Chicago's clock, not New York's 10:00
 
 
 def test_one_zone_shows_times_without_an_abbreviation(client: Client, bob: User, north: Site) -> None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from openiop.accounts.models import User
@@ -151,6 +151,9 @@ def test_due_estimates_become_overdue_after_their_deadline_until_given(
     with time_machine.travel(NOW + dt.timedelta(days=4), tick=False):  # Monday 9 March
         (entry,) = selectors.due_estimates(biller)
         assert entry.overdue
+        request = RequestFactory().get("/")
+        request.user = biller
+        assert selectors.overdue_section(request) == {"overdue": [entry], "count": 1}
         client.force_login(biller)
         page = _text(client.get(reverse("estimates:due")))
         assert "Rosa Alvarez" in page and "2026-03-06" in page

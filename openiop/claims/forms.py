@@ -35,3 +35,30 @@ class ReplaceForm(forms.Form):
         choices=[("7", _("A corrected claim (frequency 7)")), ("8", _("A void of this claim (frequency 8)"))],
         widget=forms.RadioSelect,
     )
+
+
+class BuildForm(forms.Form):
+    period = forms.ChoiceField(
+        label=_("One claim per patient and"),
+        choices=[("week", _("week")), ("month", _("month"))],
+        initial="week",
+    )
+    through = forms.DateField(
+        label=_("Charges through"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Blank: every ready charge up to today."),
+    )
+
+
+MAX_ANSWER_BYTES = 20 * 1024 * 1024
+
+
+class AnswerImportForm(forms.Form):
+    file = forms.FileField(label=_("999, 277CA or 835 file"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_ANSWER_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB; an answer from a payer is much smaller."))
+        return upload

@@ -329,7 +329,7 @@ def _create_claim(group: _Group, *, actor: Any, today: dt.date, diagnoses: list[
     problems, user, number = scrub_group(group, today=today, diagnoses=diagnoses)
     stopped = bool(scrubber.blocking(problems))
     claim = Claim.objects.create(
-        patient_id=first.patient_id,
+        patient=first.patient,
         episode=first.episode,
         site=first.site,
         payer=first.payer,
@@ -443,7 +443,7 @@ def facility_code(payer: Payer) -> str:
 def to_x12(claim: Claim, *, npi: str, tax_id: str) -> InstitutionalClaim | ProfessionalClaim:
     """The claim as the X12 writers take it."""
     facts = getattr(claim, "_facts", None) or _refetch_facts(claim)
-    lines = list(claim.lines.all())
+    lines = list(claim.lines.select_related("charge__authorization"))
     provider = _x12_provider(facts["provider"], facts["number"])
     diagnoses = [code.replace(".", "") for code in facts["diagnoses"]]
     authorization = next(
@@ -603,7 +603,12 @@ def write_claim_file(
             claim.group_control_number = group_number
             claim.file_name = path.name
             claim.updated_at = now
-            claim.save(update_fields=["interchange_control_number", "group_control_number", "file_name", "updated_at"])
+        Claim.objects.filter(pk__in=[claim.pk for claim in good]).update(
+            interchange_control_number=interchange_number,
+            group_control_number=group_number,
+            file_name=path.name,
+            updated_at=now,
+        )
         # Billing's charge statuses are B1's; billed is the one move that
         # belongs to claims (a charge on a claim that went out), made here.
         charge_ids = list(ClaimLine.objects.filter(claim__in=good).values_list("charge_id", flat=True))
@@ -663,9 +668,15 @@ def claims_build(
                 period_start(charge.service_date, period),
             )
             groups.setdefault(key, _Group(claim_type, [])).charges.append(charge)
+        # The diagnoses that applied on each claim's last day: one query per
+        # distinct last day, not one per claim.
+        patients_by_end: dict[dt.date, list[int]] = defaultdict(list)
+        for group in groups.values():
+            patients_by_end[max(charge.service_date for charge in group.charges)].append(group.first.patient_id)
+        diagnoses_on = {end: claim_diagnoses(ids, end) for end, ids in patients_by_end.items()}
         for key, group in sorted(groups.items(), key=lambda item: (item[0][4], item[0][2], item[0][3])):
             end = max(charge.service_date for charge in group.charges)
-            diagnoses = claim_diagnoses([group.first.patient_id], end)[group.first.patient_id]
+            diagnoses = diagnoses_on[end][group.first.patient_id]
             claim = _create_claim(group, actor=actor, today=today, diagnoses=diagnoses)
             if claim.status == ClaimStatus.BUILT:
                 by_file[(key[0], key[3])].append(claim)
@@ -677,8 +688,9 @@ def claims_build(
                 by_file[(coverage.payer_id, claim.claim_type)].append(claim)
     for claims in by_file.values():
         path = write_claim_file(claims, actor=actor, connection=connection, workers=workers)
+        statuses = dict(Claim.objects.filter(pk__in=[claim.pk for claim in claims]).values_list("pk", "status"))
         for claim in claims:
-            claim.refresh_from_db(fields=["status"])
+            claim.status = statuses[claim.pk]
             if claim.status == ClaimStatus.BUILT:
                 result.built.append(claim)
             else:

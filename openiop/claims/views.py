@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Claims pages for the billing specialist: the claims list (filtered), a
 claim with its lines and what the payer answered, the denials queue, and the
-page that sends a corrected claim or a void."""
+page that sends a corrected claim or a void; building the ready charges'
+claims, and reading an answer file (999, 277CA, 835) by hand."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.access import has_action
 from openiop.claims import selectors
-from openiop.claims.forms import ClaimFilter, ReplaceForm
+from openiop.claims.forms import AnswerImportForm, BuildForm, ClaimFilter, ReplaceForm
 from openiop.claims.models import Claim
 from openiop.claims.permissions import CLAIMS_VIEW, CLAIMS_WORK
+from openiop.claims.services import claims_build
 from openiop.claims.services_replace import claim_replace
 from openiop.core.reads import log_list_read
 from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.insurance.services_eligibility import clearinghouse_file_import
 from openiop.sites.models import Site
 
 CLAIMS_PER_PAGE = 50
@@ -59,7 +62,15 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "claims/list.html",
-        {"form": form, "page": page, "filter_failed": failed, "querystring": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "filter_failed": failed,
+            "querystring": query.urlencode(),
+            "can_work": has_action(request.user, CLAIMS_WORK),
+            "build_form": BuildForm(),
+            "import_form": AnswerImportForm(),
+        },
     )
 
 
@@ -120,3 +131,46 @@ def claim_replace_page(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"Claim {replacement.patient_control_number} is in the outbox.")
             return HttpResponseRedirect(reverse("claims:detail", args=[replacement.pk]))
     return render(request, "claims/replace.html", {"claim": claim, "form": form})
+
+
+@require_action(CLAIMS_WORK)
+@require_http_methods(["GET", "POST"])
+def claims_build_page(request: HttpRequest) -> HttpResponse:
+    """Build claims for the ready charges and write the files to the outbox
+    (the claims list shows each claim's file)."""
+    form = BuildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = claims_build(
+                actor=staff_user(request), period=form.cleaned_data["period"], through=form.cleaned_data["through"]
+            )
+        except ValidationError as error:
+            attach_error(request, form, error)
+        else:
+            if not result.built and not result.stopped:
+                messages.info(request, "No charges are ready to bill.")
+            else:
+                files = ", ".join(path.name for path in result.files) or "none"
+                messages.success(
+                    request,
+                    f"{len(result.built)} claim(s) in the outbox ({files}); "
+                    f"{len(result.stopped)} stopped with the reason.",
+                )
+            return HttpResponseRedirect(reverse("claims:list"))
+    return render(request, "claims/action.html", {"form": form, "action": "build"})
+
+
+@require_action(CLAIMS_WORK)
+@require_http_methods(["GET", "POST"])
+def answer_import(request: HttpRequest) -> HttpResponse:
+    """A 999, 277CA or 835 downloaded from the clearinghouse, read as the inbox job reads it."""
+    form = AnswerImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        text = upload.read().decode("latin-1")
+        outcome = clearinghouse_file_import(upload.name, text)
+        if outcome.accepted:
+            messages.success(request, f"{upload.name}: {outcome.message}")
+            return HttpResponseRedirect(reverse("claims:denials" if outcome.kind == "835" else "claims:list"))
+        form.add_error("file", f"{upload.name}: {outcome.message}")
+    return render(request, "claims/action.html", {"form": form, "action": "import"})

@@ -20,6 +20,8 @@ PAGES = [
     Page("claims:denials", CLAIMS_VIEW),
     Page("claims:detail", CLAIMS_VIEW, _claim),
     Page("claims:replace", CLAIMS_WORK, _claim, form=True),
+    Page("claims:build", CLAIMS_WORK, form=True),
+    Page("claims:import", CLAIMS_WORK, form=True),
 ]
 
 

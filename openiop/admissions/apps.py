@@ -14,11 +14,13 @@ class AdmissionsConfig(AppConfig):
         from openiop.admissions import models, selectors
         from openiop.admissions.permissions import ADMISSIONS_SELFCHECK, ADMISSIONS_VIEW
         from openiop.core.navigation import DashboardSection, register_dashboard_section
+        from openiop.core.reads import register_listed_model
         from openiop.patients.chart import OverviewPanel, register_overview_panel
 
         register_scope(models.Inquiry, by_site("site"))
         register_scope(models.StageChange, by_site("inquiry__site"))
         register_scope(models.SelfCheckShare, by_site("inquiry__site"))
+        register_listed_model(models.Inquiry, "inquiries")
         # A risk shared from the public self-check waits on top of the
         # dashboard, just after the patients' safety alerts, until acknowledged.
         register_dashboard_section(

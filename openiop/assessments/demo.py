@@ -30,7 +30,7 @@ from openiop.sites.models import Site
 Tick = Callable[[int], None]
 REVIEW_EVERY_DAYS = 14
 RESULT_BATCH = 10000
-COMMITS_IN_BATCHES = True  # the routine histories commit as they go (see openiop.core.demo)
+COMMITS_IN_BATCHES = True  # the routine histories commit as they go (see openiop.demo.program)
 
 
 def progress_steps(size: str) -> int:

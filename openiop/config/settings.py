@@ -35,6 +35,9 @@ OPENIOP_AUDIT_CHECKPOINT_DIR = Path(env_str("OPENIOP_AUDIT_CHECKPOINT_DIR") or V
 OPENIOP_AUDIT_CHECKPOINT_MINUTES = env_int("OPENIOP_AUDIT_CHECKPOINT_MINUTES", 60, minimum=1, maximum=60)
 OPENIOP_AUDIT_SEAL_SECONDS = env_int("OPENIOP_AUDIT_SEAL_SECONDS", 20, minimum=1, maximum=50)
 OPENIOP_AUDIT_SEAL_DEADLINE_SECONDS = 60
+# An audit action name no app registered (openiop.audit.actions) raises: on in
+# DEBUG and tests, off in production, where losing the event is worse.
+OPENIOP_AUDIT_STRICT_ACTIONS = env_bool("OPENIOP_AUDIT_STRICT_ACTIONS", DEBUG)
 # The clearinghouse file drop: outbox/ (270s, claims), inbox/ (271s, 835s, 999s), processed/.
 OPENIOP_CLEARINGHOUSE_DIR = Path(env_str("OPENIOP_CLEARINGHOUSE_DIR") or VAR_DIR / "clearinghouse")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else ["localhost", "127.0.0.1"])
@@ -77,6 +80,8 @@ INSTALLED_APPS = [
     "openiop.reports",
     "openiop.directory",
     "openiop.public",
+    # Last: the demo program drives every app above (manage.py seed).
+    "openiop.demo",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from django.core.paginator import Page
 from django.db import models
@@ -25,6 +25,18 @@ from openiop.audit.services import log_action
 # Dashboard contexts nest a few levels (a section's dict holds lists of rows,
 # a row may be a dataclass holding the episode and its patient).
 _MAX_DEPTH = 4
+
+ListedKind = Literal["patients", "inquiries"]
+
+# The records a list read names by themselves, filled by the apps that own
+# them (patients, admissions) from their apps.py ``ready()``: core imports no
+# app above it (openiop/core/tests/test_layers.py).
+_LISTED_MODELS: dict[type[models.Model], ListedKind] = {}
+
+
+def register_listed_model(model: type[models.Model], kind: ListedKind) -> None:
+    """Records of MODEL shown on a page are named in its read event under KIND."""
+    _LISTED_MODELS[model] = kind
 
 
 @dataclasses.dataclass
@@ -37,14 +49,11 @@ class Shown:
 
 
 def _add_record(record: models.Model, shown: Shown) -> None:
-    # Imported here: core must not depend on the domain apps at import time.
-    from openiop.admissions.models import Inquiry
-    from openiop.patients.models import Patient
-
-    if isinstance(record, Patient):
+    kind = _LISTED_MODELS.get(type(record)._meta.concrete_model)
+    if kind == "patients":
         shown.patients.add(record.pk)
         return
-    if isinstance(record, Inquiry):
+    if kind == "inquiries":
         shown.inquiries.add(record.pk)
     # The plain column first: audit_patient_id may follow relations (a query per row).
     patient_id = getattr(record, "patient_id", None)

@@ -23,6 +23,10 @@ class PatientsConfig(AppConfig):
         register_scope(models.ContinuingCarePlan, by_site("episode__site"))
         register_scope(models.Allergy, patient_at_users_sites("patient__"))
 
+        from openiop.core.reads import register_listed_model
+
+        register_listed_model(models.Patient, "patients")
+
         from openiop.patients.allergy_views import overview_panel
         from openiop.patients.chart import OverviewPanel, register_overview_panel
         from openiop.patients.permissions import ALLERGY_VIEW

@@ -58,7 +58,7 @@ from openiop.treatment import demo_bulk as treatment_bulk
 from openiop.treatment.models import GroupSession, Note, NoteObjective
 
 PAST_WEEKS = 12
-COMMITS_IN_BATCHES = True  # one transaction per site (see openiop.core.demo)
+COMMITS_IN_BATCHES = True  # one transaction per site (see openiop.demo.program)
 COHORT_SIZE = 11  # at most this many enrolled in one session (rooms seat 12 or more)
 NOTE_AFTER = dt.timedelta(days=1)  # notes of sessions that ended more recently are still to write
 INDIVIDUAL_SERVICE = "individual_therapy"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django_otp.oath import totp
 
-from openiop.core import demo
+from openiop.demo import program as demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

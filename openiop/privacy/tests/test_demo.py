@@ -9,7 +9,7 @@ import pytest
 
 from openiop.accounts.models import User
 from openiop.accounts.roles import RoleCode
-from openiop.core.demo import app_demo_modules
+from openiop.demo.program import app_demo_modules
 from openiop.patients.services import episode_admit
 from openiop.patients.tests.factories import TODAY, register
 from openiop.privacy import demo, selectors

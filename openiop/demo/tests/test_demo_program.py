@@ -26,7 +26,7 @@ from openiop.admissions.models import Inquiry
 from openiop.assessments.models import InstrumentResult
 from openiop.audit.context import acting_as
 from openiop.audit.models import AuditEvent
-from openiop.core import demo
+from openiop.demo import program as demo
 from openiop.patients import transitions
 from openiop.patients.demo import seed_patients
 from openiop.patients.models import ContinuingCarePlan, Episode, LevelOfCare, LevelOfCareChange, MrnCounter, Patient

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from openiop.audit.context import acting_as
-from openiop.core import demo, demo_bulk
+from openiop.core import demo_bulk
+from openiop.demo import program as demo
 
 
 class Command(BaseCommand):

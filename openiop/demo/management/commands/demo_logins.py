@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from openiop.accounts.models import User
-from openiop.core import demo
+from openiop.demo import program as demo
 
 
 class Command(BaseCommand):

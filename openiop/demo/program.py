@@ -311,7 +311,7 @@ def app_demo_modules() -> list[Any]:
     showcase, committing its own batches (see ``openiop.core.demo_bulk``)."""
     modules = []
     for config in apps.get_app_configs():
-        if not config.name.startswith("openiop.") or config.label in {"core", "patients", "admissions"}:
+        if not config.name.startswith("openiop.") or config.label in {"core", "patients", "admissions", "demo"}:
             continue
         try:
             module = importlib.import_module(f"{config.name}.demo")

@@ -173,7 +173,10 @@ def _family_session(author: User, episode: Episode, person: SupportPerson, today
         description="Write down three high-risk times this week and the plan for each.", due_date=today,
     )  # fmt: skip
     notes.homework_complete(actor=author, homework=done, completed_on=today, note="Brought the list to group.")
-    notes.note_sign(actor=author, note=note, now=min(_at(day, dt.time(18, 30)), timezone.now()))
+    notes.note_sign(
+        actor=author, note=note, now=min(_at(day, dt.time(18, 30)), timezone.now()),
+        entry_reason="Family left before the end; documented at once.",
+    )  # fmt: skip
 
 
 def _group(author: User, site: Site, people: list[Episode], rng: random.Random, day: dt.date, topic: int) -> None:

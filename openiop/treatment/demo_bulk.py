@@ -30,7 +30,7 @@ from openiop.accounts.roles import RoleCode
 from openiop.core import demo_bulk
 from openiop.patients.models import Episode, LevelOfCare
 from openiop.sites.models import Site
-from openiop.treatment import conf, demo, rules
+from openiop.treatment import conf, demo, rules, service_codes
 from openiop.treatment.models import (
     Goal,
     GroupSession,
@@ -305,7 +305,7 @@ def section_note(
         patient_id=patient_id, episode_id=episode_id, group=group, kind=Note.Kind.GROUP, note_format="GROUP",
         session_date=group.session_date, start_time=group.start_time, end_time=group.end_time,
         author_id=group.facilitator_id, sections={"response": response, "plan": ""}, participation=participation,
-        minutes_attended=minutes, **signed,
+        minutes_attended=minutes, service_code=service_codes.suggested_service_code(Note.Kind.GROUP, minutes), **signed,
     )  # fmt: skip
 
 
@@ -318,7 +318,11 @@ def individual_note(
     return Note(
         patient_id=patient_id, episode_id=episode_id, kind=Note.Kind.INDIVIDUAL, note_format="DAP",
         session_date=day, start_time=local_start.time(), end_time=local_end.time(), author_id=author_id,
-        sections={"data": data.format(d=(day - admitted).days), "assessment": assessment, "plan": plan}, **signed,
+        sections={"data": data.format(d=(day - admitted).days), "assessment": assessment, "plan": plan},
+        service_code=service_codes.suggested_service_code(
+            Note.Kind.INDIVIDUAL, rules.minutes_between(local_start.time(), local_end.time())
+        ),
+        **signed,
     )  # fmt: skip
 
 

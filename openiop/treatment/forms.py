@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from openiop.accounts.models import User
 from openiop.core.forms import AsciiIntegerField, AsciiModelMultipleChoiceField
 from openiop.patients.models import Patient, SupportPerson
-from openiop.treatment import formats, rules
+from openiop.treatment import formats, rules, service_codes
 from openiop.treatment.models import (
     Curriculum,
     Goal,
     GroupSession,
     Homework,
     Intervention,
+    LibraryEntry,
     Objective,
     PatientAcknowledgement,
     Problem,
@@ -119,6 +120,29 @@ class NoteForm(forms.Form):
     session_date = forms.DateField(label=_("Date of service"), widget=DATE)
     start_time = forms.TimeField(label=_("Start"), widget=TIME)
     end_time = forms.TimeField(label=_("End"), widget=TIME)
+    service_code = forms.ChoiceField(
+        label=_("Service code"),
+        choices=[("", _("— choose —")), *service_codes.SERVICE_CODES],
+        required=False,
+        help_text=_("Left blank, it is filled in from the kind of note and its length."),
+    )
+    modality = forms.ChoiceField(
+        label=_("Modality"),
+        choices=service_codes.MODALITIES,
+        initial=service_codes.IN_PERSON,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    place_of_service = forms.ChoiceField(
+        label=_("Place of service"),
+        choices=[("", _("— the usual one for the modality —")), *service_codes.PLACES_OF_SERVICE],
+        required=False,
+        help_text=_("Left blank: 57 in person; telehealth 10 when the patient is at home, 02 when elsewhere."),
+    )
+
+    def clean_modality(self) -> str:
+        return str(self.cleaned_data.get("modality") or service_codes.IN_PERSON)
+
     objectives = AsciiModelMultipleChoiceField(
         label=_("Plan objectives addressed"),
         queryset=Objective.objects.none(),
@@ -152,6 +176,15 @@ class NoteForm(forms.Form):
         return {
             s.key: self.cleaned_data.get(f"section_{s.key}", "") for s in formats.FORMATS[self.note_format].sections
         }
+
+
+class NoteSignForm(forms.Form):
+    """The signer's reason, asked when signing before the session has ended
+    or after the late-entry window."""
+
+    entry_reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AddendumForm(forms.Form):
@@ -222,3 +255,38 @@ class CounselingNoteForm(forms.Form):
             "diagnosis, plan, symptoms or progress belong in a progress note, not here."
         ),
     )
+
+
+class LibraryPickForm(LockVersionMixin):
+    entry = forms.ModelChoiceField(
+        label=_("Common problem from the plan library"),
+        queryset=LibraryEntry.objects.none(),
+        help_text=_("Adds the problem with its goal, objectives and services; then change any of it for this patient."),
+    )
+
+    def __init__(self, *args: Any, problems: list[LibraryEntry], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        entry = _choices(self, "entry")
+        entry.queryset = LibraryEntry.objects.filter(pk__in=[p.pk for p in problems]).order_by("position", "pk")
+        entry.label_from_instance = lambda obj: (  # type: ignore[method-assign]
+            f"{obj.text} ({obj.icd10_code})" if obj.icd10_code else obj.text
+        )
+
+
+class LibraryEntryForm(forms.ModelForm[LibraryEntry]):
+    class Meta:
+        model = LibraryEntry
+        fields = [
+            "kind", "parent", "text", "icd10_code", "measurable_target", "target_days", "service_type",
+            "sessions_per_week", "minutes", "active",
+        ]  # fmt: skip
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parent = _choices(self, "parent")
+        parent.queryset = LibraryEntry.objects.filter(kind__in=["problem", "goal"]).order_by("kind", "position")
+        parent.label_from_instance = lambda obj: f"{obj.get_kind_display()}: {obj.text[:70]}"  # type: ignore[method-assign]
+
+    def clean_icd10_code(self) -> str:
+        return rules.normalise_icd10(self.cleaned_data.get("icd10_code") or "")

@@ -48,3 +48,8 @@ SUD_NOTES_SUPERVISE = declare(
     "Read the SUD counseling notes of the staff one clinically supervises",
     {RoleCode.CLINICAL_DIRECTOR, RoleCode.CLINICIAN},
 )
+LIBRARY_EDIT = declare(
+    "treatment.library_edit",
+    "Edit the plan library (common problems, goals, objectives and interventions to pick from)",
+    {RoleCode.CLINICAL_DIRECTOR},
+)

@@ -72,6 +72,11 @@ def is_late_entry(session_end: dt.datetime, signed_at: dt.datetime, late_after_h
     return signed_at - session_end > dt.timedelta(hours=late_after_hours)
 
 
+def is_early_entry(session_end: dt.datetime, signed_at: dt.datetime) -> bool:
+    """A note signed before its session ended: the signer must confirm and say why."""
+    return signed_at < session_end
+
+
 def minutes_between(start: dt.time, end: dt.time) -> int:
     return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 

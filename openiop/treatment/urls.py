@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from django.urls import path
 
-from openiop.treatment.views import counseling, groups, notes, plans
+from openiop.treatment.views import counseling, groups, library, notes, plans
 
 app_name = "treatment"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("plans/versions/<int:pk>/<slug:kind>/new/", plans.plan_item, name="plan_item_add"),
     path("plans/versions/<int:pk>/<slug:kind>/<int:item_pk>/", plans.plan_item, name="plan_item_edit"),
     path("plans/versions/<int:pk>/<slug:kind>/<int:item_pk>/remove/", plans.plan_item_remove, name="plan_item_remove"),
+    path("plans/versions/<int:pk>/from-library/", library.plan_from_library, name="plan_from_library"),
+    path("plans/library/", library.library, name="library"),
     path("plans/<int:pk>/revise/", plans.plan_revise, name="plan_revise"),
     path("plans/<int:pk>/compare/", plans.plan_compare, name="plan_compare"),
     # Notes, addenda, homework

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 from openiop.treatment.models.counseling import CounselingNote
+from openiop.treatment.models.library import LibraryEntry
 from openiop.treatment.models.locking import LockedRecordError
 from openiop.treatment.models.notes import (
     Addendum,
@@ -33,6 +34,7 @@ __all__ = [
     "Homework",
     "HoursBand",
     "Intervention",
+    "LibraryEntry",
     "LockedRecordError",
     "Note",
     "NoteAttendee",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from openiop.accounts.access import RestrictedQuerySet
 from openiop.patients.models import Episode, Patient, SupportPerson
 from openiop.sites.models import Site
+from openiop.treatment import service_codes
 from openiop.treatment.models.locking import LockedParentQuerySet, LockedRecordError, refuse_locked_changes
 from openiop.treatment.models.plans import Objective
 
@@ -129,6 +130,15 @@ class Note(models.Model):
     sections = models.JSONField(default=dict, blank=True)
     participation = models.CharField(max_length=12, choices=Participation.choices, blank=True)
     minutes_attended = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(720)])
+    # What was delivered, where and how (service_codes.py): the claim's line
+    # and the payer's telehealth rules read them.
+    service_code = models.CharField(_("service code"), max_length=5, blank=True, choices=service_codes.SERVICE_CODES)
+    modality = models.CharField(
+        _("modality"), max_length=20, choices=service_codes.MODALITIES, default=service_codes.IN_PERSON
+    )
+    place_of_service = models.CharField(
+        _("place of service"), max_length=2, choices=service_codes.PLACES_OF_SERVICE, default="57"
+    )
     objectives: models.ManyToManyField[Objective, NoteObjective] = models.ManyToManyField(
         Objective, through="NoteObjective", related_name="notes", blank=True
     )
@@ -138,6 +148,9 @@ class Note(models.Model):
     status = models.CharField(max_length=10, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
     signed_at = models.DateTimeField(null=True, blank=True)
     late_entry = models.BooleanField(default=False)
+    # Signed before the session had ended (the signer confirmed and said why).
+    early_entry = models.BooleanField(default=False)
+    entry_reason = models.TextField(_("reason for signing early or late"), blank=True)
     cosign_required = models.BooleanField(default=False)
     cosigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -187,6 +200,11 @@ class Note(models.Model):
     @property
     def session_end(self) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(self.session_date, self.end_time))
+
+    @property
+    def session_end_at_site(self) -> dt.datetime:
+        """When the session ended, on the wall clock of the episode's site."""
+        return dt.datetime.combine(self.session_date, self.end_time, tzinfo=self.episode.site.zone)
 
     @property
     def duration_minutes(self) -> int:

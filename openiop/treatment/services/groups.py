@@ -26,7 +26,7 @@ from openiop.accounts.models import User
 from openiop.audit.services import log_action
 from openiop.patients.models import Episode, Patient
 from openiop.sites.models import Site
-from openiop.treatment import rules, selectors
+from openiop.treatment import rules, selectors, service_codes
 from openiop.treatment.models import GroupSession, LockedRecordError, Note, NoteObjective, NoteStatus, Objective
 from openiop.treatment.services.notes import _sign, sign_problems
 
@@ -156,7 +156,7 @@ def _add_section(
         patient_id=episode.patient_id, episode=episode, group=group, kind=Note.Kind.GROUP, note_format="GROUP",
         session_date=group.session_date, start_time=group.start_time, end_time=group.end_time, author=actor,
         sections={"response": "", "plan": ""}, participation=participation,
-        minutes_attended=duration,
+        minutes_attended=duration, service_code=service_codes.suggested_service_code(Note.Kind.GROUP, duration),
     )  # fmt: skip
     objectives = selectors.active_objectives(episode)
     if objectives:

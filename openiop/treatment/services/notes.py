@@ -18,7 +18,7 @@ from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
 from openiop.patients.models import Episode, SupportPerson
-from openiop.treatment import conf, formats, rules, signals
+from openiop.treatment import conf, formats, rules, service_codes, signals
 from openiop.treatment.models import (
     Addendum,
     Homework,
@@ -32,7 +32,14 @@ from openiop.treatment.models import (
 )
 from openiop.treatment.permissions import COUNSELLING_NOTES, MEDICATION_NOTES
 
-NOTE_FIELDS = ("session_date", "start_time", "end_time", "sections", "participation", "minutes_attended")
+NOTE_FIELDS = (
+    "session_date", "start_time", "end_time", "sections", "participation", "minutes_attended",
+    "service_code", "modality", "place_of_service",
+)  # fmt: skip
+
+
+class EntryReasonNeeded(ValidationError):
+    """Signing now is early (or late): the signer must confirm and say why."""
 
 
 class StaleNoteError(ValidationError):
@@ -81,6 +88,18 @@ def _check_attendees(note_kind: str, episode: Episode, attendees: Iterable[Suppo
     return people
 
 
+def _check_coding(service_code: str, modality: str, place_of_service: str) -> None:
+    if modality not in {value for value, _label in service_codes.MODALITIES}:
+        raise ValidationError({"modality": _("Choose in person, telehealth audio and video, or audio only.")})
+    if place_of_service not in {value for value, _label in service_codes.PLACES_OF_SERVICE}:
+        raise ValidationError({"place_of_service": _("Choose a place of service from the list.")})
+    problems = service_codes.coding_problems(
+        service_code=service_code, modality=modality, place_of_service=place_of_service
+    )
+    if problems:
+        raise ValidationError(problems)
+
+
 def _check_times(session_date: dt.date, start: dt.time, end: dt.time) -> None:
     if end <= start:
         raise ValidationError({"end_time": _("The session must end after it starts.")})
@@ -101,7 +120,12 @@ def note_create(
     sections: Mapping[str, str],
     objectives: Iterable[Objective] = (),
     attendees: Iterable[SupportPerson] = (),
+    service_code: str | None = None,
+    modality: str = service_codes.IN_PERSON,
+    place_of_service: str | None = None,
 ) -> Note:
+    """A draft note. A service code or place of service left out (None) is
+    the usual one for the kind, length and modality (service_codes.py)."""
     if kind == Note.Kind.GROUP:
         raise ValidationError(_("Group notes are written from the group session page."))
     if kind not in Note.Kind.values:
@@ -113,6 +137,11 @@ def note_create(
     if episode.status != Episode.Status.ACTIVE:
         raise ValidationError(_("Notes are written on an active episode."))
     _check_times(session_date, start_time, end_time)
+    if service_code is None:
+        service_code = service_codes.suggested_service_code(kind, rules.minutes_between(start_time, end_time))
+    if place_of_service is None:
+        place_of_service = service_codes.suggested_place_of_service(modality)
+    _check_coding(service_code, modality, place_of_service)
     chosen = _check_objectives(episode, objectives)
     people = _check_attendees(kind, episode, attendees)
     note = Note.objects.create(
@@ -125,6 +154,9 @@ def note_create(
         end_time=end_time,
         author=actor,
         sections=_clean_sections(note_format, sections),
+        service_code=service_code,
+        modality=modality,
+        place_of_service=place_of_service,
     )
     NoteObjective.objects.bulk_create([NoteObjective(note=note, objective=o) for o in chosen])
     NoteAttendee.objects.bulk_create([NoteAttendee(note=note, person=p) for p in people])
@@ -170,6 +202,11 @@ def note_update(
             value = _clean_sections(current.note_format, value)
         setattr(current, name, value)
     _check_times(current.session_date, current.start_time, current.end_time)
+    if not current.service_code and current.kind != Note.Kind.GROUP:
+        current.service_code = service_codes.suggested_service_code(
+            current.kind, rules.minutes_between(current.start_time, current.end_time)
+        )
+    _check_coding(current.service_code, current.modality, current.place_of_service)
     current.lock_version += 1
     current.save()
     if objectives is not None:
@@ -207,39 +244,79 @@ def sign_problems(note: Note) -> list[str]:
                 _("Minutes attended (%(minutes)d) exceed the session's %(total)d minutes.")
                 % {"minutes": note.minutes_attended, "total": note.group.duration_minutes}
             )
+    elif not note.service_code:
+        problems.append(_("Choose the service code."))
     if note.end_time <= note.start_time:
         problems.append(_("The session must end after it starts."))
     return problems
 
 
-def _sign(note: Note, actor: User, moment: dt.datetime) -> Note:
+def entry_timing(note: Note, moment: dt.datetime) -> str:
+    """Whether signing at MOMENT is "early" (before the session ended, on the
+    site's clock), "late" (past the late-entry window) or neither ("")."""
+    end = note.session_end_at_site
+    if rules.is_early_entry(end, moment):
+        return "early"
+    if rules.is_late_entry(end, moment, conf.note_late_hours()):
+        return "late"
+    return ""
+
+
+def entry_reason_question(note: Note, timing: str) -> str:
+    """What the signer is asked before an early or late signature."""
+    end = note.session_end_at_site
+    if timing == "early":
+        return _(
+            "This session ends at %(end)s %(zone)s on %(date)s and has not ended yet. Signing now records an "
+            "early entry: confirm and say why (for example, the patient left early)."
+        ) % {"end": f"{end:%H:%M}", "zone": end.tzname(), "date": f"{end:%Y-%m-%d}"}
+    return _(
+        "This session ended more than %(h)d hours ago. Signing now records a late entry: say why it is documented late."
+    ) % {"h": conf.note_late_hours()}
+
+
+def _sign(note: Note, actor: User, moment: dt.datetime, entry_reason: str = "") -> Note:
+    timing = entry_timing(note, moment)
     note.status = NoteStatus.SIGNED
     note.signed_at = moment
-    note.late_entry = rules.is_late_entry(note.session_end, moment, conf.note_late_hours())
+    note.late_entry = timing == "late"
+    note.early_entry = timing == "early"
+    note.entry_reason = entry_reason.strip() if timing else ""
     note.cosign_required = actor.requires_cosignature
     note.save()
     log_action(
         "note.sign",
         obj=note,
         actor=actor,
-        data={"kind": note.kind, "late_entry": note.late_entry, "cosign_required": note.cosign_required},
+        data={
+            "kind": note.kind,
+            "late_entry": note.late_entry,
+            "early_entry": note.early_entry,
+            "entry_reason": note.entry_reason,
+            "cosign_required": note.cosign_required,
+        },
     )
     signals.note_signed.send(sender=Note, note=note)
     return note
 
 
 @transaction.atomic
-def note_sign(*, actor: User, note: Note, now: dt.datetime | None = None) -> Note:
-    """Sign and lock. An incomplete note is refused with the reasons; a note
-    signed more than OPENIOP_NOTE_LATE_HOURS after the session is flagged as
-    a late entry. NOW is for demo seeding; views never pass it."""
+def note_sign(*, actor: User, note: Note, now: dt.datetime | None = None, entry_reason: str = "") -> Note:
+    """Sign and lock. An incomplete note is refused with the reasons. Before
+    the session has ended the signer must give ENTRY_REASON (an early entry,
+    refused with EntryReasonNeeded without one); a note signed more than
+    conf.note_late_hours() after the session is flagged as a late entry, with
+    the reason the signer gave. NOW is for demo seeding; views never pass it."""
     current = _lock_draft(note, actor, None)
     if current.group_id is not None:
         raise ValidationError(_("Group sections are signed together from the group session page."))
     problems = sign_problems(current)
     if problems:
         raise ValidationError([_("The note cannot be signed yet:"), *problems])
-    return _sign(current, actor, now or timezone.now())
+    moment = now or timezone.now()
+    if entry_timing(current, moment) == "early" and not entry_reason.strip():
+        raise EntryReasonNeeded(entry_reason_question(current, "early"))
+    return _sign(current, actor, moment, entry_reason)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from openiop.sites.models import Organization
 from openiop.treatment.models import Homework
 from openiop.treatment.permissions import (
     COUNSELLING_NOTES,
+    LIBRARY_EDIT,
     NOTE_WRITE,
     PLAN_WRITE,
     SUD_NOTES_SUPERVISE,
@@ -52,6 +53,8 @@ PAGES = [
     ),
     Page("treatment:plan_item_edit", PLAN_WRITE, _item, form=True),
     Page("treatment:plan_item_remove", PLAN_WRITE, _item, form=True),
+    Page("treatment:plan_from_library", PLAN_WRITE, _x("treatment_draft"), form=True),
+    Page("treatment:library", LIBRARY_EDIT, form=True),
     Page("treatment:plan_revise", PLAN_WRITE, lambda o: {"pk": o.extra["treatment_signed"].plan_id}, form=True),
     Page("treatment:plan_compare", TREATMENT_VIEW, lambda o: {"pk": o.extra["treatment_signed"].plan_id}),
     Page("treatment:note_create", NOTE_WRITE, _x("treatment_patient", "patient_pk")),
@@ -98,7 +101,8 @@ def extra_objects(base: Objects) -> dict[str, Any]:
     draft = plans.plan_revise(actor=author, plan=signed.plan, reason="Review")
     sections = {"data": "d", "assessment": "a", "plan": "p"}
     note_args: dict[str, Any] = {
-        "actor": author, "episode": episode, "kind": "individual", "note_format": "DAP", "session_date": today,
+        "actor": author, "episode": episode, "kind": "individual", "note_format": "DAP",
+        "session_date": today - dt.timedelta(days=1),
         "start_time": dt.time(8), "end_time": dt.time(8, 50), "sections": sections,
     }  # fmt: skip
     note = notes.note_create(**note_args)

@@ -26,7 +26,7 @@ def write(actor: User, episode: Episode, **overrides: object) -> Note:
     values: dict[str, object] = {
         "kind": Note.Kind.INDIVIDUAL,
         "note_format": "DAP",
-        "session_date": TODAY,
+        "session_date": TODAY - dt.timedelta(days=1),  # ended: signing it now is neither early nor late
         "start_time": dt.time(9, 0),
         "end_time": dt.time(9, 50),
         "sections": DAP,
@@ -141,7 +141,8 @@ def test_a_nurse_writes_medication_management_notes_but_not_therapy_notes(
     nurse = persona(RoleCode.NURSE)
     episode = factories.episode(north, bob)
     note = write(nurse, episode, kind=Note.Kind.MEDICATION_MANAGEMENT, note_format="SOAP",
-                 sections={"subjective": "s", "objective": "o", "assessment": "a", "plan": "p"})  # fmt: skip
+                 sections={"subjective": "s", "objective": "o", "assessment": "a", "plan": "p"},
+                 service_code="H2010")  # fmt: skip
     assert notes.note_sign(actor=nurse, note=note).is_signed
     with pytest.raises(ValidationError):
         write(nurse, episode)

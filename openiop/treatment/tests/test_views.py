@@ -157,8 +157,9 @@ def test_signing_an_incomplete_note_is_refused_with_what_is_missing(north: Site,
 def test_addenda_are_dated_and_attributed_on_the_note(north: Site, bob: User, signed_in: Client) -> None:
     episode = factories.episode(north, bob)
     note = note_services.note_create(
-        actor=bob, episode=episode, kind="case_management", note_format="DAP", session_date=TODAY,
-        start_time=dt.time(10), end_time=dt.time(10, 30), sections={"data": "d", "assessment": "a", "plan": "p"},
+        actor=bob, episode=episode, kind="case_management", note_format="DAP",
+        session_date=TODAY - dt.timedelta(days=1), start_time=dt.time(10), end_time=dt.time(10, 30),
+        sections={"data": "d", "assessment": "a", "plan": "p"},
     )  # fmt: skip
     note_services.note_sign(actor=bob, note=note)
 

@@ -17,8 +17,8 @@ from openiop.audit.services import log_read
 from openiop.core.ascii_digits import parse_id
 from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient, SupportPerson
-from openiop.treatment import conf, formats, selectors
-from openiop.treatment.forms import AddendumForm, HomeworkCompleteForm, HomeworkForm, NoteForm
+from openiop.treatment import conf, formats, selectors, service_codes
+from openiop.treatment.forms import AddendumForm, HomeworkCompleteForm, HomeworkForm, NoteForm, NoteSignForm
 from openiop.treatment.models import Homework, Note
 from openiop.treatment.permissions import (
     NOTE_WRITE,
@@ -70,6 +70,8 @@ def note_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
                 actor=staff_user(request), episode=episode, kind=kind, note_format=note_format,
                 session_date=data["session_date"], start_time=data["start_time"], end_time=data["end_time"],
                 sections=form.sections(), objectives=data["objectives"], attendees=data.get("attendees") or [],
+                service_code=data["service_code"] or None, modality=data["modality"],
+                place_of_service=data["place_of_service"] or None,
             )  # fmt: skip
         except ValidationError as exc:
             attach_error(request, form, exc)
@@ -82,14 +84,24 @@ def note_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     return render(request, "treatment/note_form.html", context)
 
 
-def _sign_and_redirect(request: HttpRequest, note: Note) -> HttpResponse:
+def _sign_and_redirect(request: HttpRequest, note: Note, entry_reason: str | None = None) -> HttpResponse:
+    """Sign NOTE. Signing before the session has ended, or past the late-entry
+    window, first asks the signer to confirm and say why (the sign page)."""
+    if entry_reason is None:
+        if services.entry_timing(note, timezone.now()):
+            return HttpResponseRedirect(reverse("treatment:note_sign", args=[note.pk]))
+        entry_reason = ""
     try:
-        signed = services.note_sign(actor=staff_user(request), note=note)
+        signed = services.note_sign(actor=staff_user(request), note=note, entry_reason=entry_reason)
+    except services.EntryReasonNeeded:
+        return HttpResponseRedirect(reverse("treatment:note_sign", args=[note.pk]))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return HttpResponseRedirect(reverse("treatment:note_edit", args=[note.pk]))
     messages.success(request, _("Note signed and locked."))
+    if signed.early_entry:
+        messages.info(request, _("Recorded as an early entry, with your reason."))
     if signed.late_entry:
         messages.warning(request, _("Signed more than %(h)d hours after the session: flagged as a late entry.")
                          % {"h": conf.note_late_hours()})  # fmt: skip
@@ -119,6 +131,7 @@ def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and has_action(request.user, TREATMENT_COSIGN)
             and note.author_id != request.user.pk,
             "can_homework": has_action(request.user, NOTE_WRITE) and note.episode.status == Episode.Status.ACTIVE,
+            "session_end": note.session_end_at_site,
             "late_hours": conf.note_late_hours(),
         },
     )
@@ -150,6 +163,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={
             "lock_version": note.lock_version, "session_date": note.session_date, "start_time": note.start_time,
             "end_time": note.end_time, "objectives": [link.objective_id for link in note.objective_links.all()],
+            "service_code": note.service_code, "modality": note.modality, "place_of_service": note.place_of_service,
             "attendees": [link.person_id for link in note.attendee_links.all()],
             **{f"section_{key}": value for key, value in note.sections.items()},
         },
@@ -162,6 +176,8 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 session_date=data["session_date"], start_time=data["start_time"], end_time=data["end_time"],
                 sections=form.sections(), objectives=data["objectives"],
                 attendees=data.get("attendees") if "attendees" in form.fields else None,
+                service_code=data["service_code"], modality=data["modality"],
+                place_of_service=data["place_of_service"] or service_codes.suggested_place_of_service(data["modality"]),
             )  # fmt: skip
         except ValidationError as exc:
             attach_error(request, form, exc)
@@ -181,11 +197,24 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_action(TREATMENT_SIGN)
 @require_http_methods(["GET", "POST"])
 def note_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation page: what is missing, and before an early or late
+    signature the question and the reason field."""
     note = read_restricted_or_404(selectors.note_queryset(), request, TREATMENT_SIGN, view="note_sign", pk=pk)
-    if request.method == "POST":
-        return _sign_and_redirect(request, note)
+    timing = "" if note.is_signed else services.entry_timing(note, timezone.now())
+    question = services.entry_reason_question(note, timing) if timing else ""
+    form = NoteSignForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["entry_reason"]
+        if timing and not reason.strip():
+            form.add_error("entry_reason", question)
+        else:
+            return _sign_and_redirect(request, note, entry_reason=reason)
     problems = [] if note.is_signed else services.sign_problems(note)
-    return render(request, "treatment/note_sign.html", {"note": note, "patient": note.patient, "problems": problems})
+    context = {
+        "note": note, "patient": note.patient, "problems": problems, "form": form, "timing": timing,
+        "question": question,
+    }  # fmt: skip
+    return render(request, "treatment/note_sign.html", context)
 
 
 @require_action(TREATMENT_COSIGN)

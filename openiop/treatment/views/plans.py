@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import reswap, retarget
 
 from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
@@ -16,7 +17,8 @@ from openiop.core.views import attach_error, get_restricted_or_404, read_restric
 from openiop.patients.models import Episode, Patient
 from openiop.treatment import forms, plan_diff, selectors
 from openiop.treatment.models import PlanVersion, TreatmentPlan
-from openiop.treatment.permissions import PLAN_WRITE, TREATMENT_COSIGN, TREATMENT_SIGN, TREATMENT_VIEW
+from openiop.treatment.permissions import LIBRARY_EDIT, PLAN_WRITE, TREATMENT_COSIGN, TREATMENT_SIGN, TREATMENT_VIEW
+from openiop.treatment.services import library as library_services
 from openiop.treatment.services import plans as services
 from openiop.treatment.views.common import clinical_staff
 
@@ -76,14 +78,29 @@ def _version_context(request: HttpRequest, version: PlanVersion) -> dict[str, ob
         "versions": versions,
         "previous": previous,
         "can_edit": version.is_draft and has_action(request.user, PLAN_WRITE),
+        "library_form": forms.LibraryPickForm(
+            problems=library_services.library_problems(),
+            initial={"lock_version": version.lock_version},
+            prefix="library",
+        )
+        if version.is_draft and has_action(request.user, PLAN_WRITE)
+        else None,
         "can_sign": version.is_draft and has_action(request.user, TREATMENT_SIGN),
         "can_revise": version.status == PlanVersion.Status.SIGNED
         and has_action(request.user, PLAN_WRITE)
         and not any(v.is_draft for v in versions),
+        "can_edit_library": has_action(request.user, LIBRARY_EDIT),
         "can_cosign": version.awaiting_cosignature
         and has_action(request.user, TREATMENT_COSIGN)
         and version.signed_by_id != request.user.pk,
     }
+
+
+def plan_body_response(request: HttpRequest, version: PlanVersion) -> HttpResponse:
+    """The plan's editable body, swapped in place of the old one by htmx."""
+    version.refresh_from_db()
+    response = render(request, "treatment/_plan_body.html", _version_context(request, version))
+    return reswap(retarget(response, "#plan-body"), "outerHTML")
 
 
 @require_action(TREATMENT_VIEW)
@@ -123,11 +140,17 @@ def plan_item(request: HttpRequest, pk: int, kind: str, item_pk: int | None = No
         except ValidationError as exc:
             attach_error(request, form, exc)
         else:
+            if getattr(request, "htmx", False):
+                return plan_body_response(request, version)
             messages.success(request, _("Saved the %(item)s.") % {"item": ITEM_LABELS[kind]})
             return HttpResponseRedirect(_version_url(version) + f"#{kind}s")
+    # Inline on the plan page (htmx) the form comes alone; otherwise as a page.
+    template = (
+        "treatment/_plan_item_inline.html" if getattr(request, "htmx", False) else "treatment/plan_item_form.html"
+    )
     return render(
         request,
-        "treatment/plan_item_form.html",
+        template,
         {"form": form, "version": version, "patient": version.plan.episode.patient, "kind": kind,
          "item_label": ITEM_LABELS[kind], "instance": instance},
     )  # fmt: skip

@@ -85,6 +85,7 @@ def _fast_hashing_and_mfa_off(settings: Any) -> None:
     # Argon2 is deliberately slow; tests that check hashing ask for it explicitly.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.OPENIOP_REQUIRE_MFA = False
+    settings.OPENIOP_AUDIT_STRICT_ACTIONS = True  # an unregistered audit action name fails the test
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from openiop.audit import context
+from openiop.audit.actions import check_action
 from openiop.audit.models import AuditEvent
 
 _SECRET_WORDS = ("password", "secret", "token", "otp", "key")
@@ -88,6 +89,7 @@ def log_action(
     commits. If the surrounding transaction rolls back, the event goes with
     it, which is right: it describes something that did not happen.
     """
+    check_action(action)  # an unknown name fails in tests and DEBUG (openiop.audit.actions)
     ctx = context.current()
     actor_id = ctx.actor_id
     actor_username = ctx.actor_username

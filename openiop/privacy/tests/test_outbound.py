@@ -36,6 +36,8 @@ PDF_RENDERERS = {
     "openiop/privacy/documents.py": "defines render_pdf",
     "openiop/privacy/services_release.py": "the release packet: disclosed through the gate with its hash",
     "openiop/privacy/services_signing.py": "the signed consent: the program's own record, never sent by itself",
+    "openiop/estimates/documents.py": "the Good Faith Estimate, given to the patient: their own information",
+    "openiop/ledger/views.py": "the monthly statement: the patient's own account, no diagnosis or code",
 }
 
 

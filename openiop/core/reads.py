@@ -49,7 +49,7 @@ class Shown:
 
 
 def _add_record(record: models.Model, shown: Shown) -> None:
-    kind = _LISTED_MODELS.get(type(record)._meta.concrete_model)
+    kind = _LISTED_MODELS.get(type(record)._meta.concrete_model or type(record))
     if kind == "patients":
         shown.patients.add(record.pk)
         return

@@ -13,7 +13,7 @@ from openiop.directory.models import Facility
 from openiop.directory.places import zip_point
 from openiop.directory.rows import FacilityData
 from openiop.directory.vocab import Age, Language, Payment, Service
-from openiop.sites.models import OpeningHours, Site
+from openiop.sites.models import OpeningHours, Site, Weekday
 
 # What a new entry for one of our own sites offers until an administrator
 # changes it (Django admin, Facility): the program this product runs.
@@ -25,7 +25,7 @@ OWN_SITE_DEFAULTS: dict[str, Any] = {
 }
 # Hours that count as "evening": open past 17:00 on some day.
 EVENING_AFTER = dt.time(17, 0)
-WEEKEND_DAYS = {OpeningHours.Weekday.SATURDAY, OpeningHours.Weekday.SUNDAY}
+WEEKEND_DAYS = {Weekday.SATURDAY, Weekday.SUNDAY}
 
 Outcome = Literal["created", "updated", "unchanged"]
 

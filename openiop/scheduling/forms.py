@@ -16,11 +16,10 @@ from openiop.scheduling.models import (
     ClinicianAvailability,
     PatientAvailability,
     Track,
-    Weekday,
     parse_rrule,
     service_choices,
 )
-from openiop.sites.models import Room, Site
+from openiop.sites.models import Room, Site, Weekday
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

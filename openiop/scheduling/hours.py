@@ -80,10 +80,11 @@ class Appointment:
 
     @property
     def minutes(self) -> int:
-        return _elapsed_minutes(self.start, self.end)
+        return elapsed_minutes(self.start, self.end)
 
 
-def _elapsed_minutes(start: datetime, end: datetime) -> int:
+def elapsed_minutes(start: datetime, end: datetime) -> int:
+    """Whole minutes from START to END as a clock on the wall measures them (every span's length)."""
     # Subtracting two datetimes that share a tzinfo object gives wall-clock time;
     # going through UTC gives elapsed time across a DST change.
     return round((end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / 60)
@@ -101,7 +102,7 @@ def split_by_local_day(start: datetime, end: datetime, tz: ZoneInfo) -> list[tup
     while True:
         next_midnight = _local_midnight(day + timedelta(days=1), tz)
         part_end = min(end.astimezone(UTC), next_midnight.astimezone(UTC))
-        minutes = _elapsed_minutes(cursor, part_end)
+        minutes = elapsed_minutes(cursor, part_end)
         if minutes > 0:
             parts.append((day, minutes))
         if part_end >= end.astimezone(UTC):

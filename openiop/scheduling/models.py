@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from openiop.accounts.access import RestrictedQuerySet
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import catalog, hours
-from openiop.sites.models import Room, Site
+from openiop.scheduling.timespan import SiteTimeSpan
+from openiop.sites.models import Room, Site, Weekday
 
 # Keeps a typo such as FREQ=MINUTELY from filling the calendar with thousands of rows.
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY")
@@ -153,7 +154,7 @@ class SessionStatus(models.TextChoices):
     RESCHEDULED = "rescheduled", _("Rescheduled")
 
 
-class Session(models.Model):
+class Session(SiteTimeSpan):
     """One meeting of a group (an occurrence of a series, or a one-off)."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="sessions")
@@ -163,8 +164,6 @@ class Session(models.Model):
     title = models.CharField(max_length=120)
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions")
     facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
     capacity_min = models.PositiveSmallIntegerField(_("minimum group size"), default=3)
     capacity_max = models.PositiveSmallIntegerField(_("maximum group size"), default=12)
     status = models.CharField(max_length=12, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
@@ -195,22 +194,6 @@ class Session(models.Model):
     def __str__(self) -> str:
         local = self.local_start
         return f"{self.title} {local:%Y-%m-%d %H:%M}"
-
-    @property
-    def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.site.time_zone)
-
-    @property
-    def local_start(self) -> dt.datetime:
-        return self.start.astimezone(self.zone)
-
-    @property
-    def local_end(self) -> dt.datetime:
-        return self.end.astimezone(self.zone)
-
-    @property
-    def minutes(self) -> int:
-        return round((self.end - self.start).total_seconds() / 60)
 
     @property
     def is_scheduled(self) -> bool:
@@ -252,7 +235,7 @@ class Enrolment(models.Model):
         return self.session.site_id
 
 
-class Appointment(models.Model):
+class Appointment(SiteTimeSpan):
     """An individual, family or medication appointment with one clinician."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="appointments")
@@ -261,8 +244,6 @@ class Appointment(models.Model):
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments")
     service = models.CharField(max_length=40, choices=service_choices())
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments", null=True, blank=True)
-    start = models.DateTimeField()
-    end = models.DateTimeField()
     status = models.CharField(max_length=12, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
     status_reason = models.TextField(blank=True)
     rescheduled_to = models.OneToOneField(
@@ -287,22 +268,6 @@ class Appointment(models.Model):
         return f"{self.service_name} {self.local_start:%Y-%m-%d %H:%M}"
 
     @property
-    def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.site.time_zone)
-
-    @property
-    def local_start(self) -> dt.datetime:
-        return self.start.astimezone(self.zone)
-
-    @property
-    def local_end(self) -> dt.datetime:
-        return self.end.astimezone(self.zone)
-
-    @property
-    def minutes(self) -> int:
-        return round((self.end - self.start).total_seconds() / 60)
-
-    @property
     def service_name(self) -> str:
         service = catalog.SERVICES.get(self.service)
         return service.name if service else self.service
@@ -310,16 +275,6 @@ class Appointment(models.Model):
     @property
     def is_scheduled(self) -> bool:
         return self.status == SessionStatus.SCHEDULED
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
 
 
 class PatientAvailability(models.Model):

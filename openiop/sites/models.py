@@ -103,16 +103,20 @@ class Site(models.Model):
         return self.pk
 
 
-class OpeningHours(models.Model):
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Monday")
-        TUESDAY = 1, _("Tuesday")
-        WEDNESDAY = 2, _("Wednesday")
-        THURSDAY = 3, _("Thursday")
-        FRIDAY = 4, _("Friday")
-        SATURDAY = 5, _("Saturday")
-        SUNDAY = 6, _("Sunday")
+class Weekday(models.IntegerChoices):
+    """The one weekday vocabulary (opening hours, availability, series): Python's
+    ``date.weekday()`` numbering, Monday 0."""
 
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     opens = models.TimeField()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from openiop.accounts.models import User
 from openiop.patients.models import Patient
 from openiop.scheduling.models import Appointment, Enrolment, Session, SessionStatus
-from openiop.sites.models import OpeningHours, Room, Site
+from openiop.sites.models import OpeningHours, Room, Site, Weekday
 
 
 class StaleEditError(ValidationError):
@@ -45,7 +45,7 @@ def opening_hours_problem(site: Site, start: dt.datetime, end: dt.datetime) -> s
         for row in rows:
             if row.opens <= local_start.time() and local_end.time() <= row.closes:
                 return None
-    day_name = OpeningHours.Weekday(weekday).label
+    day_name = Weekday(weekday).label
     if not rows:
         return _("%(site)s is closed on %(day)s.") % {"site": site.name, "day": day_name}
     hours = ", ".join(f"{row.opens:%H:%M}-{row.closes:%H:%M}" for row in rows)

@@ -34,6 +34,7 @@ from openiop.assessments.models import (
 from openiop.assessments.scoring import score
 from openiop.audit.services import log_action
 from openiop.core.jobs import enqueue_on_commit
+from openiop.core.locking import StaleEditError as StaleEditError  # the safety plan view catches it from here
 from openiop.core.tasks import send_email
 from openiop.patients.models import Episode, LevelOfCare, Patient
 
@@ -437,10 +438,6 @@ def withdrawal_check_record(
 # --- Safety plans (Stanley-Brown) ---------------------------------------------------------------------------------
 
 
-class StaleSafetyPlanError(ValidationError):
-    """Someone saved a newer version of the plan after this edit began."""
-
-
 @transaction.atomic
 def safety_plan_write(
     *,
@@ -455,7 +452,7 @@ def safety_plan_write(
     CONTENT has one text per step of ``safety_plan.STEPS`` (one entry a line);
     every step needs at least one line. EXPECTED_VERSION is the version the
     edit started from (0 for a new plan): if someone saved since, nothing is
-    saved and ``StaleSafetyPlanError`` says who and when. SOURCE_RESULT is the
+    saved and ``StaleEditError`` says who and when. SOURCE_RESULT is the
     screener result that prompted the plan, when there is one.
     """
     problems = {
@@ -473,7 +470,7 @@ def safety_plan_write(
         plan = SafetyPlan(patient=patient, created_by=actor, version=0)
     if plan.version != expected_version:
         latest = plan.versions.select_related("written_by").first()
-        raise StaleSafetyPlanError(
+        raise StaleEditError(
             _(
                 "%(user)s saved version %(version)d of this plan at %(time)s, after you opened it. Nothing was "
                 "saved: your text is below. Compare it with the plan, then save again."

@@ -16,16 +16,14 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.locking import StaleEditError as StaleEditError  # the views catch it from here
+from openiop.core.locking import check_version
 from openiop.diagnoses import codes, signals
 from openiop.diagnoses.models import Diagnosis, DiagnosisStatus
 from openiop.patients.models import Episode, Patient
 
 # How many of a category's billable codes a refusal names.
 SUGGESTED_CODES = 4
-
-
-class StaleEditError(ValidationError):
-    """Someone else changed the diagnosis after this edit began."""
 
 
 def checked_code(code: str) -> str:
@@ -69,10 +67,11 @@ def _lock_patient(patient_id: int) -> None:
 def _locked(diagnosis: Diagnosis, expected_version: int | None = None) -> Diagnosis:
     _lock_patient(diagnosis.patient_id)
     current = Diagnosis.objects.select_related("patient").get(pk=diagnosis.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleEditError(
-            _("Someone else changed this diagnosis while you were editing. Nothing was saved; reload to see it.")
-        )
+    check_version(
+        current,
+        expected_version,
+        _("Someone else changed this diagnosis while you were editing. Nothing was saved; reload to see it."),
+    )
     if current.status == DiagnosisStatus.ENTERED_IN_ERROR:
         raise ValidationError(_("This diagnosis was entered in error; it stays on the record as it is."))
     return current

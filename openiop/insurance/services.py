@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.locking import StaleEditError as StaleEditError  # the views catch it from here
+from openiop.core.locking import check_version
 from openiop.insurance import signals
 from openiop.insurance.models import (
     Authorization,
@@ -38,14 +40,6 @@ from openiop.insurance.models import (
 )
 from openiop.patients.models import LevelOfCare, Patient
 from openiop.sites.models import Organization
-
-
-class StaleEditError(ValidationError):
-    """Someone else saved the record since the form was opened; nothing was saved."""
-
-
-STALE_MESSAGE = _("Someone else changed this record while you were editing it. Nothing was saved; reload to see it.")
-
 
 # --- Payers -----------------------------------------------------------------------------------------------------------
 
@@ -289,8 +283,7 @@ def coverage_update(*, actor: User | None, coverage: Coverage, expected_version:
     saved it since, ValidationError for bad input; nothing saved either way."""
     _lock_patient(coverage.patient_id)
     current = Coverage.objects.select_related("payer", "patient").get(pk=coverage.pk)
-    if current.version != expected_version:
-        raise StaleEditError(STALE_MESSAGE, code="stale")
+    check_version(current, expected_version)
     changed = _set_fields(current, COVERAGE_FIELDS, fields)
     if not changed:
         return current
@@ -334,8 +327,7 @@ def coverage_card_attach(
         raise ValidationError({"image": _("Upload the card as a JPEG or PNG photo, or a PDF scan.")})
     _lock_patient(coverage.patient_id)
     current = Coverage.objects.select_related("patient").get(pk=coverage.pk)
-    if current.version != expected_version:
-        raise StaleEditError(STALE_MESSAGE, code="stale")
+    check_version(current, expected_version)
     field = current.card_front if side == "front" else current.card_back
     replaced = field.name or ""
     field.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
@@ -478,8 +470,7 @@ def authorization_update(
     """Change an authorization as of EXPECTED_VERSION. ``units_used`` is
     billing's: it is read under the row lock and never written here."""
     current = Authorization.objects.select_for_update().get(pk=authorization.pk)
-    if current.version != expected_version:
-        raise StaleEditError(STALE_MESSAGE, code="stale")
+    check_version(current, expected_version)
     changed = _set_fields(current, AUTHORIZATION_FIELDS, fields)
     if not changed:
         return current

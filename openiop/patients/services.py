@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
 from openiop.core.ascii_digits import digits_of
+from openiop.core.locking import StaleEditError as StaleEditError  # admissions and medications raise it from here
+from openiop.core.locking import check_version
 from openiop.patients import transitions
 from openiop.patients.models import (
     Allergy,
@@ -54,10 +56,6 @@ PATIENT_FIELDS = (
 # Characters people type between the digits of a phone number.
 _PHONE_SEPARATORS = ("-", " ", "(", ")", ".", "+", "/")
 PHONE_MATCH_DIGITS = 7
-
-
-class StaleEditError(ValidationError):
-    """Someone else saved the record after this edit began."""
 
 
 class EpisodeClosedError(ValidationError):
@@ -98,13 +96,14 @@ def patient_update(*, patient: Patient, expected_version: int, **fields: Any) ->
     if unknown:
         raise TypeError(f"unknown patient fields: {sorted(unknown)}")
     current = Patient.objects.select_for_update().get(pk=patient.pk)
-    if current.version != expected_version:
-        raise StaleEditError(
-            _(
-                "Someone else changed this record while you were editing. "
-                "Your changes were not saved; reload to see theirs."
-            )
-        )
+    check_version(
+        current,
+        expected_version,
+        _(
+            "Someone else changed this record while you were editing. "
+            "Your changes were not saved; reload to see theirs."
+        ),
+    )
     for name, value in fields.items():
         setattr(current, name, value)
     current.version += 1
@@ -250,13 +249,14 @@ def _lock_for_change(episode: Episode, expected_version: int | None) -> Episode:
     current = Episode.objects.select_for_update().get(pk=episode.pk)
     if current.is_discharged:
         raise _closed(current)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleEditError(
-            _(
-                "Someone else changed this episode while you were working on it. "
-                "Nothing was saved; check the episode as it is now, then try again."
-            )
-        )
+    check_version(
+        current,
+        expected_version,
+        _(
+            "Someone else changed this episode while you were working on it. "
+            "Nothing was saved; check the episode as it is now, then try again."
+        ),
+    )
     return current
 
 

@@ -86,7 +86,7 @@ def test_an_edit_started_from_an_old_version_is_refused_and_saves_nothing(bob: U
     write(bob, patient)
     write(bob, patient, expected=1)
 
-    with pytest.raises(services.StaleSafetyPlanError, match="saved version 2 of this plan"):
+    with pytest.raises(services.StaleEditError, match="saved version 2 of this plan"):
         write(bob, patient, expected=1, reasons_for_living="Something else")
     assert SafetyPlanVersion.objects.count() == 2
 

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.locking import check_version
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling.models import Appointment, Attendance, ClinicianAvailability, Enrolment, Session, SessionStatus
 from openiop.scheduling.services.catalogue import _check_service, _session_problems
 from openiop.scheduling.services.common import (
-    StaleEditError,
     _lock_rows,
     _raise,
     _when,
@@ -32,10 +32,11 @@ from openiop.sites.models import Room, Site
 
 
 def _check_version(session: Session, expected_version: int | None) -> None:
-    if expected_version is not None and session.version != expected_version:
-        raise StaleEditError(
-            _("Someone changed this session while you were looking at it. Check it again and repeat your change.")
-        )
+    check_version(
+        session,
+        expected_version,
+        _("Someone changed this session while you were looking at it. Check it again and repeat your change."),
+    )
 
 
 def _lock_session(session: Session) -> Session:

@@ -95,7 +95,8 @@ class DaysInAR:
         if self.days is None:
             return f"No charges in the period (the last {self.window_days} days): days in A/R cannot be computed."
         return (
-            f"{self.total_ar} outstanding / {self.average_daily_charges} average daily charges "
+            # Dollars and cents: a database's sum can carry many more decimal places.
+            f"${self.total_ar:,.2f} outstanding / ${self.average_daily_charges:,.2f} average daily charges "
             f"over the last {self.window_days} days = {self.days} days."
         )
 

@@ -67,6 +67,11 @@ def test_days_in_ar_is_total_ar_over_average_daily_charges() -> None:
     assert "45.0 days" in result.explanation
 
 
+def test_days_in_ar_explains_itself_in_dollars_and_cents() -> None:
+    result = arithmetic.days_in_ar(Decimal("819552.660000000000"), Decimal("822990"))
+    assert result.explanation.startswith("$819,552.66 outstanding / $9,144.33 average daily charges")
+
+
 def test_days_in_ar_with_no_charges_says_so_instead_of_dividing_by_zero() -> None:
     result = arithmetic.days_in_ar(Decimal("5000"), Decimal(0))
     assert result.days is None

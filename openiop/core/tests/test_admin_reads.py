@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from openiop.accounts.models import Role, User
 from openiop.accounts.roles import RoleCode
+from openiop.audit.admin_site import AuditedAdminSite
 from openiop.audit.models import AuditEvent
-from openiop.core.admin_site import AuditedAdminSite
 from openiop.sites.models import Site
 
 

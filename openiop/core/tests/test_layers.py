@@ -88,7 +88,6 @@ UPWARD_TO_REMOVE: dict[tuple[str, str], str] = {
     # Audit helpers that live in core; their importers are mid-edit in other apps.
     ("core/reads.py", "audit"): "the list-read event: move to openiop/audit/reads.py",
     ("core/demo_bulk.py", "audit"): "one audit event per bulk batch: move to openiop/audit/bulk.py",
-    ("core/admin_site.py", "audit"): "the audited admin site: move to openiop/audit/admin_site.py",
     # Access rules and roles live in accounts, above audit; they belong at the bottom (core).
     ("audit/apps.py", "accounts"): "register_scope: access rules belong on the ground floor",
     ("audit/models.py", "accounts"): "RestrictedQuerySet: access rules belong on the ground floor",

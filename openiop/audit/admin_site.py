@@ -24,7 +24,7 @@ from django.template.response import TemplateResponse
 class AuditedAdminConfig(AdminConfig):
     """Stands in for "django.contrib.admin" in INSTALLED_APPS."""
 
-    default_site = "openiop.core.admin_site.AuditedAdminSite"
+    default_site = "openiop.audit.admin_site.AuditedAdminSite"
 
 
 def _admin_read(model_admin: admin.ModelAdmin[Any], view: str, response: TemplateResponse) -> None:

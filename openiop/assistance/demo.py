@@ -24,7 +24,7 @@ from openiop.accounts.models import User
 from openiop.assistance import arithmetic, services
 from openiop.assistance.jobs import payment_plans_check
 from openiop.assistance.models import Fund, FundKind, Installment, PaymentPlan
-from openiop.ledger.demo import owing_patients
+from openiop.ledger.demo import first_self_pay_days, owing_patients
 from openiop.ledger.models import PaymentMethod, TransactionKind
 from openiop.ledger.selectors import patient_balance
 from openiop.ledger.services import transaction_post
@@ -132,8 +132,10 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
     self_pay, _insured = owing_patients(sites)
     _attest_and_discount(biller, self_pay[:3], today)
     # The plan goes to a patient the sliding fee left owing (the first's 100% discount leaves nothing).
+    # and it was set up two months ago, so it goes to the one treated longest.
     owing = [patient for patient in self_pay[:3] if patient_balance(patient.pk) >= Decimal("6.00")]
+    first = first_self_pay_days(owing)
     if owing:
-        _plan_with_a_missed_installment(biller, owing[-1], today)
+        _plan_with_a_missed_installment(biller, min(owing, key=lambda p: (first[p.pk], p.pk)), today)
     _funds_and_awards(biller, sites, self_pay[1:3] + self_pay[5:6], today)
     tick(1)

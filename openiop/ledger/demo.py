@@ -19,6 +19,7 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.db.models import Min
 from django.utils import timezone
 
 from openiop.accounts.models import User
@@ -59,16 +60,29 @@ def owing_patients(sites: list[Site]) -> tuple[list[Patient], list[Patient]]:
     )
 
 
+def first_self_pay_days(patients: list[Patient]) -> dict[int, dt.date]:
+    """Each patient's first self-pay service date."""
+    rows = (
+        Charge.objects.live()
+        .filter(patient__in=patients, payer__isnull=True)
+        .values("patient_id")
+        .annotate(first=Min("service_date"))
+    )
+    return {row["patient_id"]: row["first"] for row in rows}
+
+
 def _self_pay_payments(biller: User | None, patient: Patient, balance: Decimal, today: dt.date) -> None:
+    # Dated in the last week, after most of the patient's charges (two weeks
+    # of them at least), so the running balance stays above zero on the way.
     posted = [
-        (TransactionKind.PATIENT_PAYMENT, _share(balance, "0.04", "100"), PaymentMethod.CASH, "", 40, ""),
-        (TransactionKind.PATIENT_PAYMENT, _share(balance, "0.05", "150"), PaymentMethod.CHECK, "Check 1042", 33, ""),
+        (TransactionKind.PATIENT_PAYMENT, _share(balance, "0.04", "100"), PaymentMethod.CASH, "", 6, ""),
+        (TransactionKind.PATIENT_PAYMENT, _share(balance, "0.05", "150"), PaymentMethod.CHECK, "Check 1042", 5, ""),
         (
             TransactionKind.FINANCING,
             _share(balance, "0.25", "900"),
             PaymentMethod.LENDER,
             "CareCredit loan 55-0192",
-            26,
+            4,
             "Outside lender paid the financed share; the patient repays the lender.",
         ),
         (
@@ -76,7 +90,7 @@ def _self_pay_payments(biller: User | None, patient: Patient, balance: Decimal, 
             _share(balance, "0.02", "40"),
             PaymentMethod.NONE,
             "",
-            19,
+            3,
             "Small-balance courtesy adjustment approved by the billing office.",
         ),
     ]
@@ -97,7 +111,7 @@ def _self_pay_payments(biller: User | None, patient: Patient, balance: Decimal, 
         patient=patient,
         kind=TransactionKind.PATIENT_PAYMENT,
         amount=_share(balance, "0.03", "75"),
-        posted_on=today - dt.timedelta(days=12),
+        posted_on=today - dt.timedelta(days=2),
         method=PaymentMethod.CARD,
         reference="AUTH 48213K",
     )
@@ -115,7 +129,8 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
     self_pay, insured = owing_patients(sites)
     balances = patient_balances([patient.pk for patient in self_pay + insured])
     # The first self-pay patients keep their whole balance for the ways-to-pay demo.
-    for patient in self_pay[3:5]:
+    first = first_self_pay_days(self_pay)
+    for patient in [p for p in self_pay[3:] if first[p.pk] <= today - dt.timedelta(days=14)][:2]:
         _self_pay_payments(biller, patient, balances[patient.pk], today)
     for number, patient in enumerate(insured[:2]):
         # The patient's share after insurance, paid by card at the front desk.
@@ -124,7 +139,7 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
             patient=patient,
             kind=TransactionKind.PATIENT_PAYMENT,
             amount=balances[patient.pk] if number == 0 else _share(balances[patient.pk], "0.5", "500"),
-            posted_on=today - dt.timedelta(days=3 + number),
+            posted_on=today,  # the payer's answer moved it to them today, or earlier
             method=PaymentMethod.CARD,
             reference=f"AUTH {703114 + number}",
         )

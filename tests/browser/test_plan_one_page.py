@@ -79,7 +79,7 @@ def test_a_plan_is_built_on_one_page_from_the_library_and_signed(
     assert page.url == url
     assert Objective.objects.get(version=draft).measurable_target == "10 hours a week for 4 weeks"
 
-    page.get_by_role("link", name="Sign plan").click()
+    page.get_by_role("button", name="Sign plan").click()
     page.get_by_label("Patient reviewed the plan and agreed verbally").check()
     page.get_by_role("button", name="Sign and lock").click()
     page.get_by_text("Plan version 1 signed and locked.").wait_for()

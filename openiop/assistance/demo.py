@@ -17,6 +17,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -33,7 +34,7 @@ from openiop.public import selectors as public_selectors
 from openiop.sites.models import Site
 
 # (percent of the poverty guideline, household size, days ago attested, documents)
-ATTESTATIONS = (
+ATTESTATIONS: tuple[tuple[Decimal, int, int, dict[str, Any]], ...] = (
     (Decimal("90"), 3, 20, {"saw_pay_stub": True}),
     (Decimal("160"), 2, 45, {"self_attested": True, "self_attestation_reason": "Paid in cash; no pay stubs."}),
     (Decimal("240"), 4, 350, {"saw_tax_return": True}),  # its year ends within the month

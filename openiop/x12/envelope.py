@@ -29,6 +29,8 @@ ISA_VERSION = "00501"
 MAX_CONTROL_NUMBER = 999_999_999
 ID_QUALIFIERS = ("01", "14", "20", "27", "28", "29", "30", "33", "ZZ")
 
+ST03_NOT_USED = frozenset({"835"})
+
 
 @dataclass(frozen=True)
 class Envelope:
@@ -114,7 +116,12 @@ def interchange(
     ]
     for index, body in enumerate(transactions, start=1):
         set_control = f"{index:04d}"
-        lines.append(segment("ST", transaction_code, set_control, version))
+        # ST03 names the implementation guide, except in the 835, whose guide
+        # marks it not used (pyx12 refuses an 835 that carries it).
+        if transaction_code in ST03_NOT_USED:
+            lines.append(segment("ST", transaction_code, set_control))
+        else:
+            lines.append(segment("ST", transaction_code, set_control, version))
         lines.extend(body)
         # SE01 counts every segment of the set, ST and SE included.
         lines.append(segment("SE", str(len(body) + 2), set_control))

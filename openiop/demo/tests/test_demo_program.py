@@ -13,6 +13,8 @@ import io
 import itertools
 import random
 from collections import defaultdict
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -26,7 +28,9 @@ from openiop.admissions.models import Inquiry
 from openiop.assessments.models import InstrumentResult
 from openiop.audit.context import acting_as
 from openiop.audit.models import AuditEvent
+from openiop.claims.models import Claim, ClaimStatus, Posting
 from openiop.demo import program as demo
+from openiop.insurance.services_eligibility import eligibility_inbox_import
 from openiop.patients import transitions
 from openiop.patients.demo import seed_patients
 from openiop.patients.models import ContinuingCarePlan, Episode, LevelOfCare, LevelOfCareChange, MrnCounter, Patient
@@ -34,6 +38,8 @@ from openiop.scheduling import hours, selectors
 from openiop.scheduling.models import Appointment, Attendance, Enrolment
 from openiop.sites.models import OpeningHours, Room, Site
 from openiop.treatment.models import GroupSession, Note, NoteStatus, PlanVersion
+from openiop.x12.reader import read_transactions
+from openiop.x12.validate import validate
 
 pytestmark = pytest.mark.django_db
 
@@ -154,8 +160,16 @@ def _staff_snapshot() -> dict[str, int]:
     }
 
 
-def test_the_tiny_demo_looks_like_a_running_program_and_seeding_again_changes_nothing() -> None:
-    # One seed for every check, and a second through the command `make demo`
+@pytest.fixture(autouse=True)
+def clearinghouse(settings: Any, tmp_path: Path) -> Path:
+    """The demo's claim files and answers go to a scratch clearinghouse, never var/."""
+    settings.OPENIOP_CLEARINGHOUSE_DIR = tmp_path / "clearinghouse"
+    return tmp_path / "clearinghouse"
+
+
+def test_the_tiny_demo_looks_like_a_running_program_and_seeding_again_changes_nothing(clearinghouse: Path) -> None:
+    # One seed for every check (the program's shape, its claims and the
+    # clearinghouse's files), and a second through the command `make demo`
     # runs: seeding is what takes the time.
     ticks = _seed("tiny")
 
@@ -164,12 +178,46 @@ def test_the_tiny_demo_looks_like_a_running_program_and_seeding_again_changes_no
     assert InstrumentResult.objects.exists()
     _assert_bulk_history_is_audited_once_per_committed_batch_not_per_row()
     _assert_demo_nurse_and_prescriber_reach_the_clinical_records_of_their_sites_under_need_to_know()
+    _assert_claims_in_every_state_in_files_pyx12_accepts_and_answers_waiting_to_import(clearinghouse)
     first = _staff_snapshot()
 
     output = _seed_command("tiny")
 
     _assert_the_seed_command_makes_three_sites_with_rooms_and_one_login_per_role(output)
     assert _staff_snapshot() == first
+
+
+def _assert_claims_in_every_state_in_files_pyx12_accepts_and_answers_waiting_to_import(clearinghouse: Path) -> None:
+    """Claims in every state, reached through the real 999, 277CA and 835
+    importers; every claim file written (837I and 837P, primary and secondary,
+    for each kind of payer billed) passes pyx12; a 999 and an 835 denial wait
+    in the inbox, pass pyx12 too, and import cleanly."""
+    files = sorted((clearinghouse / "outbox").glob("837*.x12"))
+    assert files, [claim.problems for claim in Claim.objects.all()[:5]]
+    for path in files:
+        text = path.read_text()
+        assert read_transactions(text)[0].set_id == "837"
+        assert validate(text) == [], path.name
+    written = Claim.objects.exclude(file_name="")
+    assert {name[:4] for name in written.values_list("file_name", flat=True)} == {"837I", "837P"}
+    sent_kinds = set(written.values_list("payer__kind", flat=True))
+    billed_kinds = set(Claim.objects.values_list("payer__kind", flat=True))
+    assert sent_kinds == billed_kinds and {"commercial", "medicare"} <= sent_kinds
+    secondary = written.filter(primary_claim__isnull=False).get()
+    assert secondary.primary_claim is not None and secondary.primary_claim.status == ClaimStatus.PARTIALLY_PAID
+    statuses = set(Claim.objects.values_list("status", flat=True))
+    assert {"built", "sent", "accepted", "rejected", "paid", "partial", "denied"} <= statuses, statuses
+    assert Claim.objects.get(status=ClaimStatus.REJECTED).problems[0].startswith("277CA: ")
+    assert Posting.objects.filter(is_reversal=True).exists()
+    for path in sorted((clearinghouse / "inbox").glob("*.x12")):
+        assert validate(path.read_text()) == [], path.name
+    denied_before = Claim.objects.filter(status=ClaimStatus.DENIED).count()
+
+    outcomes = eligibility_inbox_import()
+
+    assert sorted(o.kind for o in outcomes) == ["835", "999"] and all(o.accepted for o in outcomes), outcomes
+    assert Claim.objects.filter(status=ClaimStatus.DENIED).count() == denied_before + 1
+    assert [c.problems for c in Claim.objects.filter(status=ClaimStatus.DENIED)].count(["CO-197"]) == 1
 
 
 def _assert_the_seed_command_makes_three_sites_with_rooms_and_one_login_per_role(output: str) -> None:

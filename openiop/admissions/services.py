@@ -27,10 +27,10 @@ from openiop.admissions import duplicates, pipeline, services_selfcheck, signals
 from openiop.admissions.models import Inquiry, ReferralSource, StageChange
 from openiop.audit.services import log_action
 from openiop.core.ascii_digits import digits_of
+from openiop.core.locking import check_version
 from openiop.insurance.models import SubscriberRelation, member_id_validator
 from openiop.patients import services as patient_services
 from openiop.patients.models import Episode, LevelOfCare, Patient
-from openiop.patients.services import StaleEditError
 from openiop.scheduling import services as scheduling_services
 from openiop.scheduling.models import Track
 from openiop.sites.models import Room, Site
@@ -136,10 +136,11 @@ def inquiry_move(
     rule, the patient or the episode does not validate.
     """
     current = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleEditError(
-            _("Someone else moved this inquiry while you were looking at it. Nothing was saved; reload to see it.")
-        )
+    check_version(
+        current,
+        expected_version,
+        _("Someone else moved this inquiry while you were looking at it. Nothing was saved; reload to see it."),
+    )
     pipeline.check_move(current.stage, to_stage, reason=reason, referred_to=referred_to)
     from_stage = current.stage
     if to_stage == pipeline.ASSESSMENT_SCHEDULED and assessment is not None:
@@ -200,13 +201,14 @@ def inquiry_update(*, actor: User | None, inquiry: Inquiry, expected_version: in
     if unknown:
         raise TypeError(f"unknown inquiry fields: {sorted(unknown)}")
     current = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-    if current.version != expected_version:
-        raise StaleEditError(
-            _(
-                "Someone else saved or moved this inquiry while you were editing it. Nothing was saved. "
-                "Their version is shown below and your input is kept: compare, then save again to replace theirs."
-            )
-        )
+    check_version(
+        current,
+        expected_version,
+        _(
+            "Someone else saved or moved this inquiry while you were editing it. Nothing was saved. "
+            "Their version is shown below and your input is kept: compare, then save again to replace theirs."
+        ),
+    )
     if not current.is_open:
         raise InquiryFinalError(
             _(
@@ -230,13 +232,11 @@ def inquiry_update(*, actor: User | None, inquiry: Inquiry, expected_version: in
 
 def _lock_open(inquiry: Inquiry, expected_version: int | None) -> Inquiry:
     current = Inquiry.objects.select_for_update().select_related("site").get(pk=inquiry.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleEditError(
-            _(
-                "Someone else saved or moved this inquiry while you were editing it. "
-                "Nothing was saved; reload to see it."
-            )
-        )
+    check_version(
+        current,
+        expected_version,
+        _("Someone else saved or moved this inquiry while you were editing it. Nothing was saved; reload to see it."),
+    )
     if not current.is_open:
         raise InquiryFinalError(
             _("This inquiry is %(stage)s, a final stage, and is kept as it was; nothing was saved.")
@@ -441,13 +441,14 @@ def referral_source_update(
     ".reactivate". Raises ``StaleEditError`` when someone else saved it since
     ``expected_version``."""
     current = ReferralSource.objects.select_for_update().get(pk=source.pk)
-    if current.version != expected_version:
-        raise StaleEditError(
-            _(
-                "Someone else changed this referral source while you were editing it. "
-                "Nothing was saved; reload to see their change."
-            )
-        )
+    check_version(
+        current,
+        expected_version,
+        _(
+            "Someone else changed this referral source while you were editing it. "
+            "Nothing was saved; reload to see their change."
+        ),
+    )
     was_active = current.active
     changed = sorted(
         field for field, value in (("name", name.strip()), ("kind", kind), ("active", active))

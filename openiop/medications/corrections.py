@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.locking import check_version
 from openiop.medications import selectors
 from openiop.medications.models import DrugTestReview, Medication, RestoreOutcome, SobrietyDate, Specimen, TestResult
 from openiop.medications.services import (
@@ -38,7 +39,6 @@ from openiop.medications.services import (
     open_reviews_for_new_unexpected,
 )
 from openiop.patients.models import Patient
-from openiop.patients.services import StaleEditError
 
 
 def _who(user: User | None) -> str:
@@ -53,10 +53,11 @@ def _when(moment: dt.datetime | None) -> str:
 
 def _locked_medication(medication: Medication, expected_version: int) -> Medication:
     current = Medication.objects.select_for_update().get(pk=medication.pk)
-    if current.version != expected_version:
-        raise StaleEditError(
-            _("Someone else changed this medication while you were editing. Nothing was saved; reload to see it.")
-        )
+    check_version(
+        current,
+        expected_version,
+        _("Someone else changed this medication while you were editing. Nothing was saved; reload to see it."),
+    )
     if current.entered_in_error:
         raise ValidationError(
             _("This entry was already marked entered in error by %(who)s on %(when)s.")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.locking import check_version
 from openiop.medications import catalogue, selectors, signals
 from openiop.medications.models import (
     AdherenceNote,
@@ -33,7 +34,6 @@ from openiop.medications.models import (
     TestResult,
 )
 from openiop.patients.models import Episode, Patient
-from openiop.patients.services import StaleEditError
 from openiop.sites.models import Site
 
 
@@ -130,10 +130,11 @@ def medication_stop(
 ) -> Medication:
     """Record that MEDICATION stopped on STOP_DATE and why. Nothing is deleted."""
     current = Medication.objects.select_for_update().get(pk=medication.pk)
-    if current.version != expected_version:
-        raise StaleEditError(
-            _("Someone else changed this medication while you were editing. Nothing was saved; reload to see it.")
-        )
+    check_version(
+        current,
+        expected_version,
+        _("Someone else changed this medication while you were editing. Nothing was saved; reload to see it."),
+    )
     if current.entered_in_error:
         raise ValidationError(_("This entry was marked entered in error; it cannot be stopped."))
     if current.stop_date is not None:

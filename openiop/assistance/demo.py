@@ -136,7 +136,10 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
     # and it was set up two months ago, so it goes to the one treated longest.
     owing = [patient for patient in self_pay[:3] if patient_balance(patient.pk) >= Decimal("6.00")]
     first = first_self_pay_days(owing)
-    if owing:
-        _plan_with_a_missed_installment(biller, min(owing, key=lambda p: (first[p.pk], p.pk)), today)
-    _funds_and_awards(biller, sites, self_pay[1:3] + self_pay[5:6], today)
+    on_plan = min(owing, key=lambda p: (first[p.pk], p.pk)) if owing else None
+    if on_plan is not None:
+        _plan_with_a_missed_installment(biller, on_plan, today)
+    # Awards go to others: one paying off the planned balance would leave a plan for money nobody owes.
+    awarded = [p for p in self_pay if p != on_plan and patient_balance(p.pk) > 0][:3]
+    _funds_and_awards(biller, sites, awarded, today)
     tick(1)

@@ -77,6 +77,7 @@ def test_the_demo_has_attestations_discounts_a_plan_with_a_missed_installment_an
     assert installments[1].due_on < TODAY and installments[1].missed_at is not None  # the second missed
     assert all(item.due_on > TODAY and item.missed_at is None for item in installments[2:])
     assert not mailoutbox  # no reminder due within the week
+    assert not Award.objects.filter(patient=plan.patient).exists()  # the plan's balance stays owed
     funds = {award.fund for award in Award.objects.select_related("fund")}
     assert {fund.kind for fund in funds} == {FundKind.GRANT, FundKind.SCHOLARSHIP}
     assert all(Decimal(0) < fund_awarded(fund) < fund.budget for fund in funds)

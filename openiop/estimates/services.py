@@ -28,6 +28,7 @@ from openiop.estimates.models import (
     GoodFaithEstimate,
     SelfPayReason,
 )
+from openiop.insurance.services import self_pay_elect
 from openiop.patients.models import Episode, Patient
 
 
@@ -87,6 +88,14 @@ def _fill(
     )
     if estimate.self_pay_reason == SelfPayReason.DECLINED_INSURANCE:
         log_action("estimates.insurance_declined", obj=estimate, actor=actor, data={"estimate": estimate.pk})
+        # The choice binds billing too: for these dates the patient is charged, the payer is not.
+        self_pay_elect(
+            actor=actor,
+            patient=patient,
+            start_date=plan.first_day,
+            end_date=plan.last_day,
+            reason=_("Asked us not to bill insurance (Good Faith Estimate)"),
+        )
     return plan
 
 

@@ -14,13 +14,21 @@ class InsuranceConfig(AppConfig):
 
         from openiop.accounts.access import everything, register_scope
         from openiop.admissions.signals import inquiry_admitted
+        from openiop.audit.actions import register_actions
         from openiop.core.navigation import DashboardSection, register_dashboard_section
         from openiop.insurance import models, receivers, selectors
         from openiop.insurance.permissions import AUTHORIZATIONS_ALERTS, COVERAGE_VIEW, ELIGIBILITY_CHECK
         from openiop.patients.chart import ChartTab, OverviewPanel, register_overview_panel, register_tab
         from openiop.patients.scopes import patient_at_users_sites
 
-        for model in (models.Coverage, models.EligibilityCheck, models.Authorization, models.CoverageToEnter):
+        register_actions("insurance.self_pay_elect")
+        for model in (
+            models.Coverage,
+            models.EligibilityCheck,
+            models.Authorization,
+            models.CoverageToEnter,
+            models.SelfPayElection,
+        ):
             register_scope(model, patient_at_users_sites("patient__"))
         # Payers and their billing set-up are the organization's reference data.
         register_scope(models.Payer, everything)

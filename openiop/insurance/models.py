@@ -231,6 +231,40 @@ class Coverage(models.Model):
         return self.patient.site_id
 
 
+class SelfPayElection(models.Model):
+    """The patient asked us not to bill their insurance from START_DATE (to
+    END_DATE, or until withdrawn): HIPAA's right to restrict what a health
+    plan is told about care paid for in full out of pocket. While it is in
+    force the patient is self-pay whatever coverage is on file: billing
+    charges them, not the payer, and no claim goes out."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="self_pay_elections")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text=_("Blank until the patient withdraws it."))
+    reason = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Self-pay by choice from {self.start_date}"
+
+    def in_force_on(self, day: object) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)  # type: ignore[operator]
+
+    @property
+    def audit_patient_id(self) -> int:
+        return self.patient_id
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.patient.site_id
+
+
 class CheckMethod(models.TextChoices):
     PHONE = "phone", _("Phone call to the payer")
     PORTAL = "portal", _("Payer's web portal")

@@ -31,6 +31,7 @@ from openiop.insurance.models import (
     CoverageToEnter,
     EligibilityCheck,
     EligibilityStatus,
+    SelfPayElection,
 )
 from openiop.insurance.permissions import (
     AUTHORIZATIONS_ALERTS,
@@ -52,8 +53,21 @@ def _in_force(queryset: QuerySet[Coverage], start: dt.date, end: dt.date) -> Que
     return queryset.filter(effective_date__lte=end).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
 
 
+def self_pay_election_in_force(patient_id: int, day: dt.date) -> SelfPayElection | None:
+    """The patient's choice not to have their insurance billed, if in force on DAY."""
+    return (
+        SelfPayElection.objects.filter(patient_id=patient_id, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+
+
 def coverage_in_force(patient_id: int, day: dt.date) -> Coverage | None:
-    """The primary coverage in force on DAY, or None: the patient is self-pay that day."""
+    """The primary coverage in force on DAY, or None: the patient is self-pay
+    that day (no coverage, or they asked us not to bill it)."""
+    if self_pay_election_in_force(patient_id, day) is not None:
+        return None
     queryset = Coverage.objects.filter(patient_id=patient_id, priority=CoveragePriority.PRIMARY)
     return _in_force(queryset, day, day).select_related("payer").order_by("-effective_date", "-pk").first()
 

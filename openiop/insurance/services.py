@@ -36,6 +36,7 @@ from openiop.insurance.models import (
     Payer,
     PayerKind,
     PayerService,
+    SelfPayElection,
     SubscriberRelation,
 )
 from openiop.patients.models import LevelOfCare, Patient
@@ -531,3 +532,34 @@ __all__ = [
     "eligibility_check_send",
     "eligibility_inbox_import",
 ]
+
+
+def self_pay_elect(
+    *, actor: User | None, patient: Patient, start_date: Any, end_date: Any = None, reason: str = ""
+) -> SelfPayElection:
+    """Record that the patient asked us not to bill their insurance from
+    START_DATE (to END_DATE, or until withdrawn). Billing then charges the
+    patient for those days (``coverage_changed`` makes it recompute). An
+    election already in force on START_DATE is kept, not doubled."""
+    if end_date is not None and end_date < start_date:
+        raise ValidationError({"end_date": _("The last day is before the first.")})
+    with transaction.atomic():
+        _lock_patient(patient.pk)
+        existing = (
+            SelfPayElection.objects.filter(patient=patient, start_date__lte=start_date)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
+            .first()
+        )
+        if existing is not None and (existing.end_date is None or (end_date and existing.end_date >= end_date)):
+            return existing
+        election = SelfPayElection.objects.create(
+            patient=patient, start_date=start_date, end_date=end_date, reason=reason[:300], recorded_by=actor
+        )
+        log_action(
+            "insurance.self_pay_elect",
+            obj=election,
+            actor=actor,
+            data={"start_date": start_date.isoformat(), "end_date": end_date.isoformat() if end_date else None},
+        )
+        signals.coverage_changed.send(sender=SelfPayElection, patient_id=patient.pk)
+    return election

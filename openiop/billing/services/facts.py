@@ -20,7 +20,14 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from openiop.billing.models import ChargeKind, FeeSchedule
-from openiop.insurance.models import Authorization, AuthorizationStatus, Coverage, CoveragePriority, PayerService
+from openiop.insurance.models import (
+    Authorization,
+    AuthorizationStatus,
+    Coverage,
+    CoveragePriority,
+    PayerService,
+    SelfPayElection,
+)
 from openiop.patients.models import Episode
 from openiop.scheduling import hours
 from openiop.scheduling.models import Attendance, SessionStatus
@@ -69,6 +76,7 @@ class Facts:
     episodes: dict[int, list[Episode]] = field(default_factory=lambda: defaultdict(list))
     coverages: dict[int, list[Coverage]] = field(default_factory=lambda: defaultdict(list))
     has_coverage_on_file: set[int] = field(default_factory=set)
+    self_pay_elections: dict[int, list[SelfPayElection]] = field(default_factory=lambda: defaultdict(list))
     authorizations: dict[int, list[Authorization]] = field(default_factory=lambda: defaultdict(list))
     services: dict[tuple[int, str], PayerService] = field(default_factory=dict)
     sites: dict[int, Site] = field(default_factory=dict)
@@ -83,8 +91,15 @@ class Facts:
                 return episode
         return None
 
+    def self_pay_by_choice(self, patient_id: int, day: dt.date) -> bool:
+        """The patient asked us not to bill their insurance for that day."""
+        return any(election.in_force_on(day) for election in self.self_pay_elections.get(patient_id, ()))
+
     def coverage_on(self, patient_id: int, day: dt.date) -> Coverage | None:
-        """The primary coverage in force that day (the most recent start wins)."""
+        """The primary coverage in force that day (the most recent start
+        wins), unless the patient chose to pay for that day themselves."""
+        if self.self_pay_by_choice(patient_id, day):
+            return None
         for coverage in self.coverages.get(patient_id, ()):
             if coverage.in_force_on(day):
                 return coverage
@@ -218,6 +233,11 @@ def _gather_episodes_and_money(facts: Facts, ids: list[int], start: dt.date, end
             continue
         if coverage.effective_date <= end and (coverage.end_date is None or coverage.end_date >= start):
             facts.coverages[coverage.patient_id].append(coverage)
+    elections = SelfPayElection.objects.filter(patient_id__in=ids, start_date__lte=end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start)
+    )
+    for election in elections:
+        facts.self_pay_elections[election.patient_id].append(election)
     authorizations = Authorization.objects.filter(
         Q(patient_id__in=ids), status=AuthorizationStatus.APPROVED, start_date__lte=end, end_date__gte=start
     ).order_by("start_date", "pk")

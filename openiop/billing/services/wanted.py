@@ -306,7 +306,11 @@ def _price_and_hold(facts: Facts, wanted: list[Wanted], diagnoses: DiagnosisLook
             charge.holds.add(HoldReason.NO_FEE)
         elif not charge.revenue_code and charge.fee.revenue_code:
             charge.revenue_code = charge.fee.revenue_code
-        if charge.coverage is None and charge.patient_id in facts.has_coverage_on_file:
+        if (
+            charge.coverage is None
+            and charge.patient_id in facts.has_coverage_on_file
+            and not facts.self_pay_by_choice(charge.patient_id, charge.service_date)
+        ):
             charge.holds.add(HoldReason.NO_COVERAGE)
         if charge.coverage is not None:
             # A claim needs a diagnosis; a self-pay statement does not.

@@ -33,6 +33,8 @@ from openiop.billing.tests.core_builders import (
     sign_sections,
 )
 from openiop.insurance.models import Authorization
+from openiop.insurance.selectors import coverage_in_force
+from openiop.insurance.services import self_pay_elect
 from openiop.patients.models import Episode
 from openiop.scheduling.tests.pages import admitted, open_all_week
 from openiop.sites.models import Site
@@ -292,6 +294,25 @@ def test_no_coverage_in_force_holds_and_new_coverage_releases(site: Site, week: 
     assert {(c.status, c.payer_id) for c in live(ann)} == {(ChargeStatus.READY, acme.pk)}
     # The coverage changed what the charge is: the old ones were voided and replaced.
     assert Charge.objects.filter(patient_id=ann.patient_id, status=ChargeStatus.VOIDED).count() == 3
+
+
+def test_a_patient_who_asked_us_not_to_bill_insurance_is_charged_not_the_payer(
+    site: Site, week: Week, ann: Episode, actor: User
+) -> None:
+    acme = payer(site, authorization_required=False)
+    default_fees(site, acme)
+    default_fees(site)  # the self-pay list
+    cover(ann, acme)
+    three_days(week, [ann])
+    assert {(c.status, c.payer_id) for c in live(ann)} == {(ChargeStatus.READY, acme.pk)}
+
+    self_pay_elect(actor=actor, patient=ann.patient, start_date=MON, reason="Paying out of pocket")
+
+    assert {(c.status, c.payer_id, tuple(c.hold_reasons)) for c in live(ann)} == {(ChargeStatus.READY, None, ())}
+    assert coverage_in_force(ann.patient_id, MON) is None
+    # Asking twice records one choice.
+    self_pay_elect(actor=actor, patient=ann.patient, start_date=TUE)
+    assert ann.patient.self_pay_elections.count() == 1
 
 
 def test_no_diagnosis_holds_a_claim_and_a_diagnosis_releases_it(site: Site, week: Week, ann: Episode) -> None:

@@ -15,6 +15,7 @@ from openiop.estimates import services
 from openiop.estimates.models import EstimateBasis, EstimateStatus, GoodFaithEstimate, SelfPayReason
 from openiop.estimates.tests.conftest import FIRST_DAY, inputs
 from openiop.insurance.models import Coverage, Payer
+from openiop.insurance.selectors import coverage_in_force
 from openiop.patients.models import Episode, Patient
 from openiop.patients.tests.factories import TODAY
 from openiop.scheduling import services as scheduling
@@ -80,6 +81,10 @@ def test_an_insured_patient_is_refused_unless_they_asked_not_to_bill_insurance(p
     estimate = services.estimate_create(actor=biller, patient=patient, inputs=inputs(), insurance_declined=True)
     assert estimate.self_pay_reason == SelfPayReason.DECLINED_INSURANCE
     assert AuditEvent.objects.filter(action="estimates.insurance_declined", object_id=str(estimate.pk)).exists()
+    # The choice binds billing: for the estimate's dates the patient, not the payer, is charged.
+    election = patient.self_pay_elections.get()
+    assert (election.start_date, election.end_date) == (estimate.period_start, estimate.period_end)
+    assert coverage_in_force(patient.pk, estimate.period_start) is None
 
 
 def test_a_code_without_a_self_pay_price_is_named(patient: Patient, biller: User) -> None:

@@ -66,7 +66,7 @@ def test_a_navigator_admits_an_insured_inquiry_into_an_active_episode(
     )  # fmt: skip
 
     sign_in(page, live_server.url, "nina")
-    page.get_by_role("heading", name="Admissions navigator dashboard").wait_for()
+    page.get_by_role("heading", name="Welcome, ", exact=False).wait_for()
     page.goto(f"{live_server.url}/admissions/{inquiry.pk}/")
     move(page, "Pre-screen")
 

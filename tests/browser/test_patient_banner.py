@@ -125,5 +125,7 @@ def test_on_a_phone_the_banner_folds_to_name_mrn_age_alerts_and_allergies(
 
         assert banner.get_by_text("Care team").is_visible()
         assert banner.get_by_text("day 13 of episode").is_visible()
+        # The tabs wrap rather than widen the page: nothing scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()

@@ -29,7 +29,7 @@ def sign_in(page: Any, base_url: str, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="dashboard", exact=False).first.wait_for()
+    page.get_by_role("heading", name="Welcome, ", exact=False).wait_for()
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

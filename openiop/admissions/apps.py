@@ -11,11 +11,12 @@ class AdmissionsConfig(AppConfig):
 
     def ready(self) -> None:
         from openiop.accounts.access import by_site, everything, register_scope
-        from openiop.admissions import models, selectors
+        from openiop.admissions import busy, models, selectors
         from openiop.admissions.permissions import ADMISSIONS_SELFCHECK, ADMISSIONS_VIEW
         from openiop.core.navigation import DashboardSection, register_dashboard_section
         from openiop.core.reads import register_listed_model
         from openiop.patients.chart import OverviewPanel, register_overview_panel
+        from openiop.scheduling.busy import register_busy_source
 
         register_scope(models.Inquiry, by_site("site"))
         register_scope(models.StageChange, by_site("inquiry__site"))
@@ -42,5 +43,8 @@ class AdmissionsConfig(AppConfig):
                 order=20,
             )
         )
+        # A booked intake assessment holds its clinician and room in scheduling
+        # too: no group or appointment over it, and it shows on their calendars.
+        register_busy_source(busy.booked_assessments)
         # The list of referrers is organization-wide reference data, not patient data.
         register_scope(models.ReferralSource, everything)

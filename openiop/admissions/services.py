@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
+from openiop.admissions import busy as admissions_busy
 from openiop.admissions import duplicates, pipeline, services_selfcheck, signals
 from openiop.admissions.models import Inquiry, ReferralSource, StageChange
 from openiop.audit.services import log_action
@@ -344,35 +345,19 @@ def _book_assessment(inquiry: Inquiry, booking: AssessmentBooking) -> None:
     ):
         if problem is not None:
             problems.append(problem)
-    problems += scheduling_services.staff_conflicts(booking.clinician, booking.start, booking.end)
+    # Groups, appointments and the assessments booked for other inquiries all
+    # hold the clinician and the room (admissions registers its bookings with
+    # scheduling); this inquiry's own booking does not block its re-booking.
+    own = admissions_busy.block_key(inquiry)
+    problems += scheduling_services.staff_conflicts(booking.clinician, booking.start, booking.end, exclude_busy=own)
     if booking.room is not None:
-        problems += scheduling_services.room_conflicts(booking.room, booking.start, booking.end)
-    # Assessments booked for other inquiries hold the clinician and the room too.
-    others = Inquiry.objects.filter(
-        stage=pipeline.ASSESSMENT_SCHEDULED, assessment_start__lt=booking.end, assessment_end__gt=booking.start
-    ).exclude(pk=inquiry.pk)
-    for other in others.filter(assessment_clinician=booking.clinician):
-        problems.append(
-            _("%(user)s already has an assessment, %(when)s.") % {"user": booking.clinician, "when": _local_span(other)}
-        )
-    if booking.room is not None:
-        for other in others.filter(assessment_room=booking.room):
-            problems.append(
-                _("%(room)s is already booked for an assessment, %(when)s.")
-                % {"room": booking.room.name, "when": _local_span(other)}
-            )
+        problems += scheduling_services.room_conflicts(booking.room, booking.start, booking.end, exclude_busy=own)
     if problems:
         raise ValidationError(problems)
     inquiry.assessment_clinician = booking.clinician
     inquiry.assessment_room = booking.room
     inquiry.assessment_start = booking.start
     inquiry.assessment_end = booking.end
-
-
-def _local_span(inquiry: Inquiry) -> str:
-    start = timezone.localtime(inquiry.assessment_start, inquiry.site.zone)
-    end = timezone.localtime(inquiry.assessment_end, inquiry.site.zone)
-    return f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M}"
 
 
 def _check_episode_details(inquiry: Inquiry, details: EpisodeDetails) -> None:

@@ -14,8 +14,10 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from openiop.accounts.access import has_action
+from openiop.accounts.models import User
 from openiop.patients.models import Episode, Patient
-from openiop.scheduling import catalog, hours
+from openiop.scheduling import busy, catalog, hours
 from openiop.scheduling.models import Appointment, Attendance, Enrolment, Session, SessionStatus
 from openiop.scheduling.permissions import SCHEDULING_VIEW
 from openiop.sites.models import Site
@@ -74,9 +76,33 @@ class Calendar:
     by: str
 
 
-def calendar(user: Any, site: Site, *, first: dt.date, days: int, by: str, only: str | None = None) -> Calendar:
+@dataclass
+class BusyItem:
+    """Another app's booking on the calendar (see ``busy``): read-only, and
+    linked only for whoever may open what it links to."""
+
+    block: busy.BusyBlock
+    local_start: dt.datetime
+    local_end: dt.datetime
+    url: str
+    status: str = SessionStatus.SCHEDULED
+    is_busy_block: bool = True
+
+    @property
+    def pk(self) -> str:
+        return self.block.key
+
+    @property
+    def label(self) -> str:
+        return self.block.label
+
+
+def calendar(
+    user: Any, site: Site, *, first: dt.date, days: int, by: str, only: str | None = None, with_busy: bool = False
+) -> Calendar:
     """Sessions (and, by clinician, appointments) of DAYS days from FIRST,
-    one row per room, clinician or track, one column per day."""
+    one row per room, clinician or track, one column per day. WITH_BUSY adds,
+    by room or clinician, the time other apps booked (intake assessments)."""
     start, end = local_range(site, first, days)
     tz = zone(site)
     day_list = [first + dt.timedelta(days=offset) for offset in range(days)]
@@ -108,7 +134,46 @@ def calendar(user: Any, site: Site, *, first: dt.date, days: int, by: str, only:
             position = index.get(appointment.start.astimezone(tz).date())
             if position is not None:
                 row(key, str(appointment.clinician)).cells[position].append(appointment)
+    if with_busy and by in {"room", "clinician"}:
+        _add_busy(user, site, start, end, by=by, only=only, row=row, index=index)
     return Calendar(day_list, sorted(rows.values(), key=lambda r: r.label), by)
+
+
+def _add_busy(
+    user: Any,
+    site: Site,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    by: str,
+    only: str | None,
+    row: Any,
+    index: dict[dt.date, int],
+) -> None:
+    tz = zone(site)
+    blocks = busy.busy_blocks(start, end, site_id=site.pk)
+    rooms = {room.pk: room.name for room in site.rooms.filter(pk__in={b.room_id for b in blocks if b.room_id})}
+    clinicians = {u.pk: str(u) for u in User.objects.filter(pk__in={b.clinician_id for b in blocks if b.clinician_id})}
+    may_open: dict[str, bool] = {}
+    for block in blocks:
+        if by == "room":
+            if block.room_id is None or block.room_id not in rooms:
+                continue
+            key, label = f"room-{block.room_id}", rooms[block.room_id]
+        else:
+            if block.clinician_id is None:
+                continue
+            key, label = f"user-{block.clinician_id}", clinicians[block.clinician_id]
+        if only and only != key:
+            continue
+        position = index.get(block.start.astimezone(tz).date())
+        if position is None:
+            continue
+        if block.url_action not in may_open:
+            may_open[block.url_action] = bool(block.url_action) and has_action(user, block.url_action)
+        url = block.url if may_open[block.url_action] else ""
+        item = BusyItem(block, block.start.astimezone(tz), block.end.astimezone(tz), url)
+        row(key, label).cells[position].append(item)
 
 
 # --- A patient's schedule -------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from openiop.accounts.models import User
 from openiop.core.locking import StaleEditError as StaleEditError  # the package's services re-export it
 from openiop.patients.models import Patient
+from openiop.scheduling import busy
 from openiop.scheduling.models import Appointment, Enrolment, Session, SessionStatus
 from openiop.sites.models import OpeningHours, Room, Site, Weekday
 
@@ -105,7 +106,10 @@ def room_conflicts(
     *,
     exclude_session: Session | None = None,
     exclude_appointment: Appointment | None = None,
+    exclude_busy: str = "",
 ) -> list[str]:
+    """The room is taken by a group, an appointment or another app's booking
+    (EXCLUDE_BUSY: the key of the booking being moved, see ``busy``)."""
     sessions = Session.objects.filter(
         room=room, status=SessionStatus.SCHEDULED, start__lt=end, end__gt=start
     ).select_related("site")
@@ -124,6 +128,11 @@ def room_conflicts(
         % {"room": room.name, "when": _when(a.start, a.end, zoneinfo.ZoneInfo(room.site.time_zone))}
         for a in appointments
     ]
+    found += [
+        _("%(room)s is already booked for %(what)s, %(when)s.")
+        % {"room": room.name, "what": block.label, "when": _when(block.start, block.end, room.site.zone)}
+        for block in busy.busy_blocks(start, end, room_ids=[room.pk], exclude_key=exclude_busy)
+    ]
     return found
 
 
@@ -134,8 +143,10 @@ def staff_conflicts(
     *,
     exclude_session: Session | None = None,
     exclude_appointment: Appointment | None = None,
+    exclude_busy: str = "",
 ) -> list[str]:
-    """A facilitator or clinician is busy with a group or an appointment."""
+    """A facilitator or clinician is busy with a group, an appointment or
+    another app's booking (EXCLUDE_BUSY: the key of the booking being moved)."""
     sessions = Session.objects.filter(
         facilitator=user, status=SessionStatus.SCHEDULED, start__lt=end, end__gt=start
     ).select_related("site")
@@ -154,6 +165,13 @@ def staff_conflicts(
     found += [
         _("%(user)s already has an appointment, %(when)s.") % {"user": user, "when": _when(a.start, a.end, a.zone)}
         for a in appointments
+    ]
+    blocks = busy.busy_blocks(start, end, clinician_ids=[user.pk], exclude_key=exclude_busy)
+    zones = {site.pk: site.zone for site in Site.objects.filter(pk__in={block.site_id for block in blocks})}
+    found += [
+        _("%(user)s is already booked for %(what)s, %(when)s.")
+        % {"user": user, "what": block.label, "when": _when(block.start, block.end, zones[block.site_id])}
+        for block in blocks
     ]
     return found
 

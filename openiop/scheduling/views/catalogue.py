@@ -55,7 +55,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     days = 7 if span == "week" else 1
     grid = None
     if site is not None and (by != "patient" or patient is not None):
-        grid = selectors.calendar(request.user, site, first=first, days=days, by="clinician" if patient else by)
+        grid = selectors.calendar(
+            request.user, site, first=first, days=days, by="clinician" if patient else by, with_busy=patient is None
+        )
         if patient is not None:
             log_read(patient, data={"view": "calendar", "first": str(first)})
             _only_patient(grid, patient)

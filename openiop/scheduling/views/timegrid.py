@@ -29,6 +29,9 @@ from openiop.sites.models import OpeningHours, Site
 # always in the event's text too, so colour never carries meaning alone.
 TRACK_COLOURS = ["#1d5b8f", "#6a3d9a", "#2e6b30", "#9a4400", "#8a1c4a", "#00616b", "#5b4a00"]
 NO_TRACK_COLOUR = "#3f4b55"
+# Another app's booking (an intake assessment): its own colour, white text at
+# AA, and a "Booked elsewhere, read-only" word in the text besides.
+BUSY_COLOUR = "#5c5c5c"
 WALL_CLOCK = "%Y-%m-%dT%H:%M:%S"
 
 
@@ -47,6 +50,9 @@ def calendar_events(items: list[Any], site: Site, *, row_of: dict[int, str], can
     item's id() to its table row key so the room/clinician/track filter works."""
     events = []
     for item in items:
+        if getattr(item, "is_busy_block", False):
+            events.append(_busy_event(item, site, row_of))
+            continue
         status_word = _("Held") if getattr(item, "held", False) else ""
         if item.status != "scheduled":
             status_word = item.get_status_display()
@@ -84,6 +90,25 @@ def calendar_events(items: list[Any], site: Site, *, row_of: dict[int, str], can
             }
         )
     return events
+
+
+def _busy_event(item: Any, site: Site, row_of: dict[int, str]) -> dict[str, Any]:
+    """A block booked by another app: shown, never dragged (its app moves it)."""
+    return {
+        "id": f"busy-{item.block.key}",
+        "title": " · ".join([item.label, _("booked elsewhere, read-only")]),
+        "start": _wall(item.block.start, site),
+        "end": _wall(item.block.end, site),
+        "url": item.url or None,
+        "backgroundColor": BUSY_COLOUR,
+        "borderColor": BUSY_COLOUR,
+        "textColor": "#ffffff",
+        "editable": False,
+        "startEditable": False,
+        "durationEditable": False,
+        "classNames": ["fc-busy"],
+        "extendedProps": {"kind": item.block.kind, "pk": item.block.key, "version": 0, "row": row_of.get(id(item), "")},
+    }
 
 
 def business_hours(site: Site) -> list[dict[str, Any]]:

@@ -173,7 +173,9 @@ def _add_busy(
             may_open[block.url_action] = bool(block.url_action) and has_action(user, block.url_action)
         url = block.url if may_open[block.url_action] else ""
         item = BusyItem(block, block.start.astimezone(tz), block.end.astimezone(tz), url)
-        row(key, label).cells[position].append(item)
+        cell = row(key, label).cells[position]
+        cell.append(item)
+        cell.sort(key=lambda entry: entry.local_start)  # the table reads in time order
 
 
 # --- A patient's schedule -------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from openiop.patients.models import Episode
 from openiop.scheduling import catalog, optimizer, selectors
+from openiop.scheduling.busy import busy_blocks
 from openiop.scheduling.hours import IsoWeek
 from openiop.scheduling.models import (
     Appointment,
@@ -166,6 +167,10 @@ def build_problem(site: Site, week_start: dt.date) -> Built:
     clinician_busy: dict[int, list[optimizer.Window]] = defaultdict(list)
     for appointment in manual_appointments:
         clinician_busy[appointment.clinician_id].append(_window(site, appointment.start, appointment.end))
+    # Time other apps booked (an intake assessment), at this site or another: publishing would refuse it.
+    for block in busy_blocks(start, end, clinician_ids=list(windows)):
+        if block.clinician_id is not None:
+            clinician_busy[block.clinician_id].append(_window(site, block.start, block.end))
     clinicians = tuple(
         optimizer.Clinician(
             id=str(user_id),

@@ -30,7 +30,7 @@ from openiop.ledger.accounts import ZERO, Entry, Ledger
 from openiop.patients.models import Patient
 
 LANGUAGES = ("en", "es")
-TEMPLATE = "ledger/statement.html"
+TEMPLATE = "ledger/documents/statement.html"  # documents/: rendered only into the PDF
 
 # Functions (patient, period start, period end) -> a sentence or None, called
 # in the statement's language. The assistance app adds the payment plan's.

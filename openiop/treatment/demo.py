@@ -128,8 +128,11 @@ def _plan(author: User, episode: Episode, rng: random.Random, signed_on: dt.date
     plans.plan_sign(actor=author, version=version, acknowledgement="signed", now=signed_on)
 
 
-def _at(day: dt.date, time: dt.time) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, time))
+def _at(day: dt.date, time: dt.time, zone: dt.tzinfo) -> dt.datetime:
+    # The site's clock: notes are signed after their session ends there, and
+    # signing earlier asks for a reason (a Denver session ends two hours
+    # after the same wall time in New York).
+    return dt.datetime.combine(day, time, tzinfo=zone)
 
 
 def _individual_notes(author: User, episode: Episode, rng: random.Random, today: dt.date, late: bool) -> None:
@@ -149,7 +152,7 @@ def _individual_notes(author: User, episode: Episode, rng: random.Random, today:
             objectives=objectives[:1],
         )  # fmt: skip
         delay = dt.timedelta(days=4) if late and weeks_ago == 2 else dt.timedelta(hours=2)
-        notes.note_sign(actor=author, note=note, now=_at(day, dt.time(14, 50)) + delay)
+        notes.note_sign(actor=author, note=note, now=_at(day, dt.time(14, 50), episode.site.zone) + delay)
 
 
 def _family_session(author: User, episode: Episode, person: SupportPerson, today: dt.date) -> None:
@@ -174,7 +177,7 @@ def _family_session(author: User, episode: Episode, person: SupportPerson, today
     )  # fmt: skip
     notes.homework_complete(actor=author, homework=done, completed_on=today, note="Brought the list to group.")
     notes.note_sign(
-        actor=author, note=note, now=min(_at(day, dt.time(18, 30)), timezone.now()),
+        actor=author, note=note, now=min(_at(day, dt.time(18, 30), episode.site.zone), timezone.now()),
         entry_reason="Family left before the end; documented at once.",
     )  # fmt: skip
 
@@ -198,7 +201,7 @@ def _group(author: User, site: Site, people: list[Episode], rng: random.Random, 
     narrative = "The group reviewed the week, then worked through the session's exercise in pairs and as a group."
     groups.group_save(actor=author, group=group, expected_lock_version=None, header={"narrative": narrative},
                       sections=sections)  # fmt: skip
-    groups.group_sign_all(actor=author, group=group, now=_at(day, dt.time(13)))
+    groups.group_sign_all(actor=author, group=group, now=_at(day, dt.time(13), site.zone))
 
 
 def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable[[int], None]) -> None:
@@ -231,7 +234,7 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
                 tick(1)  # the newest admission is left without a plan: it shows on the due list
                 continue
             signed_on = _at(episode.admission_date + dt.timedelta(days=min(3, (today - episode.admission_date).days)),
-                            dt.time(16))  # fmt: skip
+                            dt.time(16), episode.site.zone)  # fmt: skip
             _plan(author, episode, rng, min(signed_on, timezone.now()))
             with_plans.append(episode)
             _individual_notes(author, episode, rng, today, late=index == 1)
@@ -270,7 +273,7 @@ def _unsigned_examples(site: Site, clinicians: list[User], episodes: list[Episod
             sections={"subjective": "Feels steadier this week.", "objective": "Calm, on time, good eye contact.",
                       "assessment": "Progressing toward the meetings objective.", "plan": "Weekly sessions."},
         )  # fmt: skip
-        notes.note_sign(actor=trainee, note=note, now=_at(today - dt.timedelta(days=1), dt.time(17)))
+        notes.note_sign(actor=trainee, note=note, now=_at(today - dt.timedelta(days=1), dt.time(17), site.zone))
 
 
 def bulk_steps(size: str) -> int:

@@ -421,7 +421,7 @@ def test_staff_without_admissions_access_do_not_see_the_section(
 
 def test_a_spanish_browser_gets_spanish_pages_and_the_crisis_line_in_spanish(client: Client) -> None:
     body = text(client.get(reverse("public:home"), HTTP_ACCEPT_LANGUAGE="es"))
-    assert '<html lang="es">' in body
+    assert '<html lang="es"' in body
     assert "¿En crisis o pensando en el suicidio?" in body
     assert "Llame o envíe un mensaje de texto al" in body
     assert "Encontrar un IOP cerca de mí" in body

@@ -74,7 +74,7 @@ def test_a_provider_level_rejection_holds_for_its_claims():
         (("STC*A2:20:PR*20260107*WQ*750~\n", "QTY*90*1~\n"), "Claim IOP1007 in the 277CA has no status"),
         (("DTP*472*RD8*20260216-20260218", "DTP*472*RD8*20260216-2026021"), "service date “2026021”"),
         (("STC*A2:20:PR*20260107*WQ*750", "STC*A2:20:PR*20260107*WQ*7S0"), "claim amount “7S0”"),
-        (("ST*277", "ST*276"), "holds no claim acknowledgement (277)"),
+        (("ST*277", "ST*276"), "holds no claim acknowledgment (277)"),
     ],
 )
 def test_malformed_277cas_are_refused(change, message):

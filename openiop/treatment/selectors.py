@@ -233,9 +233,7 @@ class DueItem:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def plans_due(
-    user: Any, *, within_days: int = 7, limit: int = 25, offset: int = 0
-) -> tuple[list[DueItem], int]:
+def plans_due(user: Any, *, within_days: int = 7, limit: int = 25, offset: int = 0) -> tuple[list[DueItem], int]:
     """Active episodes at the user's sites whose plan is missing, unsigned,
     or due for review within WITHIN_DAYS; the user's own caseload first.
     LIMIT rows from OFFSET and the number of all: the selection, the order

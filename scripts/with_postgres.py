@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 
 def find_bin_dir() -> Path:
@@ -89,7 +90,10 @@ def main(argv: list[str]) -> int:
         subprocess.run(
             [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "openiop"], check=True
         )
-        env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/openiop")
+        # The Unix socket, not TCP on loopback: a round trip costs less, and
+        # the suite makes hundreds of thousands of them.
+        socket_host = quote(str(sockets), safe="")
+        env = dict(os.environ, DATABASE_URL=f"postgres://postgres@{socket_host}:{port}/openiop")
         print(f"with_postgres: throwaway PostgreSQL cluster on 127.0.0.1:{port}", flush=True)
         return subprocess.run(argv, env=env).returncode
     except subprocess.CalledProcessError as exc:

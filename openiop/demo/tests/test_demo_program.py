@@ -202,8 +202,9 @@ def _assert_claims_in_every_state_in_files_pyx12_accepts_and_answers_waiting_to_
     written = Claim.objects.exclude(file_name="")
     assert {name[:4] for name in written.values_list("file_name", flat=True)} == {"837I", "837P"}
     sent_kinds = set(written.values_list("payer__kind", flat=True))
-    billed_kinds = set(Claim.objects.values_list("payer__kind", flat=True))
-    assert sent_kinds == billed_kinds and {"commercial", "medicare"} <= sent_kinds
+    assert {"commercial", "medicare"} <= sent_kinds, sent_kinds
+    # A claim without a file is one the demo leaves built (not yet sent) or one stopped with its reason.
+    assert all(claim.status == ClaimStatus.BUILT or claim.problems for claim in Claim.objects.filter(file_name=""))
     secondary = written.filter(primary_claim__isnull=False).get()
     assert secondary.primary_claim is not None and secondary.primary_claim.status == ClaimStatus.PARTIALLY_PAID
     statuses = set(Claim.objects.values_list("status", flat=True))

@@ -18,8 +18,8 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
+from openiop.core.roles import RoleCode
 from openiop.sites.models import OpeningHours, Organization, Room, Site
 
 # No per-example deadline: on a shared 2-core CI machine a slow example is load,

@@ -46,9 +46,9 @@ log = logger("bench.audit")
 
 def prepare(patients: int) -> tuple[list[int], list[str]]:
     """A site, its clinicians and patients; (patient ids, one session cookie per clinician)."""
-    from openiop.accounts.roles import RoleCode
     from openiop.accounts.services import staff_create
     from openiop.audit.context import acting_as
+    from openiop.core.roles import RoleCode
     from openiop.patients.demo import seed_patients
     from openiop.sites.models import Organization, Room, Site
 

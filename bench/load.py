@@ -81,8 +81,8 @@ def write_plan(path: Path, users: int) -> dict[str, Any]:
     the staff of the first named site."""
     from django.urls import NoReverseMatch, reverse
 
-    from openiop.accounts.access import allowed_actions
     from openiop.accounts.models import User
+    from openiop.core.access import allowed_actions
     from openiop.patients import chart
     from openiop.patients.models import Patient
     from openiop.patients.permissions import PATIENT_VIEW

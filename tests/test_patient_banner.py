@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.assessments.models import SafetyAlert
 from openiop.assessments.services import alert_raise
+from openiop.core.roles import RoleCode
 from openiop.diagnoses.services import diagnosis_create
 from openiop.insurance.models import Coverage, Payer
 from openiop.medications.models import SobrietyDate

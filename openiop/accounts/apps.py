@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from openiop.accounts import models
-        from openiop.accounts.access import by_site, everything, register_scope
+        from openiop.core.access import by_site, everything, register_scope
 
         # Every app lists the actions it checks in its permissions.py.
         autodiscover_modules("permissions")

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
+from openiop.core.access import RestrictedQuerySet
 
 
 class Action(models.Model):

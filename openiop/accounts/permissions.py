@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-from openiop.accounts.roles import ALL_ROLES, RoleCode, declare
+from openiop.core.roles import ALL_ROLES, RoleCode, declare
 
 DASHBOARD_VIEW = declare("dashboard.view", "See the dashboard", ALL_ROLES)
 STAFF_VIEW = declare(

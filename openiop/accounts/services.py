@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from openiop.accounts.access import forget_cached_actions
 from openiop.accounts.models import Action, Role, User
-from openiop.accounts.roles import RoleCode, declared_actions
 from openiop.audit.services import log_action
+from openiop.core.access import forget_cached_actions
+from openiop.core.roles import RoleCode, declared_actions
 from openiop.sites.models import Site
 
 ADMINISTRATOR_KEEPS = frozenset({"permissions.view", "permissions.manage", "dashboard.view"})

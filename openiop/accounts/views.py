@@ -21,12 +21,12 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from openiop.accounts import mfa, throttle
-from openiop.accounts.access import has_action
 from openiop.accounts.forms import LoginForm, TokenForm
 from openiop.accounts.models import Action, Role, User
 from openiop.accounts.permissions import MATRIX_MANAGE, MATRIX_VIEW
 from openiop.accounts.services import matrix_set_grant
 from openiop.audit.services import log_action
+from openiop.core.access import has_action
 from openiop.core.views import require_action
 
 

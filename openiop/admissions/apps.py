@@ -10,9 +10,9 @@ class AdmissionsConfig(AppConfig):
     verbose_name = "Admissions pipeline"
 
     def ready(self) -> None:
-        from openiop.accounts.access import by_site, everything, register_scope
         from openiop.admissions import busy, models, selectors
         from openiop.admissions.permissions import ADMISSIONS_SELFCHECK, ADMISSIONS_VIEW
+        from openiop.core.access import by_site, everything, register_scope
         from openiop.core.navigation import DashboardSection, register_dashboard_section
         from openiop.core.reads import register_listed_model
         from openiop.patients.chart import OverviewPanel, register_overview_panel

@@ -12,7 +12,6 @@ import random
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions import pipeline, services
 from openiop.admissions.models import (
     CallerRelation,
@@ -25,6 +24,7 @@ from openiop.admissions.models import (
     Substance,
     Urgency,
 )
+from openiop.core.roles import RoleCode
 from openiop.patients.demo import demo_phone
 from openiop.patients.models import Episode
 from openiop.sites.models import Site

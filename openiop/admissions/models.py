@@ -12,8 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
 from openiop.admissions import pipeline, prescreen
+from openiop.core.access import RestrictedQuerySet
 from openiop.insurance.models import SubscriberRelation
 from openiop.patients.models import Episode, Patient, validate_birth_date
 from openiop.sites.models import Room, Site

@@ -18,7 +18,7 @@ Administrators run accounts and sites and get no admissions data by default;
 the matrix is data, so a program can grant more.
 """
 
-from openiop.accounts.roles import RoleCode, declare
+from openiop.core.roles import RoleCode, declare
 
 ADMISSIONS_VIEW = declare(
     "admissions.view",

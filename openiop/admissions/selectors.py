@@ -10,10 +10,10 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from openiop.accounts.access import has_action
 from openiop.admissions import pipeline, prescreen
 from openiop.admissions.models import Inquiry, ReferralSource, SelfCheckShare, Stage, StageChange, Urgency
 from openiop.admissions.permissions import ADMISSIONS_SELFCHECK, ADMISSIONS_VIEW
+from openiop.core.access import has_action
 
 # Final columns show recent outcomes only; the board is for work in progress.
 FINAL_WINDOW_DAYS = 30

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from openiop.accounts.access import has_action
 from openiop.admissions import pipeline, selectors, services
 from openiop.admissions.forms import (
     STEPS_WITH_THEIR_OWN_FORM,
@@ -31,6 +30,7 @@ from openiop.admissions.permissions import (
     ADMISSIONS_VIEW,
 )
 from openiop.audit.services import log_read
+from openiop.core.access import has_action
 from openiop.core.ascii_digits import parse_id
 from openiop.core.reads import log_list_read
 from openiop.core.views import get_restricted_or_404, require_action

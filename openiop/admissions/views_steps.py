@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from openiop.accounts.roles import CLINICAL_ROLES, RoleCode
 from openiop.admissions import pipeline, selectors, services
 from openiop.admissions.forms import AdmitForm, AssessmentForm, BenefitsForm, PrescreenForm, clinical_staff_at
 from openiop.admissions.models import Inquiry
 from openiop.admissions.permissions import ADMISSIONS_MANAGE
 from openiop.admissions.views import add_errors
 from openiop.audit.services import log_read
+from openiop.core.roles import CLINICAL_ROLES, RoleCode
 from openiop.core.views import get_restricted_or_404, require_action
 from openiop.patients.models import Patient
 from openiop.patients.permissions import PATIENT_VIEW

@@ -20,9 +20,9 @@ def _chart_tab_context(request: HttpRequest, patient: Patient) -> dict[str, Any]
 
 def _safety_plan_panel(request: HttpRequest, patient: Patient) -> dict[str, Any] | None:
     """On the chart's overview, only when the plan waits for a review after a step-down."""
-    from openiop.accounts.access import has_action
     from openiop.assessments.permissions import SAFETY_PLAN_WRITE
     from openiop.assessments.selectors import patient_safety_plan
+    from openiop.core.access import has_action
 
     status = patient_safety_plan(request.user, patient)  # type: ignore[arg-type]
     if status is None or status.review_due_since is None:
@@ -36,9 +36,9 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments, safety alerts and level-of-care placement"
 
     def ready(self) -> None:
-        from openiop.accounts.access import everything, register_scope
         from openiop.assessments import models, selectors
         from openiop.assessments.permissions import ASSESSMENT_VIEW
+        from openiop.core.access import everything, register_scope
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
         from openiop.patients.chart import ChartTab, OverviewPanel, register_overview_panel, register_tab
         from openiop.patients.scopes import need_to_know, patient_at_users_sites

@@ -17,12 +17,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.assessments import placement, safety, safety_plan, services
 from openiop.assessments.instruments import Answer, Instrument, Response, get_instrument
 from openiop.assessments.models import InstrumentResult, PlacementAssessment, SafetyAlert, SafetyPlan
 from openiop.assessments.scoring import score
 from openiop.core import demo_bulk
+from openiop.core.roles import RoleCode
 from openiop.patients import services as patient_services
 from openiop.patients.models import Episode, LevelOfCare, Patient, Sex
 from openiop.sites.models import Site

@@ -16,8 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
 from openiop.assessments import safety, vitals
+from openiop.core.access import RestrictedQuerySet
 from openiop.patients.models import Episode, LevelOfCare, Patient
 
 

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from openiop.accounts.access import has_action
 from openiop.assessments import safety_plan, selectors, services
 from openiop.assessments.forms import SafetyPlanForm, SafetyPlanReviewForm
 from openiop.assessments.models import InstrumentResult, SafetyPlanVersion
 from openiop.assessments.permissions import ASSESSMENT_VIEW, SAFETY_PLAN_WRITE
+from openiop.core.access import has_action
 from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Patient
 

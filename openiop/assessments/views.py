@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from openiop.accounts.access import has_action
 from openiop.assessments import placement, safety, selectors, services
 from openiop.assessments.forms import (
     AcknowledgeForm,
@@ -36,6 +35,7 @@ from openiop.assessments.permissions import (
     WITHDRAWAL_RECORD,
 )
 from openiop.audit.services import log_read
+from openiop.core.access import has_action
 from openiop.core.reads import log_list_read
 from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.patients import services as episode_services

@@ -26,9 +26,9 @@ class AssistanceConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from openiop.accounts.access import register_scope
         from openiop.assistance import jobs, models, selectors
         from openiop.assistance.permissions import ASSISTANCE_VIEW
+        from openiop.core.access import register_scope
         from openiop.core.jobs import PeriodicJob, register_periodic
         from openiop.core.navigation import NavItem, register_nav
         from openiop.patients.chart import ChartTab, register_tab

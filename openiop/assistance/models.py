@@ -21,9 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
 from openiop.assistance import arithmetic
 from openiop.billing.models import Charge
+from openiop.core.access import RestrictedQuerySet
 from openiop.ledger.models import LedgerTransaction
 from openiop.patients.models import Patient
 from openiop.public import poverty

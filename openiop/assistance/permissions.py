@@ -11,7 +11,7 @@
 Clinicians see none of it: what a patient earns is not clinical information.
 """
 
-from openiop.accounts.roles import RoleCode, declare
+from openiop.core.roles import RoleCode, declare
 
 ASSISTANCE_VIEW = declare(
     "assistance.view",

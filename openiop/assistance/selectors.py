@@ -15,13 +15,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiop.accounts.access import has_action
 from openiop.assistance import arithmetic
 from openiop.assistance.models import Award, Fund, IncomeAttestation, PaymentPlan, PlanStatus
 from openiop.assistance.permissions import ASSISTANCE_MANAGE, ASSISTANCE_VIEW
 from openiop.assistance.services import ZERO, plan_payments
 from openiop.audit.services import log_read
 from openiop.billing.models import Charge
+from openiop.core.access import has_action
 from openiop.ledger import selectors as ledger_selectors
 from openiop.patients.models import Patient
 

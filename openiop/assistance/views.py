@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from openiop.accounts.access import has_action
 from openiop.assistance import selectors, services
 from openiop.assistance.forms import AttestationForm, AwardForm, CancelForm, FundForm, PlanForm
 from openiop.assistance.models import Award, PaymentPlan
 from openiop.assistance.permissions import ASSISTANCE_MANAGE, ASSISTANCE_VIEW
+from openiop.core.access import has_action
 from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
 from openiop.ledger import selectors as ledger_selectors
 from openiop.patients.models import Patient

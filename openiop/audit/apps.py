@@ -8,13 +8,10 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from openiop.accounts.access import register_scope
         from openiop.audit import signals
-        from openiop.audit.models import AuditEvent
-        from openiop.audit.scopes import audit_scope
 
-        # A reviewer sees their own sites' events; see openiop.audit.scopes.
-        register_scope(AuditEvent, audit_scope)
+        # The audit log's scope rule (a reviewer sees their own sites' events)
+        # is registered by the sites app: see openiop.sites.audit_scope.
         signals.connect()
 
         from django.conf import settings

@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 
-from openiop.accounts.access import RestrictedQuerySet
+from openiop.core.access import RestrictedQuerySet
 
 # What the first seal chains from.
 GENESIS_HASH = "0" * 64

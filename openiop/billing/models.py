@@ -23,8 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
 from openiop.billing.rules import BILLED_CODES, CODE_DESCRIPTIONS, describe_hold_reasons
+from openiop.core.access import RestrictedQuerySet
 from openiop.insurance.models import Authorization, Coverage, Payer, revenue_code_validator
 from openiop.patients.models import Episode, Patient
 from openiop.sites.models import Organization, Site

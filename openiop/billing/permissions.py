@@ -21,7 +21,7 @@
 The matrix is data: a program can change any of this.
 """
 
-from openiop.accounts.roles import CLINICAL_ROLES, RoleCode, declare
+from openiop.core.roles import CLINICAL_ROLES, RoleCode, declare
 
 BILLING_VIEW = declare(
     "billing.view",

@@ -31,8 +31,8 @@ RECHECK_DAYS = 90
 def register_scopes() -> None:
     """Who reaches which billing rows: charges through their patient, fee
     schedules are the organization's reference data (like payers)."""
-    from openiop.accounts.access import everything, register_scope
     from openiop.billing import models
+    from openiop.core.access import everything, register_scope
     from openiop.patients.scopes import patient_at_users_sites
 
     register_scope(models.Charge, patient_at_users_sites("patient__"))

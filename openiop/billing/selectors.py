@@ -15,11 +15,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
 from openiop.billing.models import Charge, ChargeStatus
 from openiop.billing.permissions import BILLING_MISSING_AUTHORIZATION, BILLING_REVIEW_PACKET, BILLING_VIEW
 from openiop.billing.rules import HoldReason
+from openiop.core.access import has_action
 from openiop.patients.models import Patient
 
 # How many reasons and rows a dashboard block shows (the workspace has the rest).

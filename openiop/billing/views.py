@@ -19,13 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from openiop.accounts.access import allowed_actions, has_action
 from openiop.audit.services import log_action
 from openiop.billing import packets, selectors
 from openiop.billing.forms import ChargeFilter, FeeScheduleEndForm, FeeScheduleForm, ReviewPacketForm, users_sites
 from openiop.billing.models import Charge, ChargeStatus, FeeSchedule
 from openiop.billing.permissions import BILLING_EXPORT, BILLING_MANAGE, BILLING_REVIEW_PACKET, BILLING_VIEW
 from openiop.billing.services import fee_schedule_create, fee_schedule_end
+from openiop.core.access import allowed_actions, has_action
 from openiop.core.navigation import DashboardSection, RenderedSection
 from openiop.core.reads import log_list_read
 from openiop.core.views import (

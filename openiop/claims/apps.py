@@ -10,9 +10,9 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims (837I/837P out; 999, 277CA and 835 in)"
 
     def ready(self) -> None:
-        from openiop.accounts.access import register_scope
         from openiop.claims import models, permissions  # noqa: F401  (declares the actions)
         from openiop.claims.services_answers import register_importers
+        from openiop.core.access import register_scope
         from openiop.patients.scopes import patient_at_users_sites
 
         register_scope(models.Claim, patient_at_users_sites("patient__"))

@@ -18,8 +18,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
 from openiop.billing.models import Charge
+from openiop.core.access import RestrictedQuerySet
 from openiop.insurance.models import ClaimType, Coverage, Payer
 from openiop.patients.models import Episode, Patient
 from openiop.sites.models import Site

@@ -7,7 +7,7 @@
   (8) for a denied or rejected one: the billing specialist.
 """
 
-from openiop.accounts.roles import RoleCode, declare
+from openiop.core.roles import RoleCode, declare
 
 CLAIMS_VIEW = declare(
     "claims.view",

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from openiop.accounts.access import has_action
 from openiop.claims.models import Claim, ClaimStatus, UnmatchedRemittance
+from openiop.core.access import has_action
 
 
 def claim_queryset(user: Any, action: str) -> QuerySet[Claim]:

@@ -13,7 +13,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import allowed_actions
+from openiop.core.access import allowed_actions
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.accounts.permissions import DASHBOARD_VIEW
 from openiop.audit.services import log_action, log_read
 from openiop.core import navigation
+from openiop.core.access import has_action
 from openiop.core.models import WorkerHeartbeat
 from openiop.core.reads import log_list_read
 

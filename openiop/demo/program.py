@@ -15,8 +15,8 @@ from django.apps import apps
 from django.db import transaction
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
+from openiop.core.roles import RoleCode
 from openiop.sites.models import OpeningHours, Organization, Room, Site
 
 DEMO_PASSWORD = "openiop-demo-2026"  # noqa: S105 - synthetic demo logins, printed by make demo

@@ -12,7 +12,7 @@ class DiagnosesConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from openiop.accounts.access import register_scope
+        from openiop.core.access import register_scope
         from openiop.diagnoses import models, selectors
         from openiop.diagnoses.permissions import DIAGNOSES_VIEW
         from openiop.patients.chart import ChartTab, register_tab

@@ -15,7 +15,7 @@ The billing specialist reads only: a biller who changes a diagnosis to get a
 claim paid is the fraud this separation prevents.
 """
 
-from openiop.accounts.roles import CLINICAL_ROLES, RoleCode, declare
+from openiop.core.roles import CLINICAL_ROLES, RoleCode, declare
 
 DIAGNOSES_VIEW = declare(
     "diagnoses.view", "See patients' diagnoses (problem list)", CLINICAL_ROLES | {RoleCode.BILLING_SPECIALIST}

@@ -18,8 +18,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
+from openiop.core.access import has_action
 from openiop.diagnoses import codes
 from openiop.diagnoses.models import Diagnosis, DiagnosisStatus
 from openiop.diagnoses.permissions import DIAGNOSES_EDIT, DIAGNOSES_VIEW

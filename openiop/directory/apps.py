@@ -11,7 +11,7 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Facility directory and locator"
 
     def ready(self) -> None:
-        from openiop.accounts.access import everything, register_scope
+        from openiop.core.access import everything, register_scope
         from openiop.core.navigation import NavItem, register_nav
         from openiop.directory import checks, models, signals  # noqa: F401 - checks register on import
         from openiop.directory.permissions import DIRECTORY_IMPORT

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
+from openiop.core.access import RestrictedQuerySet
 from openiop.directory.geo import unit_vector
 from openiop.directory.vocab import Age, Language, Payment, Service
 from openiop.sites.models import Site

@@ -3,7 +3,7 @@
 facilities changes what every visitor sees, so it is an administrator's job
 by default."""
 
-from openiop.accounts.roles import RoleCode, declare
+from openiop.core.roles import RoleCode, declare
 
 DIRECTORY_IMPORT = declare(
     "directory.import",

@@ -12,8 +12,8 @@ class EstimatesConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from openiop.accounts.access import register_scope
         from openiop.billing.views import register_workspace_section
+        from openiop.core.access import register_scope
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
         from openiop.estimates import models, selectors
         from openiop.estimates.permissions import ESTIMATES_ISSUE, ESTIMATES_VIEW

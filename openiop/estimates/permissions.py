@@ -10,7 +10,7 @@
 The matrix is data: a program can change any of this.
 """
 
-from openiop.accounts.roles import RoleCode, declare
+from openiop.core.roles import RoleCode, declare
 
 ESTIMATES_VIEW = declare(
     "estimates.view",

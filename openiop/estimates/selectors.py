@@ -16,9 +16,9 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
-from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
 from openiop.billing.models import Charge, ChargeStatus
+from openiop.core.access import has_action
 from openiop.estimates import arithmetic, notices
 from openiop.estimates.models import EstimateStatus, GoodFaithEstimate
 from openiop.estimates.permissions import ESTIMATES_ISSUE, ESTIMATES_VIEW

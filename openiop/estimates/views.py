@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from openiop.accounts.access import has_action
+from openiop.core.access import has_action
 from openiop.core.reads import log_list_read
 from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
 from openiop.estimates import documents, planning, selectors, services

@@ -12,9 +12,9 @@ class InsuranceConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from openiop.accounts.access import everything, register_scope
         from openiop.admissions.signals import inquiry_admitted
         from openiop.audit.actions import register_actions
+        from openiop.core.access import everything, register_scope
         from openiop.core.navigation import DashboardSection, register_dashboard_section
         from openiop.insurance import models, receivers, selectors
         from openiop.insurance.permissions import AUTHORIZATIONS_ALERTS, COVERAGE_VIEW, ELIGIBILITY_CHECK

@@ -23,8 +23,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions.models import Inquiry
+from openiop.core.roles import RoleCode
 from openiop.insurance import services
 from openiop.insurance.models import (
     Coverage,

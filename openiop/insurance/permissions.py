@@ -16,7 +16,7 @@
 The matrix is data: a program can change any of this.
 """
 
-from openiop.accounts.roles import CLINICAL_ROLES, RoleCode, declare
+from openiop.core.roles import CLINICAL_ROLES, RoleCode, declare
 
 COVERAGE_VIEW = declare(
     "coverage.view",

@@ -20,8 +20,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
+from openiop.core.access import has_action
 from openiop.insurance.models import (
     Authorization,
     AuthorizationStatus,

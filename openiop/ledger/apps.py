@@ -10,7 +10,7 @@ class LedgerConfig(AppConfig):
     verbose_name = "Patient ledger (charges, payments, adjustments, statements)"
 
     def ready(self) -> None:
-        from openiop.accounts.access import register_scope
+        from openiop.core.access import register_scope
         from openiop.ledger import models, permissions  # permissions declares the actions
         from openiop.patients.scopes import patient_at_users_sites
 

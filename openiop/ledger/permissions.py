@@ -11,7 +11,7 @@
   patient owes without money coming in): the billing specialist only.
 """
 
-from openiop.accounts.roles import RoleCode, declare
+from openiop.core.roles import RoleCode, declare
 
 LEDGER_VIEW = declare(
     "ledger.view",

@@ -22,10 +22,10 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
 from openiop.billing.models import Charge
 from openiop.claims.models import Posting
+from openiop.core.access import has_action
 from openiop.insurance.models import CoveragePriority
 from openiop.ledger.accounts import ZERO, Entry, Ledger, build_ledger, posting_entries, transaction_amount
 from openiop.ledger.models import LedgerTransaction, TransactionKind

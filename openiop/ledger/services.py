@@ -27,8 +27,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiop.accounts.access import has_action
 from openiop.audit.services import log_action
+from openiop.core.access import has_action
 from openiop.insurance.models import Payer
 from openiop.ledger.accounts import ZERO, transaction_amount
 from openiop.ledger.card_data import looks_like_card_number

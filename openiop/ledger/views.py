@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from openiop.accounts.access import has_action
+from openiop.core.access import has_action
 from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
 from openiop.insurance.models import Payer
 from openiop.ledger import services

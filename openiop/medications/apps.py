@@ -12,7 +12,7 @@ class MedicationsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from openiop.accounts.access import register_scope
+        from openiop.core.access import register_scope
         from openiop.core.navigation import DashboardSection, register_dashboard_section
         from openiop.medications import models, selectors
         from openiop.medications.permissions import DRUGTESTS_VIEW, MEDICATIONS_VIEW

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.medications import catalogue, corrections, services
 from openiop.medications.models import DrugTestReview, Medication, Route, Specimen, TestResult
 from openiop.patients.models import Episode

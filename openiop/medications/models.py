@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
+from openiop.core.access import RestrictedQuerySet
 from openiop.medications import catalogue, interpretation
 from openiop.patients.models import Episode, Patient
 from openiop.sites.models import Site

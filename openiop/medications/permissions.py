@@ -17,7 +17,7 @@
 The matrix is data: a program can change any of this.
 """
 
-from openiop.accounts.roles import CLINICAL_ROLES, RoleCode, declare
+from openiop.core.roles import CLINICAL_ROLES, RoleCode, declare
 
 MEDICATIONS_VIEW = declare("medications.view", "See patients' medications at one's sites", CLINICAL_ROLES)
 MEDICATIONS_MANAGE = declare(

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
+from openiop.core.access import has_action
 from openiop.medications import catalogue, interpretation
 from openiop.medications.models import AdherenceNote, DrugTestReview, Medication, SobrietyDate, Specimen, TestResult
 from openiop.medications.permissions import (

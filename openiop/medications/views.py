@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from openiop.accounts.access import has_action
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_read
+from openiop.core.access import has_action
+from openiop.core.roles import RoleCode
 from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.medications import catalogue, selectors, services
 from openiop.medications.forms import (

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from openiop.accounts.access import has_action
+from openiop.core.access import has_action
 from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
 from openiop.patients import selectors, services
 from openiop.patients.forms import AllergyErrorForm, AllergyForm, NoKnownAllergiesForm

@@ -10,7 +10,7 @@ class PatientsConfig(AppConfig):
     verbose_name = "Patients and episodes of care"
 
     def ready(self) -> None:
-        from openiop.accounts.access import by_site, register_scope
+        from openiop.core.access import by_site, register_scope
         from openiop.patients import models
         from openiop.patients.scopes import patient_at_users_sites
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from openiop.accounts.access import allowed_actions
+from openiop.core.access import allowed_actions
 from openiop.patients import chart, selectors
 from openiop.patients.models import CareTeamMember, Episode, age_in_years
 from openiop.patients.permissions import PATIENT_VIEW

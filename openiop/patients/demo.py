@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients import services
 from openiop.patients.models import (
     ContinuingCarePlan,

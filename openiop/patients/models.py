@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
+from openiop.core.access import RestrictedQuerySet
 from openiop.patients import transitions
 from openiop.sites.models import Organization, Site, zip_validator
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-from openiop.accounts.roles import CLINICAL_ROLES, RoleCode, declare
+from openiop.core.roles import CLINICAL_ROLES, RoleCode, declare
 
 _CHART_READERS = CLINICAL_ROLES | {RoleCode.ADMINISTRATOR}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from openiop.accounts.access import has_action
+from openiop.core.access import has_action
 from openiop.patients import allergies
 from openiop.patients.models import Allergy, CareTeamMember, Episode, LevelOfCareChange, Patient
 from openiop.patients.permissions import ALLERGY_VIEW, PATIENT_VIEW

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
-from openiop.accounts.access import allowed_actions, has_action
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_action, log_read
+from openiop.core.access import allowed_actions, has_action
 from openiop.core.reads import log_list_read
+from openiop.core.roles import RoleCode
 from openiop.core.views import get_restricted_or_404, read_restricted_or_404, require_action
 from openiop.patients import chart, selectors, services
 from openiop.patients.forms import AdmitForm, DischargeForm, LevelChangeForm, PatientForm

@@ -26,7 +26,7 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from openiop.accounts.access import everything, register_scope
+        from openiop.core.access import everything, register_scope
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
         from openiop.patients.chart import ChartTab, OverviewPanel, register_overview_panel, register_tab
         from openiop.patients.scopes import patient_at_users_sites, register_patient_reach

@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode
 from openiop.privacy import services, services_release, services_signing
 from openiop.privacy.gate import Recipient

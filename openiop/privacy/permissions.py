@@ -22,7 +22,7 @@
 The matrix is data: a program can change any of this.
 """
 
-from openiop.accounts.roles import CLINICAL_ROLES, RoleCode, declare
+from openiop.core.roles import CLINICAL_ROLES, RoleCode, declare
 
 RECORDERS: set[str] = {
     RoleCode.ADMISSIONS_NAVIGATOR,

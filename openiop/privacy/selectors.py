@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from openiop.accounts.access import has_action
 from openiop.audit.models import AuditEvent
 from openiop.audit.services import log_read
+from openiop.core.access import has_action
 from openiop.patients.models import Episode, Patient
 from openiop.privacy.information import ConsentKind, ExpiryKind
 from openiop.privacy.models import (

@@ -23,9 +23,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.services import log_action
 from openiop.core.jobs import enqueue_on_commit
+from openiop.core.roles import RoleCode
 from openiop.core.tasks import send_email
 from openiop.patients.models import Episode, Patient
 from openiop.patients.scopes import reaches_clinical_record

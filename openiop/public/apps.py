@@ -11,8 +11,8 @@ class PublicConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self) -> None:
-        from openiop.accounts.access import everything, register_scope
         from openiop.admissions.permissions import ADMISSIONS_VIEW
+        from openiop.core.access import everything, register_scope
         from openiop.core.navigation import DashboardSection, register_dashboard_section
         from openiop.public import models, selectors
 

@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
+from openiop.core.access import RestrictedQuerySet
 from openiop.public import estimator, poverty
 from openiop.sites.models import Site
 

@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions import services as admissions_services
 from openiop.admissions.models import CallerRelation, Channel, ContactMethod, Inquiry, Urgency
 from openiop.admissions.permissions import ADMISSIONS_MANAGE
 from openiop.core.jobs import enqueue_on_commit
+from openiop.core.roles import RoleCode
 from openiop.core.tasks import send_email
 from openiop.insurance.models import SubscriberRelation
 from openiop.public import selfcheck

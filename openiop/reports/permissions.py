@@ -7,7 +7,7 @@
   need the program's receivables to treat anyone.
 """
 
-from openiop.accounts.roles import RoleCode, declare
+from openiop.core.roles import RoleCode, declare
 
 REPORTS_VIEW = declare(
     "reports.view",

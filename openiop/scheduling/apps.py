@@ -19,7 +19,7 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling, attendance and hours"
 
     def ready(self) -> None:
-        from openiop.accounts.access import by_site, register_scope
+        from openiop.core.access import by_site, register_scope
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
         from openiop.patients.chart import ChartTab, register_tab
         from openiop.patients.scopes import patient_at_users_sites

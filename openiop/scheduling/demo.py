@@ -37,8 +37,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.core import demo_bulk
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, LevelOfCare
 from openiop.scheduling import hours, planning, services
 from openiop.scheduling.group_notes import curriculum_for

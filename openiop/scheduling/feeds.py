@@ -23,7 +23,7 @@ import icalendar
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiop.accounts.access import has_action
+from openiop.core.access import has_action
 from openiop.patients.models import Episode
 from openiop.scheduling.models import Appointment, Enrolment, FeedToken, Session, SessionStatus
 from openiop.scheduling.permissions import SCHEDULING_VIEW

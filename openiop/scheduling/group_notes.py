@@ -20,8 +20,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from openiop.accounts.access import has_action
 from openiop.accounts.models import User
+from openiop.core.access import has_action
 from openiop.patients.models import Patient
 from openiop.scheduling import catalog, hours, selectors
 from openiop.scheduling.models import Attendance, Enrolment, Session, SessionStatus

@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
 from openiop.core import navigation
+from openiop.core.access import has_action
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import hours, selectors
 from openiop.scheduling.models import PatientAvailability, Session, SessionStatus

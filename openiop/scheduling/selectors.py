@@ -14,8 +14,8 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from openiop.accounts.access import has_action
 from openiop.accounts.models import User
+from openiop.core.access import has_action
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import busy, catalog, hours
 from openiop.scheduling.models import Appointment, Attendance, Enrolment, Session, SessionStatus

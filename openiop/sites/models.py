@@ -8,7 +8,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
+from openiop.core.access import RestrictedQuerySet
 from openiop.core.ascii_digits import US_ZIP_REGEX
 
 # [0-9], not \d: \d also matches Arabic-Indic and full-width digits, which

@@ -11,7 +11,7 @@ class TreatmentConfig(AppConfig):
     verbose_name = "Treatment plans and clinical notes"
 
     def ready(self) -> None:
-        from openiop.accounts.access import by_site, everything, register_scope
+        from openiop.core.access import by_site, everything, register_scope
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
         from openiop.patients.chart import ChartTab, register_tab
         from openiop.patients.scopes import need_to_know, site_or_extra_reach

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, LevelOfCare, SupportPerson
 from openiop.sites.models import Site
 from openiop.treatment.models import (

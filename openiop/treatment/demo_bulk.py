@@ -26,8 +26,8 @@ from typing import Any
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.core import demo_bulk
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, LevelOfCare
 from openiop.sites.models import Site
 from openiop.treatment import conf, demo, rules, service_codes

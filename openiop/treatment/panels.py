@@ -8,9 +8,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
 from openiop.core import navigation
+from openiop.core.access import has_action
 from openiop.patients.models import Episode, Patient
 from openiop.treatment import conf, selectors
 from openiop.treatment.models import Homework, PlanVersion, TreatmentPlan

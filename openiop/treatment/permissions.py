@@ -2,7 +2,7 @@
 """Treatment plans and clinical notes. Billing and front-desk staff do not
 read clinical notes (minimum necessary, HIPAA and 42 CFR Part 2)."""
 
-from openiop.accounts.roles import CLINICAL_ROLES, RoleCode, declare
+from openiop.core.roles import CLINICAL_ROLES, RoleCode, declare
 
 TREATMENT_VIEW = declare("treatment.view", "Read treatment plans and clinical notes at one's sites", CLINICAL_ROLES)
 PLAN_WRITE = declare(

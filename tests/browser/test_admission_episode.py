@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions import services
 from openiop.admissions.models import Inquiry, ReferralSource
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling.models import ClinicianAvailability
 from openiop.sites.models import OpeningHours, Room, Site

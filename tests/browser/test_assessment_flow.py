@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
 from openiop.assessments import placement
 from openiop.assessments.models import InstrumentResult, PlacementAssessment
+from openiop.core.roles import RoleCode
 from openiop.patients.services import episode_admit, patient_register
 from openiop.sites.models import Organization, Site
 

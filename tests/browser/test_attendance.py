@@ -13,7 +13,7 @@ import pytest
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.scheduling import services
 from openiop.scheduling.models import Attendance
 from openiop.scheduling.tests.pages import admitted, group, last_monday, open_all_week

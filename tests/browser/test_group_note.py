@@ -12,7 +12,7 @@ import pytest
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Patient
 from openiop.sites.models import Site
 from openiop.treatment.models import GroupSession, Note, NoteStatus

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.medications import selectors, services
 from openiop.medications.models import DrugTestReview, Medication, SobrietyDate
 from openiop.patients.models import Patient

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.assessments.models import SafetyAlert
 from openiop.assessments.services import alert_raise
+from openiop.core.roles import RoleCode
 from openiop.patients import services
 from openiop.patients.models import AllergySeverity, Patient
 from openiop.patients.tests.factories import register

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.sites.models import Site
 from openiop.treatment.models import LibraryEntry, Objective, PlanVersion
 from openiop.treatment.services import plans

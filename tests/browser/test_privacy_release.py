@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Patient
 from openiop.patients.services import episode_admit
 from openiop.patients.tests.factories import register

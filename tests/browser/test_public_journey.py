@@ -12,8 +12,8 @@ import pytest
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions.models import Channel, Inquiry
+from openiop.core.roles import RoleCode
 from openiop.public.demo import ensure_reference_data
 from openiop.sites.models import Site
 

@@ -24,9 +24,9 @@ from django.urls import reverse
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.billing.models import Charge, ChargeKind
 from openiop.billing.services import fee_schedule_create
+from openiop.core.roles import RoleCode
 from openiop.insurance.models import Authorization, Coverage, EligibilityCheck
 from openiop.insurance.services import payer_create
 from openiop.patients.models import Patient

@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.claims.demo_answers import Remit, remittance_835
 from openiop.claims.models import Claim, ClaimStatus
 from openiop.claims.tests.builders import authorize, billing_ready, make_patient, make_payer, week_of_days
+from openiop.core.roles import RoleCode
 from openiop.sites.models import Site
 
 pytestmark = pytest.mark.django_db(transaction=True)

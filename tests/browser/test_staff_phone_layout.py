@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients.tests.factories import register
 from openiop.sites.models import Site
 

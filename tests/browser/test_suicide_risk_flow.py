@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
 from openiop.assessments.models import SafetyAlert, SafetyPlanVersion
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Allergy
 from openiop.patients.services import care_team_add, episode_admit, patient_register
 from openiop.sites.models import Organization, Site

@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 
 
 @pytest.fixture

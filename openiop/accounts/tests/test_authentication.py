@@ -17,10 +17,10 @@ from django.test import Client
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
 from openiop.audit.models import AuditEvent
 from openiop.config import settings as project_settings
+from openiop.core.roles import RoleCode
 from openiop.sites.models import Site
 
 LOGIN_URL = "/auth/login/"

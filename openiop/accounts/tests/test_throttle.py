@@ -17,8 +17,8 @@ from django.test import Client
 
 from conftest import PASSWORD
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 
 LOGIN_URL = "/auth/login/"
 RESET_URL = "/auth/password/reset/"

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions import services
 from openiop.admissions.models import Inquiry
+from openiop.core.roles import RoleCode
 from openiop.sites.models import Site
 
 

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions import pipeline, services, signals
 from openiop.admissions.models import Inquiry, ReferralSource
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, Patient
 from openiop.patients.services import episode_admit, patient_register
 from openiop.scheduling.models import Track

@@ -18,9 +18,9 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions import pipeline, services
 from openiop.admissions.models import Inquiry
+from openiop.core.roles import RoleCode
 from openiop.patients.services import episode_admit, patient_register
 from openiop.scheduling import services as scheduling_services
 from openiop.scheduling.models import ClinicianAvailability

@@ -12,11 +12,11 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import Role, User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions import services
 from openiop.admissions.models import Inquiry, ReferralSource
 from openiop.admissions.permissions import ADMISSIONS_SOURCES
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.patients.services import StaleEditError
 from openiop.sites.models import Site
 

@@ -17,10 +17,10 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions import services
 from openiop.admissions.models import RISK_OUTCOMES, Inquiry, SelfCheckOutcome, SelfCheckShare
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.public import selfcheck
 from openiop.sites.models import Site
 

@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openiop.accounts.models import Role, User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions import pipeline, services
 from openiop.admissions.models import Inquiry, ReferralSource, StageChange
 from openiop.admissions.permissions import ADMISSIONS_CREATE, ADMISSIONS_MANAGE, ADMISSIONS_VIEW
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Patient
 from openiop.patients.services import patient_register
 from openiop.sites.models import Site

@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.assessments import demo
 from openiop.assessments.instruments import INSTRUMENTS
 from openiop.assessments.models import (
@@ -20,6 +19,7 @@ from openiop.assessments.models import (
     WithdrawalCheck,
 )
 from openiop.assessments.scoring import score
+from openiop.core.roles import RoleCode
 from openiop.patients.services import episode_admit
 from openiop.patients.tests.factories import register
 from openiop.sites.models import Site

@@ -36,7 +36,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions.models import Inquiry, SelfCheckShare
 from openiop.assessments import safety, services
 from openiop.assessments.instruments import (
@@ -53,6 +52,7 @@ from openiop.assessments.instruments import (
 )
 from openiop.assessments.models import InstrumentResult, MonitoringThreshold, SafetyAlert
 from openiop.assessments.scoring import every_response, score
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, Patient
 from openiop.patients.services import care_team_add, episode_admit
 from openiop.patients.tests.factories import register

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.assessments import safety_plan, selectors, services
 from openiop.assessments.models import SafetyPlan, SafetyPlanVersion
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, Patient
 from openiop.patients.services import care_team_add, episode_admit, episode_change_level
 from openiop.patients.tests.factories import register

@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.assessments import placement, services
 from openiop.assessments.models import BandOverride, InstrumentResult, MonitoringThreshold, SafetyAlert
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, Patient
 from openiop.patients.services import care_team_add, episode_admit
 from openiop.patients.tests.factories import register

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.assessments import placement, services
 from openiop.assessments.instruments import INSTRUMENTS
 from openiop.assessments.models import InstrumentResult, PlacementAssessment, SafetyAlert, WithdrawalCheck
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, Patient
 from openiop.patients.services import care_team_add, episode_admit
 from openiop.patients.tests.factories import register

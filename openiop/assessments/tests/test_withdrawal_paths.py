@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openiop.accounts.models import Role, User
-from openiop.accounts.roles import RoleCode
 from openiop.assessments import services
 from openiop.assessments.models import InstrumentResult, SafetyAlert
 from openiop.assessments.permissions import ASSESSMENT_VIEW
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, Patient
 from openiop.patients.services import care_team_add, episode_admit
 from openiop.patients.tests.factories import register

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.billing.models import Charge, ChargeKind, ChargeStatus
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, Patient
 from openiop.patients.services import episode_admit
 from openiop.patients.tests.factories import NOW, TODAY, register

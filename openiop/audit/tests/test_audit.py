@@ -23,13 +23,13 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.context import acting_as
 from openiop.audit.models import AppendOnlyError, AuditEvent, AuditSeal
 from openiop.audit.permissions import AUDIT_EXPORT
 from openiop.audit.sealing import seal_pending
 from openiop.audit.services import MASK, log_action, log_read, mask_secrets
 from openiop.audit.views import CSV_COLUMNS
+from openiop.core.roles import RoleCode
 from openiop.sites.models import Room, Site
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import Action, Role, User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
 from openiop.audit.permissions import AUDIT_EXPORT, AUDIT_ORGANIZATION, AUDIT_VIEW
 from openiop.audit.services import log_action
+from openiop.core.roles import RoleCode
 from openiop.sites.models import Site
 
 pytestmark = pytest.mark.django_db

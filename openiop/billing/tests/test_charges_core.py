@@ -163,7 +163,7 @@ def test_sync_is_idempotent(site: Site, week: Week, ann: Episode, actor: User) -
 def test_signed_individual_note_gets_its_cpt_by_minutes_and_group_notes_get_none(
     site: Site, week: Week, ann: Episode, persona: Any
 ) -> None:
-    from openiop.accounts.roles import RoleCode
+    from openiop.core.roles import RoleCode
     from openiop.treatment.services import notes as note_services
 
     default_fees(site)
@@ -189,7 +189,7 @@ def test_signed_individual_note_gets_its_cpt_by_minutes_and_group_notes_get_none
 
 
 def test_one_presumptive_drug_test_per_date_of_service(site: Site, ann: Episode, persona: Any) -> None:
-    from openiop.accounts.roles import RoleCode
+    from openiop.core.roles import RoleCode
     from openiop.medications import services as medication_services
 
     default_fees(site)

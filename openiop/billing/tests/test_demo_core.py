@@ -12,10 +12,10 @@ import pytest
 import time_machine
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.billing import demo, rules
 from openiop.billing.models import Charge, ChargeStatus, FeeSchedule
 from openiop.billing.tests.core_builders import MON, NOW, Week, sign_group_note
+from openiop.core.roles import RoleCode
 from openiop.insurance import demo as insurance_demo
 from openiop.insurance.models import Authorization, Payer
 from openiop.scheduling.tests.pages import admitted, open_all_week

@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.claims.models import Claim, ClaimStatus
 from openiop.claims.tests.builders import billing_ready, make_patient, make_payer, sent_claim
 from openiop.claims.tests.test_answers import days, load
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode
 from openiop.sites.models import Site
 from openiop.x12.validate import validate

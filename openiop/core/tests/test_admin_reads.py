@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import Role, User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.admin_site import AuditedAdminSite
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.sites.models import Site
 
 

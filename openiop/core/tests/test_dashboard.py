@@ -19,11 +19,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions import services as admissions_services
 from openiop.admissions.models import SelfCheckShare
 from openiop.assessments.models import SafetyAlert
 from openiop.core import navigation
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode
 from openiop.scheduling import services as scheduling_services
 from openiop.scheduling.tests.pages import admitted, group, open_all_week, room

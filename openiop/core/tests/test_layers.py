@@ -84,16 +84,9 @@ UPWARD_TO_REMOVE: dict[tuple[str, str], str] = {
     # The dashboard: helper P is editing these two files (issue 15 item 2 left them for after).
     ("core/views.py", "accounts"): "has_action, User and DASHBOARD_VIEW: access rules belong on the ground floor",
     ("core/views.py", "audit"): "read_restricted_or_404 logs reads: belongs in audit",
-    ("core/navigation.py", "accounts"): "allowed_actions: access rules belong on the ground floor",
     # Audit helpers that live in core; their importers are mid-edit in other apps.
     ("core/reads.py", "audit"): "the list-read event: move to openiop/audit/reads.py",
     ("core/demo_bulk.py", "audit"): "one audit event per bulk batch: move to openiop/audit/bulk.py",
-    # Access rules and roles live in accounts, above audit; they belong at the bottom (core).
-    ("audit/apps.py", "accounts"): "register_scope: access rules belong on the ground floor",
-    ("audit/models.py", "accounts"): "RestrictedQuerySet: access rules belong on the ground floor",
-    ("audit/permissions.py", "accounts"): "RoleCode, declare: roles belong on the ground floor",
-    ("audit/scopes.py", "accounts"): "has_action and User: access rules belong on the ground floor",
-    ("audit/scopes.py", "sites"): "the audit log is scoped by site",
     ("accounts/services.py", "sites"): "staff_create assigns sites",
     ("accounts/throttle.py", "public"): "client_ip: a request helper that belongs in core",
     ("patients/scopes.py", "treatment"): "WHOLE_SITE: the patient-scope rule (issue 15 item 4)",

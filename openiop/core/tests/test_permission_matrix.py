@@ -34,13 +34,13 @@ from pytest_django import DjangoDbBlocker
 
 from openiop.accounts.models import Action, Role, User
 from openiop.accounts.permissions import DASHBOARD_VIEW, MATRIX_VIEW, STAFF_VIEW
-from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import matrix_set_grant, staff_create
 from openiop.admissions.permissions import ADMISSIONS_CREATE, ADMISSIONS_MANAGE, ADMISSIONS_VIEW
 from openiop.audit.context import acting_as
 from openiop.audit.models import AuditEvent
 from openiop.audit.permissions import AUDIT_EXPORT, AUDIT_VIEW
 from openiop.core.navigation import NAV_ITEMS, nav_items
+from openiop.core.roles import RoleCode
 from openiop.core.testing import (
     FormData,
     Objects,

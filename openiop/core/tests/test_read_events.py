@@ -27,12 +27,12 @@ from django.urls import reverse
 from pytest_django import DjangoDbBlocker
 
 from openiop.accounts.models import Role, User
-from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
 from openiop.admissions.models import Channel, Inquiry
 from openiop.admissions.services import inquiry_create
 from openiop.audit.context import acting_as
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.core.testing import Objects, Page, build_extra_objects
 from openiop.core.tests.test_permission_matrix import PAGES
 from openiop.patients.models import Patient

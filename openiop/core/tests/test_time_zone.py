@@ -12,8 +12,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.core.middleware import SiteTimeZoneMiddleware
+from openiop.core.roles import RoleCode
 from openiop.sites.models import Site
 
 pytestmark = pytest.mark.django_db

@@ -23,13 +23,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions import pipeline
 from openiop.admissions.models import Inquiry
 from openiop.assessments.models import InstrumentResult
 from openiop.audit.context import acting_as
 from openiop.audit.models import AuditEvent
 from openiop.claims.models import Claim, ClaimStatus, Posting
+from openiop.core.roles import RoleCode
 from openiop.demo import program as demo
 from openiop.insurance.services_eligibility import eligibility_inbox_import
 from openiop.patients import transitions

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.diagnoses import selectors, services
 from openiop.diagnoses.models import DiagnosisStatus
 from openiop.patients.models import Patient

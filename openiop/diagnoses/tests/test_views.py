@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.diagnoses import services
 from openiop.diagnoses.models import Diagnosis, DiagnosisStatus
 from openiop.patients.models import Patient

@@ -13,8 +13,8 @@ import pytest
 import time_machine
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.billing.services import fee_schedule_create
+from openiop.core.roles import RoleCode
 from openiop.estimates import planning, services
 from openiop.estimates.models import GoodFaithEstimate
 from openiop.patients.models import Patient

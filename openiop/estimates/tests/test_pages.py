@@ -15,8 +15,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.billing.models import Charge, ChargeKind, ChargeStatus
+from openiop.core.roles import RoleCode
 from openiop.diagnoses.models import Diagnosis
 from openiop.estimates import notices, selectors, services
 from openiop.estimates.models import GoodFaithEstimate

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.insurance import services
 from openiop.insurance.models import Coverage, Payer, PayerKind
 from openiop.patients.models import Patient

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.insurance import demo, selectors
 from openiop.insurance.models import Authorization, Coverage, EligibilityCheck, Payer
 from openiop.patients.models import Patient

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.insurance import services
 from openiop.insurance.models import Authorization, Coverage, Payer
 from openiop.patients.models import Patient

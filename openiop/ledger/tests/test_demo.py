@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.billing.models import Charge, ChargeStatus
+from openiop.core.roles import RoleCode
 from openiop.ledger import demo
 from openiop.ledger.models import LedgerTransaction, PaymentMethod, TransactionKind
 from openiop.ledger.selectors import patient_balance, patient_balances

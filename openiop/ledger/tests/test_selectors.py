@@ -12,9 +12,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
 from openiop.claims.models import Payment, Posting
+from openiop.core.roles import RoleCode
 from openiop.ledger.models import TransactionKind
 from openiop.ledger.selectors import patient_balance, patient_balances, patient_ledger
 from openiop.ledger.services import transaction_post, transaction_reverse

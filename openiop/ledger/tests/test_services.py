@@ -14,7 +14,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.ledger.models import LedgerTransaction, TransactionKind
 from openiop.ledger.selectors import patient_balance
 from openiop.ledger.services import transaction_post, transaction_reverse

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.ledger.models import LedgerTransaction, TransactionKind
 from openiop.ledger.selectors import ledger_for, patient_balance
 from openiop.ledger.statements import TEMPLATE, statement_context

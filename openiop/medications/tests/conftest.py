@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.medications import services
 from openiop.medications.models import Medication, Specimen
 from openiop.patients.models import Patient

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
+from openiop.core.roles import RoleCode
 from openiop.core.testing import Objects, Page
 from openiop.medications import corrections, services
 from openiop.medications.permissions import (

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.medications import demo, selectors
 from openiop.medications.interpretation import Verdict
 from openiop.medications.models import DrugTestReview, Medication, SobrietyDate, Specimen, TestResult

@@ -10,11 +10,11 @@ from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from openiop.accounts.access import has_action
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.access import has_action
 from openiop.core.navigation import dashboard_sections
+from openiop.core.roles import RoleCode
 from openiop.core.testing import Objects
 from openiop.medications import selectors
 from openiop.medications.models import DrugTestReview, Medication, SobrietyDate, Specimen

@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.patients import allergies, selectors, services
 from openiop.patients.models import Allergy, Patient
 from openiop.patients.tests.factories import register

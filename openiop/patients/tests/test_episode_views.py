@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.patients import services
 from openiop.patients.models import ContinuingCarePlan, Episode, LevelOfCare, LevelOfCareChange
 from openiop.patients.tests.factories import TODAY, register

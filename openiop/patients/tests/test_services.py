@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 
 from conftest import make_site
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.patients import selectors, services
 from openiop.patients.models import CareTeamMember, Episode, LevelOfCare, MrnCounter, Patient, validate_birth_date
 from openiop.patients.permissions import PATIENT_VIEW

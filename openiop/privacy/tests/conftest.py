@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Patient
 from openiop.patients.services import episode_admit
 from openiop.patients.tests.factories import NOW, TODAY, register

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
+from openiop.core.roles import RoleCode
 from openiop.core.testing import Objects, Page, no_kwargs
 from openiop.privacy import services, services_release, services_signing
 from openiop.privacy.gate import Recipient

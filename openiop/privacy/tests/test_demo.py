@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.demo.program import app_demo_modules
 from openiop.patients.services import episode_admit
 from openiop.patients.tests.factories import TODAY, register

@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.core.management.commands import worker
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Patient
 from openiop.patients.tests.factories import NOW, TODAY
 from openiop.privacy.information import ConsentKind

@@ -192,7 +192,7 @@ def test_a_clinician_at_another_site_cannot_reach_the_request_or_its_packet(
     persona: Callable[..., User],
     south: Any,
 ) -> None:
-    from openiop.accounts.roles import RoleCode
+    from openiop.core.roles import RoleCode
 
     record(patient, ConsentKind.SPECIFIC)
     release = services_release.release_build(

@@ -147,7 +147,7 @@ def test_someone_outside_the_patients_site_cannot_download_the_signed_form(
     persona: Callable[..., User],
     south: object,
 ) -> None:
-    from openiop.accounts.roles import RoleCode
+    from openiop.core.roles import RoleCode
 
     consent = record(patient, ConsentKind.TPO)
     services_signing.consent_attach_scan(actor=navigator, consent=consent, typed_name="Tom", scan=b"%PDF-1.4 x")

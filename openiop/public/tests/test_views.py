@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.admissions.models import Channel, Inquiry, SelfCheckShare, Urgency
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.public.models import RateCard
 from openiop.sites.models import Site
 

@@ -31,10 +31,10 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
 from openiop.claims.models import Claim, Payment, Posting
 from openiop.claims.tests.builders import make_patient, make_payer, per_diem, sent_claim
+from openiop.core.roles import RoleCode
 from openiop.insurance.models import Coverage, PayerKind
 from openiop.ledger.models import LedgerTransaction, TransactionKind
 from openiop.patients.models import Episode

@@ -11,8 +11,8 @@ from typing import Any
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.accounts.services import staff_create
+from openiop.core.roles import RoleCode
 from openiop.core.testing import Objects, Page, no_kwargs, the_site
 from openiop.patients import services as patient_services
 from openiop.patients.models import Episode, Patient

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.scheduling import services
 from openiop.scheduling.models import Appointment, SessionStatus
 from openiop.scheduling.tests.pages import admitted, at, group, open_all_week, room, staff

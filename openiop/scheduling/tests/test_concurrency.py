@@ -18,7 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.scheduling import services
 from openiop.scheduling.models import Enrolment
 from openiop.scheduling.tests.pages import admitted, group, open_all_week, room, staff

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode
 from openiop.scheduling import services
 from openiop.scheduling.models import Attendance, Enrolment, Session

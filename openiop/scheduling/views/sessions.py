@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from openiop.accounts.access import has_action
 from openiop.audit.services import log_read
+from openiop.core.access import has_action
 from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import group_notes, selectors, services

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from openiop.accounts.access import has_action
 from openiop.audit.services import log_action
+from openiop.core.access import has_action
 from openiop.core.models import WorkerHeartbeat
 from openiop.core.navigation import zone_abbreviation
 from openiop.core.views import get_restricted_or_404, read_restricted_or_404, require_action, staff_user

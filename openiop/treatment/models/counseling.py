@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from openiop.accounts.access import RestrictedQuerySet
+from openiop.core.access import RestrictedQuerySet
 from openiop.patients.models import Episode, Patient
 from openiop.privacy.information import InformationClass
 from openiop.treatment.models.locking import LockedRecordError

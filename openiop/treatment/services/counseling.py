@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.access import has_action
 from openiop.patients.models import Episode
 from openiop.treatment.models import CounselingNote, NoteStatus
 from openiop.treatment.permissions import SUD_NOTES_WRITE

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiop.accounts.access import has_action
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.access import has_action
 from openiop.patients.models import Episode, SupportPerson
 from openiop.treatment import conf, formats, rules, service_codes, signals
 from openiop.treatment.models import (

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients.tests.factories import NOW
 
 

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.patients.chart import BUILT_IN_TABS, CHART_TABS
 from openiop.patients.models import Episode
 from openiop.patients.services import care_team_add

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients.models import SupportPerson
 from openiop.patients.tests.factories import TODAY
 from openiop.sites.models import Site

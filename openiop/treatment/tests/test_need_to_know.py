@@ -17,10 +17,10 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.assessments import services as assessments
 from openiop.assessments.models import InstrumentResult
 from openiop.assessments.permissions import ASSESSMENT_VIEW
+from openiop.core.roles import RoleCode
 from openiop.medications import services as medications
 from openiop.medications.models import Medication, Specimen
 from openiop.medications.permissions import DRUGTESTS_VIEW, MEDICATIONS_VIEW

@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode
 from openiop.patients.tests.factories import TODAY
 from openiop.sites.models import Site

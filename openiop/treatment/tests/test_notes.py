@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, SupportPerson
 from openiop.patients.tests.factories import TODAY
 from openiop.sites.models import Site

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
+from openiop.core.roles import RoleCode
 from openiop.patients.tests.factories import TODAY
 from openiop.sites.models import Site
 from openiop.treatment.models import Note, Objective, PlanVersion

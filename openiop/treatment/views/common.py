@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import CLINICAL_ROLES
+from openiop.core.roles import CLINICAL_ROLES
 from openiop.sites.models import Site
 
 

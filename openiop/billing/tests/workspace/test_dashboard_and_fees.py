@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.billing.models import ChargeStatus, FeeSchedule
 from openiop.billing.rules import HoldReason
 from openiop.billing.tests.workspace.test_workspace import charge
+from openiop.core.roles import RoleCode
 from openiop.insurance.models import Payer
 from openiop.patients.models import Patient
 from openiop.sites.models import Site

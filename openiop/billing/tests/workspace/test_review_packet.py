@@ -15,8 +15,8 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
+from openiop.core.roles import RoleCode
 from openiop.insurance.models import Authorization
 from openiop.patients.models import Patient
 from openiop.patients.tests.factories import TODAY

@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.accounts.roles import RoleCode
 from openiop.audit.models import AuditEvent
 from openiop.billing.models import Charge, ChargeKind, ChargeStatus
 from openiop.billing.rules import HoldReason
 from openiop.billing.tests.workspace.conftest import make_authorization, make_coverage, make_payer
+from openiop.core.roles import RoleCode
 from openiop.insurance.models import Authorization, CoverageToEnter, Payer
 from openiop.patients.models import Patient
 from openiop.patients.services import episode_admit

@@ -16,18 +16,28 @@ so a view built on it answers 404 rather than leaking a record.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.db import models
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
 
-    from openiop.accounts.models import User
-
 _M = TypeVar("_M", bound=models.Model)
-ScopeRule = Callable[["models.QuerySet[Any]", "User", str], "models.QuerySet[Any]"]
+
+
+class SiteMember(Protocol):
+    """What the site rule asks of a user: the staff user model
+    (settings.AUTH_USER_MODEL, accounts.User) lives on a floor above this one."""
+
+    def site_ids(self) -> list[int]: ...
+
+
+# A rule's user is the signed-in staff user (accounts.User); typed Any because
+# the ground floor cannot name it, so each app's rules may type it as they need.
+ScopeRule = Callable[["models.QuerySet[Any]", Any, str], "models.QuerySet[Any]"]
 
 _scope_rules: dict[type[models.Model], list[ScopeRule]] = {}
 
@@ -40,9 +50,10 @@ def allowed_actions(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, _ACTIONS_CACHE_ATTR, None)
     if cached is None:
-        from openiop.accounts.models import Action
-
-        cached = frozenset(Action.objects.filter(roles__users=user.pk).values_list("code", flat=True).distinct())
+        # Through the user model's roles (accounts.User.roles -> Role.actions): one query, as before.
+        codes = get_user_model()._default_manager.filter(pk=user.pk).values_list("roles__actions__code", flat=True)
+        # A user without roles yields one row of None (the outer join).
+        cached = frozenset(code for code in codes.distinct() if code is not None)
         setattr(user, _ACTIONS_CACHE_ATTR, cached)
     return cached
 
@@ -72,14 +83,14 @@ def scope_rules(model: type[models.Model]) -> list[ScopeRule]:
 def by_site(site_lookup: str) -> ScopeRule:
     """Rows whose site (reached through SITE_LOOKUP) is one of the user's sites."""
 
-    def rule(queryset: models.QuerySet[Any], user: User, action: str) -> models.QuerySet[Any]:
+    def rule(queryset: models.QuerySet[Any], user: SiteMember, action: str) -> models.QuerySet[Any]:
         return queryset.filter(**{f"{site_lookup}__in": user.site_ids()}).distinct()
 
     rule.__name__ = f"by_site({site_lookup})"
     return rule
 
 
-def everything(queryset: models.QuerySet[Any], user: User, action: str) -> models.QuerySet[Any]:
+def everything(queryset: models.QuerySet[Any], user: Any, action: str) -> models.QuerySet[Any]:
     """Explicit 'no row filter' for organization-wide data (roles, actions)."""
     return queryset
 
@@ -94,5 +105,5 @@ class RestrictedQuerySet(models.QuerySet[_M]):
             return self.none()
         queryset: models.QuerySet[Any] = self
         for rule in rules:
-            queryset = rule(queryset, user, action)  # type: ignore[arg-type]  # has_action() ruled out AnonymousUser
+            queryset = rule(queryset, user, action)  # has_action() ruled out AnonymousUser
         return queryset  # type: ignore[return-value]

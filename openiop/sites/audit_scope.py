@@ -5,6 +5,9 @@ An event names the site of the record it concerns. A reviewer sees the events
 of their own sites. Events of no site (sign-ins, failed sign-ins, permission
 matrix changes, exports) and of sites they do not work at are seen only by a
 reviewer who works at every site, or who holds ``audit.organization_wide``.
+
+The rule lives with the sites (it needs them) and the sites app registers it
+for the audit log from its ``ready()``: audit sits below sites and names none.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from openiop.accounts.access import has_action
 from openiop.audit.permissions import AUDIT_ORGANIZATION
+from openiop.core.access import has_action
 
 if TYPE_CHECKING:
     from openiop.accounts.models import User

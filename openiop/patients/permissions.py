@@ -31,3 +31,12 @@ ALLERGY_VIEW = declare("allergies.view", "See patients' allergies", _CHART_READE
 ALLERGY_RECORD = declare(
     "allergies.record", "Record allergies or no known allergies, and mark entries entered in error", CLINICAL_ROLES
 )
+# Need to know (Organization.need_to_know): who reaches every patient's
+# clinical record at their sites without being on the care team. Declared
+# here, with the patient-scope rule that asks it (openiop.patients.scopes);
+# its code keeps the name it was granted under.
+WHOLE_SITE = declare(
+    "treatment.whole_site",
+    "Read the clinical record of every patient at one's sites, care team or not (when need to know is on)",
+    {RoleCode.CLINICAL_DIRECTOR},
+)

@@ -106,8 +106,8 @@ def care_team_patients(user: Any) -> QuerySet[Any]:
 
 
 def reaches_whole_site(user: Any) -> bool:
-    from openiop.accounts.access import has_action
-    from openiop.treatment.permissions import WHOLE_SITE
+    from openiop.core.access import has_action
+    from openiop.patients.permissions import WHOLE_SITE
 
     return has_action(user, WHOLE_SITE)
 

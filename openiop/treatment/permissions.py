@@ -29,13 +29,6 @@ TREATMENT_SIGN = declare("treatment.sign", "Sign one's own notes and treatment p
 TREATMENT_COSIGN = declare(
     "treatment.cosign", "Co-sign notes and plans of staff who need supervision", {RoleCode.CLINICAL_DIRECTOR}
 )
-# Need to know (Organization.need_to_know): who reaches every patient's
-# clinical record at their sites without being on the care team.
-WHOLE_SITE = declare(
-    "treatment.whole_site",
-    "Read the clinical record of every patient at one's sites, care team or not (when need to know is on)",
-    {RoleCode.CLINICAL_DIRECTOR},
-)
 # SUD counseling notes (42 CFR 2.11): kept apart from the record, read only by
 # their author and the author's clinical supervisor.
 SUD_NOTES_WRITE = declare(

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from openiop.accounts.access import scope_rules
 from openiop.accounts.models import User
+from openiop.core.access import scope_rules
 from openiop.medications.models import Medication, Specimen
 from openiop.patients import scopes
 from openiop.patients.models import Patient

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from openiop.accounts.models import Action, Role, User
 from openiop.audit.services import log_action
 from openiop.core.access import forget_cached_actions
 from openiop.core.roles import RoleCode, declared_actions
-from openiop.sites.models import Site
 
 ADMINISTRATOR_KEEPS = frozenset({"permissions.view", "permissions.manage", "dashboard.view"})
 
@@ -76,7 +75,7 @@ def staff_create(
     email: str = "",
     credentials: str = "",
     role_codes: Iterable[str],
-    sites: Iterable[Site],
+    sites: Iterable[models.Model],  # sites.Site rows (sites sits above accounts)
     requires_cosignature: bool = False,
     is_staff: bool = False,
 ) -> User:

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
-from openiop.public.ratelimit import client_ip
+from openiop.core.client_address import client_ip
 
 LOGIN_FAILURES_GROUP = "accounts.login.failures-per-address"
 RESET_ADDRESS_GROUP = "accounts.password-reset.per-address"

@@ -12,9 +12,9 @@ class AdmissionsConfig(AppConfig):
     def ready(self) -> None:
         from openiop.admissions import busy, models, selectors
         from openiop.admissions.permissions import ADMISSIONS_SELFCHECK, ADMISSIONS_VIEW
+        from openiop.audit.reads import register_listed_model
         from openiop.core.access import by_site, everything, register_scope
         from openiop.core.navigation import DashboardSection, register_dashboard_section
-        from openiop.core.reads import register_listed_model
         from openiop.patients.chart import OverviewPanel, register_overview_panel
         from openiop.scheduling.busy import register_busy_source
 

@@ -29,11 +29,11 @@ from openiop.admissions.permissions import (
     ADMISSIONS_SOURCES,
     ADMISSIONS_VIEW,
 )
+from openiop.audit.guards import get_restricted_or_404, require_action
+from openiop.audit.reads import log_list_read
 from openiop.audit.services import log_read
 from openiop.core.access import has_action
 from openiop.core.ascii_digits import parse_id
-from openiop.core.reads import log_list_read
-from openiop.core.views import get_restricted_or_404, require_action
 from openiop.patients.models import Patient
 from openiop.patients.permissions import PATIENT_VIEW
 from openiop.patients.services import StaleEditError

@@ -22,9 +22,9 @@ from openiop.admissions.forms import AdmitForm, AssessmentForm, BenefitsForm, Pr
 from openiop.admissions.models import Inquiry
 from openiop.admissions.permissions import ADMISSIONS_MANAGE
 from openiop.admissions.views import add_errors
+from openiop.audit.guards import get_restricted_or_404, require_action
 from openiop.audit.services import log_read
 from openiop.core.roles import CLINICAL_ROLES, RoleCode
-from openiop.core.views import get_restricted_or_404, require_action
 from openiop.patients.models import Patient
 from openiop.patients.permissions import PATIENT_VIEW
 from openiop.scheduling.services import local_datetime

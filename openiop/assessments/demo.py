@@ -21,7 +21,7 @@ from openiop.assessments import placement, safety, safety_plan, services
 from openiop.assessments.instruments import Answer, Instrument, Response, get_instrument
 from openiop.assessments.models import InstrumentResult, PlacementAssessment, SafetyAlert, SafetyPlan
 from openiop.assessments.scoring import score
-from openiop.core import demo_bulk
+from openiop.audit import bulk as demo_bulk
 from openiop.core.roles import RoleCode
 from openiop.patients import services as patient_services
 from openiop.patients.models import Episode, LevelOfCare, Patient, Sex
@@ -153,7 +153,7 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Tick) ->
             gad = min(21, max(0, gad + rng.choice([-3, -2, -2, -1, 0, 1])))
             day += dt.timedelta(days=REVIEW_EVERY_DAYS)
     # Routine history in bulk, committed a few thousand at a time, one audit
-    # event per batch (see openiop.core.demo_bulk).
+    # event per batch (see openiop.audit.bulk).
     for part in demo_bulk.chunks(rows, RESULT_BATCH):
         with demo_bulk.batch("instrument histories") as batch:
             batch.insert_leaves(InstrumentResult, part)

@@ -15,12 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from openiop.accounts.staff import staff_user
 from openiop.assessments import safety_plan, selectors, services
 from openiop.assessments.forms import SafetyPlanForm, SafetyPlanReviewForm
 from openiop.assessments.models import InstrumentResult, SafetyPlanVersion
 from openiop.assessments.permissions import ASSESSMENT_VIEW, SAFETY_PLAN_WRITE
+from openiop.audit.guards import require_action
+from openiop.audit.reads import read_restricted_or_404
 from openiop.core.access import has_action
-from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.patients.models import Patient
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from openiop.accounts.staff import staff_user
 from openiop.assessments import placement, safety, selectors, services
 from openiop.assessments.forms import (
     AcknowledgeForm,
@@ -34,10 +35,11 @@ from openiop.assessments.permissions import (
     SAFETY_PLAN_WRITE,
     WITHDRAWAL_RECORD,
 )
+from openiop.audit.guards import get_restricted_or_404, require_action
+from openiop.audit.reads import log_list_read, read_restricted_or_404
 from openiop.audit.services import log_read
 from openiop.core.access import has_action
-from openiop.core.reads import log_list_read
-from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.patients import services as episode_services
 from openiop.patients.models import Patient, Sex
 from openiop.patients.permissions import EPISODE_MANAGE

@@ -18,12 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from openiop.accounts.staff import staff_user
 from openiop.assistance import selectors, services
 from openiop.assistance.forms import AttestationForm, AwardForm, CancelForm, FundForm, PlanForm
 from openiop.assistance.models import Award, PaymentPlan
 from openiop.assistance.permissions import ASSISTANCE_MANAGE, ASSISTANCE_VIEW
+from openiop.audit.guards import require_action
+from openiop.audit.reads import read_restricted_or_404
 from openiop.core.access import has_action
-from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.ledger import selectors as ledger_selectors
 from openiop.patients.models import Patient
 from openiop.sites.models import Site

@@ -28,8 +28,8 @@ class AuditedAdminConfig(AdminConfig):
 
 
 def _admin_read(model_admin: admin.ModelAdmin[Any], view: str, response: TemplateResponse) -> None:
+    from openiop.audit.reads import shown_records
     from openiop.audit.services import log_action, log_read
-    from openiop.core.reads import shown_records
 
     context = response.context_data or {}
     data: dict[str, Any] = {"view": f"admin.{view}", "model": model_admin.model._meta.label_lower}

@@ -10,10 +10,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from openiop.audit.filters import AuditEventFilter
+from openiop.audit.guards import require_action
 from openiop.audit.models import AuditEvent, AuditSeal
 from openiop.audit.permissions import AUDIT_EXPORT, AUDIT_VIEW
 from openiop.audit.services import log_action
-from openiop.core.views import require_action
 
 CSV_COLUMNS = [
     "id",

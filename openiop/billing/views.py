@@ -19,6 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import get_restricted_or_404, require_action
+from openiop.audit.reads import log_list_read, read_restricted_or_404
 from openiop.audit.services import log_action
 from openiop.billing import packets, selectors
 from openiop.billing.forms import ChargeFilter, FeeScheduleEndForm, FeeScheduleForm, ReviewPacketForm, users_sites
@@ -27,14 +30,7 @@ from openiop.billing.permissions import BILLING_EXPORT, BILLING_MANAGE, BILLING_
 from openiop.billing.services import fee_schedule_create, fee_schedule_end
 from openiop.core.access import allowed_actions, has_action
 from openiop.core.navigation import DashboardSection, RenderedSection
-from openiop.core.reads import log_list_read
-from openiop.core.views import (
-    attach_error,
-    get_restricted_or_404,
-    read_restricted_or_404,
-    require_action,
-    staff_user,
-)
+from openiop.core.views import attach_error
 from openiop.insurance.models import Authorization
 from openiop.privacy.permissions import DISCLOSURES_RECORD
 from openiop.privacy.services import DisclosureRefused

@@ -14,6 +14,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import require_action
+from openiop.audit.reads import log_list_read, read_restricted_or_404
 from openiop.claims import selectors
 from openiop.claims.forms import AnswerImportForm, BuildForm, ClaimFilter, ReplaceForm
 from openiop.claims.models import Claim
@@ -21,8 +24,7 @@ from openiop.claims.permissions import CLAIMS_VIEW, CLAIMS_WORK
 from openiop.claims.services import claims_build
 from openiop.claims.services_replace import claim_replace
 from openiop.core.access import has_action
-from openiop.core.reads import log_list_read
-from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.insurance.services_eligibility import clearinghouse_file_import
 from openiop.sites.models import Site
 

@@ -2,8 +2,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from openiop.accounts.views import dashboard
+from openiop.core import urls as core_urls
+
 urlpatterns = [
-    path("", include("openiop.core.urls")),
+    # core:dashboard and core:healthz; the dashboard's view is in accounts (core imports no app).
+    path("", include(([path("", dashboard, name="dashboard"), *core_urls.urlpatterns], core_urls.app_name))),
     path("help/", include("openiop.public.urls")),
     path("", include("openiop.accounts.urls")),
     path("", include("openiop.sites.urls")),

@@ -5,7 +5,8 @@ from openiop.core import views
 
 app_name = "core"
 
+# The dashboard (core:dashboard) is added by openiop/config/urls.py: its view
+# lives in accounts, above core.
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -267,7 +267,7 @@ def _bulk_staff(site: Site, staff_per_role: int, rng: random.Random) -> None:
     no usable password until a reset, one role, one site. The named sites'
     staff go through ``staff_create`` one by one."""
     from openiop.accounts.models import Role
-    from openiop.core import demo_bulk
+    from openiop.audit import bulk as demo_bulk
 
     roles = {role.code: role for role in Role.objects.all()}
     wanted = [
@@ -308,7 +308,7 @@ def app_demo_modules() -> list[Any]:
     transaction unless the module sets ``COMMITS_IN_BATCHES``) and
     ``progress_steps(size) -> int`` (how many ticks it will report), and
     ``seed_bulk`` with ``bulk_steps``: the bulk history that follows the
-    showcase, committing its own batches (see ``openiop.core.demo_bulk``)."""
+    showcase, committing its own batches (see ``openiop.audit.bulk``)."""
     modules = []
     for config in apps.get_app_configs():
         if not config.name.startswith("openiop.") or config.label in {"core", "patients", "admissions", "demo"}:

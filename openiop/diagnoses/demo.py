@@ -6,7 +6,7 @@ depression or anxiety, and a few none yet, so billing has a charge to hold
 for "no diagnosis".
 
 Written in bulk, a committed batch per thousand patients with one
-``demo.bulk_seed`` audit event each (see ``openiop.core.demo_bulk``), at
+``demo.bulk_seed`` audit event each (see ``openiop.audit.bulk``), at
 every size: through the services each entry would send
 ``diagnoses_changed``, and billing would re-sync charges before its own demo
 (fee schedules, coverage) exists. Each row is what ``diagnosis_create``
@@ -19,7 +19,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from openiop.core import demo_bulk
+from openiop.audit import bulk as demo_bulk
 from openiop.diagnoses import codes
 from openiop.diagnoses.models import Diagnosis
 from openiop.patients.models import Episode

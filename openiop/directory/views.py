@@ -14,7 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from openiop.core.views import require_action
+from openiop.audit.guards import require_action
 from openiop.directory import selectors
 from openiop.directory.forms import ImportForm, SearchForm
 from openiop.directory.geo import Point, haversine_miles

@@ -17,7 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import require_action
+from openiop.audit.reads import read_restricted_or_404
+from openiop.core.views import attach_error
 from openiop.insurance import services
 from openiop.insurance.forms import AuthorizationForm, CardForm, CoverageForm, ElectronicCheckForm, ManualCheckForm
 from openiop.insurance.models import Authorization, Coverage

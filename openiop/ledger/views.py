@@ -22,8 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import require_action
+from openiop.audit.reads import read_restricted_or_404
 from openiop.core.access import has_action
-from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.insurance.models import Payer
 from openiop.ledger import services
 from openiop.ledger.forms import FORM_KINDS, ReverseForm, TransactionForm

@@ -266,8 +266,8 @@ def seed_bulk(*, size: str, sites: list[Site], rng: random.Random, tick: Callabl
     the showcase above left without any: a negative presumptive panel (they
     take no medication here, so nothing is expected and no review opens, as
     ``results_record`` would decide). One committed batch per site, one audit
-    event each (see ``openiop.core.demo_bulk``)."""
-    from openiop.core import demo_bulk
+    event each (see ``openiop.audit.bulk``)."""
+    from openiop.audit import bulk as demo_bulk
 
     budget = demo_bulk.StepBudget(bulk_steps(size), tick)
     today, now = timezone.localdate(), timezone.now()

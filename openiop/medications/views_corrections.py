@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import get_restricted_or_404, require_action
 from openiop.audit.services import log_read
 from openiop.core.access import has_action
-from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.medications import corrections, selectors
 from openiop.medications.forms import ChangeForm, CorrectionForm, InErrorForm, RestoreForm
 from openiop.medications.models import DrugTestReview, Medication, SobrietyDate, TestResult

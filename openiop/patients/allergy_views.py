@@ -15,8 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import require_action
+from openiop.audit.reads import read_restricted_or_404
 from openiop.core.access import has_action
-from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.patients import selectors, services
 from openiop.patients.forms import AllergyErrorForm, AllergyForm, NoKnownAllergiesForm
 from openiop.patients.models import Allergy, Patient

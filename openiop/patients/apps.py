@@ -23,7 +23,7 @@ class PatientsConfig(AppConfig):
         register_scope(models.ContinuingCarePlan, by_site("episode__site"))
         register_scope(models.Allergy, patient_at_users_sites("patient__"))
 
-        from openiop.core.reads import register_listed_model
+        from openiop.audit.reads import register_listed_model
 
         register_listed_model(models.Patient, "patients")
 

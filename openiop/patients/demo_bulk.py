@@ -2,7 +2,7 @@
 """Demo patients in bulk, for the sizes past the first few hundred: the same
 people, episodes, step-downs, step-ups and discharges with plans as
 ``demo.seed_patients`` makes through the services, written in committed
-batches with one audit event each (see ``openiop.core.demo_bulk``).
+batches with one audit event each (see ``openiop.audit.bulk``).
 
 The same rules hold as through the services: MRNs come from the
 organization's counter (locked while a batch takes its numbers), one active
@@ -23,7 +23,7 @@ from typing import cast
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.core import demo_bulk
+from openiop.audit import bulk as demo_bulk
 from openiop.patients import demo
 from openiop.patients.models import (
     CareTeamMember,

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
 from openiop.accounts.models import User
+from openiop.audit.guards import get_restricted_or_404, require_action
+from openiop.audit.reads import log_list_read, read_restricted_or_404
 from openiop.audit.services import log_action, log_read
 from openiop.core.access import allowed_actions, has_action
-from openiop.core.reads import log_list_read
 from openiop.core.roles import RoleCode
-from openiop.core.views import get_restricted_or_404, read_restricted_or_404, require_action
 from openiop.patients import chart, selectors, services
+from openiop.patients.admission_steps import admission_step_messages
 from openiop.patients.forms import AdmitForm, DischargeForm, LevelChangeForm, PatientForm
 from openiop.patients.models import Episode, Patient
 from openiop.patients.permissions import EPISODE_MANAGE, PATIENT_EDIT, PATIENT_VIEW
@@ -207,14 +208,9 @@ def episode_admit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Admitted %(name)s.") % {"name": patient.display_name})
-            # 42 CFR 2.22: the privacy notice is given at admission; offer it next.
-            from openiop.privacy.selectors import notice_prompt_after_admission
-
-            if notice_prompt_after_admission(request.user, patient):
-                messages.info(
-                    request,
-                    _("Next: give the patient the notice of privacy practices (tab Consents and privacy)."),
-                )
+            # What the other apps offer next (privacy: the notice, 42 CFR 2.22).
+            for next_step in admission_step_messages(request.user, patient):
+                messages.info(request, next_step)
             return HttpResponseRedirect(reverse("patients:chart", args=[patient.pk]) + "?tab=episodes")
     return render(request, "patients/admit_form.html", {"form": form, "patient": patient})
 

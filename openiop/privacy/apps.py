@@ -89,3 +89,6 @@ class PrivacyConfig(AppConfig):
         from openiop.privacy import banner
 
         register_banner_item(BannerItem("part2", CONSENTS_VIEW, banner.part2_item, 50, "privacy/_banner_part2.html"))
+        from openiop.patients.admission_steps import AdmissionStep, register_admission_step
+
+        register_admission_step(AdmissionStep("privacy-notice", selectors.notice_step_after_admission, 10))

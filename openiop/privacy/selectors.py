@@ -310,6 +310,16 @@ def break_glass_allowed(user: Any) -> bool:
     return has_action(user, BREAK_GLASS)
 
 
+def notice_step_after_admission(user: Any, patient: Patient) -> str:
+    """The admit page's next step (registered in privacy's apps.py): 42 CFR
+    2.22, the privacy notice is given at admission, so offer it next."""
+    from django.utils.translation import gettext as _
+
+    if not notice_prompt_after_admission(user, patient):
+        return ""
+    return _("Next: give the patient the notice of privacy practices (tab Consents and privacy).")
+
+
 def notice_prompt_after_admission(user: Any, patient: Patient) -> str:
     """Where the admission flow goes next: the notice page, when the patient
     was never given the notice and the user may record it; else ""."""

@@ -13,10 +13,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import get_restricted_or_404, require_action
+from openiop.audit.reads import log_list_read, read_restricted_or_404
 from openiop.audit.services import log_action, log_read
 from openiop.core.access import has_action
-from openiop.core.reads import log_list_read
-from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.patients.models import Patient
 from openiop.privacy import selectors, services
 from openiop.privacy.forms import (

@@ -16,8 +16,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import require_action
+from openiop.audit.reads import read_restricted_or_404
 from openiop.audit.services import log_action, log_read
-from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.patients.models import Patient
 from openiop.privacy import documents, services_release, services_signing
 from openiop.privacy.forms import ConsentSignForm, NoticeAcknowledgementForm, ReleaseRefuseForm, ReleaseRequestForm

@@ -28,16 +28,16 @@ Settings (the lead's ``settings.py``)::
 from __future__ import annotations
 
 import base64
-import ipaddress
 import pickle
 from typing import Any
 
-from django.conf import settings
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
 from django.http import HttpRequest
 from django.utils.timezone import now
 from django_ratelimit.core import get_usage
+
+from openiop.core.client_address import client_ip
 
 # Requests a person may make per form per hour from one address; every POST
 # (even a rejected one) also counts against a looser overall limit, so a
@@ -78,25 +78,6 @@ class RateLimitCache(DatabaseCache):
 
     def decr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
         return self.incr(key, -delta, version)
-
-
-def client_ip(group: str, request: HttpRequest) -> str:
-    """The address a limit counts against. Behind the one trusted reverse
-    proxy (OPENIOP_BEHIND_PROXY) it is the last X-Forwarded-For entry, the
-    one the proxy added; IPv6 addresses count per /64, as a home or phone
-    network hands a person a whole /64."""
-    address = request.META.get("REMOTE_ADDR", "") or ""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded:
-            address = forwarded[-1]
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return "unknown"
-    if parsed.version == 6:
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
-    return str(parsed)
 
 
 def count_and_check(request: HttpRequest, group: str, rate: str) -> bool:

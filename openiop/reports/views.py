@@ -13,8 +13,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import require_action
 from openiop.audit.services import log_action
-from openiop.core.views import require_action, staff_user
 from openiop.reports import selectors, tables
 from openiop.reports.forms import ReportFilterForm
 from openiop.reports.permissions import REPORTS_VIEW

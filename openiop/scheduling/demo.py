@@ -14,7 +14,7 @@ hours engine's rule (``hours.attended_minutes``). Sessions that ended more
 than a day ago have their signed group note (sections for those who attended
 only, as ``group_notes`` writes them) and individual sessions their signed
 note. Written in bulk, one committed batch per site (see
-``openiop.core.demo_bulk``).
+``openiop.audit.bulk``).
 
 On the three named sites, one group is cancelled and the week after next is
 built by the planner, through the services.
@@ -37,7 +37,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.core import demo_bulk
+from openiop.audit import bulk as demo_bulk
 from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, LevelOfCare
 from openiop.scheduling import hours, planning, services

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from openiop.accounts.permissions import STAFF_VIEW
-from openiop.core.views import get_restricted_or_404, require_action
+from openiop.audit.guards import get_restricted_or_404, require_action
 from openiop.sites import selectors
 from openiop.sites.permissions import SITE_VIEW
 

@@ -3,7 +3,7 @@
 reviews) for every active episode the showcase left without one, and the
 signed group sections and individual notes the schedule's attendance calls
 for. Written in committed batches with one audit event each (see
-``openiop.core.demo_bulk``); every derived field is what the services would
+``openiop.audit.bulk``); every derived field is what the services would
 set: planned hours from ``rules.planned_hours_per_week``, review dates from
 ``rules.review_due``, late entries from ``rules.is_late_entry``, the
 co-signature flag from the signer.
@@ -26,7 +26,7 @@ from typing import Any
 from django.utils import timezone
 
 from openiop.accounts.models import User
-from openiop.core import demo_bulk
+from openiop.audit import bulk as demo_bulk
 from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, LevelOfCare
 from openiop.sites.models import Site

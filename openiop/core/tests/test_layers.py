@@ -9,9 +9,10 @@ to call time is still a dependency). Tests and migrations are not checked, nor
 ``testing.py``: the permission table's support module is test code that sees
 every app (a guard below makes sure no running code imports it).
 
-Two lists hold what is known and not yet right. Both may only shrink: an
-entry that no longer matches an import fails the test, so whoever removes the
-import also removes the entry.
+Imports sideways, between apps on one floor, are listed with their reason,
+and a listed edge nobody uses any more fails. No upward import is excused:
+one fails the test (move the code down, or invert it with a registry the
+higher app fills from its ready(), as chart tabs and banner items are).
 """
 
 from __future__ import annotations
@@ -79,20 +80,6 @@ SIDEWAYS: dict[tuple[str, str], str] = {
     ("diagnoses", "medications"): "the demo pairs diagnoses with medications",
 }
 
-# Upward imports still to remove: (module, app it imports) -> why it is still there.
-UPWARD_TO_REMOVE: dict[tuple[str, str], str] = {
-    # The dashboard: helper P is editing these two files (issue 15 item 2 left them for after).
-    ("core/views.py", "accounts"): "has_action, User and DASHBOARD_VIEW: access rules belong on the ground floor",
-    ("core/views.py", "audit"): "read_restricted_or_404 logs reads: belongs in audit",
-    # Audit helpers that live in core; their importers are mid-edit in other apps.
-    ("core/reads.py", "audit"): "the list-read event: move to openiop/audit/reads.py",
-    ("core/demo_bulk.py", "audit"): "one audit event per bulk batch: move to openiop/audit/bulk.py",
-    ("accounts/services.py", "sites"): "staff_create assigns sites",
-    ("accounts/throttle.py", "public"): "client_ip: a request helper that belongs in core",
-    ("patients/scopes.py", "treatment"): "WHOLE_SITE: the patient-scope rule (issue 15 item 4)",
-    ("patients/views.py", "privacy"): "the notice prompt after admission: a chart panel registry would invert it",
-}
-
 
 def app_modules() -> Iterator[tuple[str, Path]]:
     for path in sorted(ROOT.rglob("*.py")):
@@ -126,9 +113,8 @@ def app_imports() -> list[tuple[str, str, str, str]]:
     return found
 
 
-def wrong_imports() -> tuple[list[str], set[tuple[str, str]]]:
+def wrong_imports() -> list[str]:
     wrong: list[str] = []
-    excused: set[tuple[str, str]] = set()
     for app, where, target, module in app_imports():
         if app in PURE:
             wrong.append(f"{where} imports {module}: x12 is pure")
@@ -142,13 +128,10 @@ def wrong_imports() -> tuple[list[str], set[tuple[str, str]]]:
             continue
         if FLOOR[target] == FLOOR[app] and (app, target) in SIDEWAYS:
             continue
-        if (where, target) in UPWARD_TO_REMOVE:
-            excused.add((where, target))
-            continue
         direction = "sideways" if FLOOR[target] == FLOOR[app] else "upward"
         floors = f"{app} is on floor {FLOOR[app]}, {target} on {FLOOR[target]}"
         wrong.append(f"{where} imports {module} ({direction}: {floors})")
-    return wrong, excused
+    return wrong
 
 
 def test_every_app_is_on_a_floor() -> None:
@@ -157,13 +140,7 @@ def test_every_app_is_on_a_floor() -> None:
 
 
 def test_no_module_imports_a_floor_above_its_own() -> None:
-    wrong, _ = wrong_imports()
-    assert wrong == []
-
-
-def test_the_list_of_upward_imports_to_remove_only_shrinks() -> None:
-    _, excused = wrong_imports()
-    assert set(UPWARD_TO_REMOVE) - excused == set(), "remove these entries: the import is gone"
+    assert wrong_imports() == []
 
 
 def test_every_sideways_edge_is_still_used() -> None:

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.models import User
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import get_restricted_or_404, require_action
 from openiop.audit.services import log_read
-from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.scheduling import services
 from openiop.scheduling.forms import (
     ClinicianAvailabilityEditForm,

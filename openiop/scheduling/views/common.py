@@ -11,9 +11,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from openiop.accounts.models import User
+from openiop.audit.guards import get_restricted_or_404
+from openiop.audit.reads import read_restricted_or_404
 from openiop.core.ascii_digits import parse_id
 from openiop.core.roles import RoleCode
-from openiop.core.views import get_restricted_or_404, read_restricted_or_404
 from openiop.patients.models import Patient
 from openiop.scheduling import selectors, services
 from openiop.scheduling.models import Appointment, Attendance, Session

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import get_restricted_or_404, require_action
+from openiop.audit.reads import read_restricted_or_404
 from openiop.audit.services import log_action
 from openiop.core.ascii_digits import parse_id
-from openiop.core.views import get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Patient
 from openiop.scheduling import feeds, services
 from openiop.scheduling.forms import FeedForm

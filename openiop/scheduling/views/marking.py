@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import require_action
 from openiop.audit.services import log_read
 from openiop.core.ascii_digits import parse_id
-from openiop.core.views import require_action, staff_user
 from openiop.scheduling import selectors, services
 from openiop.scheduling.models import Attendance
 from openiop.scheduling.permissions import ATTENDANCE_RECORD

@@ -15,9 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import require_action
+from openiop.audit.reads import read_restricted_or_404
 from openiop.audit.services import log_read
 from openiop.core.access import has_action
-from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import group_notes, selectors, services
 from openiop.scheduling.forms import AppointmentForm, EnrolForm, ReasonForm, RescheduleForm

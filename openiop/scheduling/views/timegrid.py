@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from openiop.core.views import require_action, staff_user
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import require_action
 from openiop.scheduling import services
 from openiop.scheduling.models import Appointment, Session
 from openiop.scheduling.permissions import SCHEDULING_MANAGE

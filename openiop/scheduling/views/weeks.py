@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import get_restricted_or_404, require_action
+from openiop.audit.reads import read_restricted_or_404
 from openiop.audit.services import log_action
 from openiop.core.access import has_action
 from openiop.core.models import WorkerHeartbeat
 from openiop.core.navigation import zone_abbreviation
-from openiop.core.views import get_restricted_or_404, read_restricted_or_404, require_action, staff_user
 from openiop.patients.models import Episode, Patient
 from openiop.scheduling import hours, planning, selectors
 from openiop.scheduling.forms import BuildForm, HoursForm

@@ -17,10 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import get_restricted_or_404, require_action
 from openiop.audit.services import log_read
 from openiop.core.access import has_action
 from openiop.core.ascii_digits import parse_id
-from openiop.core.views import attach_error, get_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.patients.models import Patient
 from openiop.treatment import selectors
 from openiop.treatment.forms import GroupCreateForm, GroupHeaderForm

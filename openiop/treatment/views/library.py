@@ -12,8 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import require_action
+from openiop.audit.reads import read_restricted_or_404
 from openiop.core.ascii_digits import parse_id
-from openiop.core.views import attach_error, read_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.treatment import forms, selectors
 from openiop.treatment.models import LibraryEntry
 from openiop.treatment.permissions import LIBRARY_EDIT, PLAN_WRITE

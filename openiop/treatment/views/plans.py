@@ -10,10 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
+from openiop.accounts.staff import staff_user
+from openiop.audit.guards import get_restricted_or_404, require_action
+from openiop.audit.reads import read_restricted_or_404
 from openiop.audit.services import log_read
 from openiop.core.access import has_action
 from openiop.core.ascii_digits import parse_id
-from openiop.core.views import attach_error, get_restricted_or_404, read_restricted_or_404, require_action, staff_user
+from openiop.core.views import attach_error
 from openiop.patients.models import Episode, Patient
 from openiop.treatment import forms, plan_diff, selectors
 from openiop.treatment.models import PlanVersion, TreatmentPlan

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
+from openiop.audit import bulk as demo_bulk
 from openiop.audit.context import acting_as
-from openiop.core import demo_bulk
 from openiop.demo import program as demo
 
 

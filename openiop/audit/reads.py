@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""Read events for pages that list patients or inquiries.
+"""Read events: one record shown (``read_restricted_or_404``), or many.
 
 A page that shows one record logs its read through
-``openiop.core.views.read_restricted_or_404``. A page that shows many (the
+``read_restricted_or_404``. A page that shows many (the
 patient list and search results, the safety-alert list, the admissions
 board, the dashboards) logs ONE event per page view naming everyone it
 shows, ``data={"view": ..., "patients": [...], "inquiries": [...]}``: one
@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.core.paginator import Page
 from django.db import models
+from django.http import HttpRequest
 
+from openiop.audit.guards import get_restricted_or_404
 from openiop.audit.models import AuditEvent
-from openiop.audit.services import log_action
+from openiop.audit.services import log_action, log_read
+
+_M = TypeVar("_M", bound=models.Model)
 
 # Dashboard contexts nest a few levels (a section's dict holds lists of rows,
 # a row may be a dataclass holding the episode and its patient).
@@ -29,7 +33,7 @@ _MAX_DEPTH = 4
 ListedKind = Literal["patients", "inquiries"]
 
 # The records a list read names by themselves, filled by the apps that own
-# them (patients, admissions) from their apps.py ``ready()``: core imports no
+# them (patients, admissions) from their apps.py ``ready()``: audit imports no
 # app above it (openiop/core/tests/test_layers.py).
 _LISTED_MODELS: dict[type[models.Model], ListedKind] = {}
 
@@ -97,3 +101,24 @@ def log_list_read(view: str, records: Iterable[Any] | Any, *, data: dict[str, An
     if shown.inquiries:
         payload["inquiries"] = sorted(shown.inquiries)
     return log_action("record.read", data={**payload, **(data or {})})
+
+
+def read_restricted_or_404(
+    queryset: models.QuerySet[_M],
+    request: HttpRequest,
+    action: str,
+    *,
+    view: str,
+    data: dict[str, Any] | None = None,
+    **lookup: Any,
+) -> _M:
+    """get_restricted_or_404 for a page that shows the record: restricts,
+    fetches and logs the read (``record.read`` with ``data["view"] = VIEW``)
+    in one call, so a page cannot show a patient's record without the event.
+
+    Logged on every method: a POST fetches the record to change it or to show
+    the form again with its errors, and either way the user saw it.
+    """
+    record = get_restricted_or_404(queryset, request, action, **lookup)
+    log_read(record, data={"view": view, **(data or {})})
+    return record

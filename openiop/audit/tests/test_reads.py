@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""What a list page names in its read event (openiop.core.reads), without the database."""
+"""What a list page names in its read event (openiop.audit.reads), without the database."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 
 from openiop.admissions.models import Inquiry
 from openiop.assessments.models import SafetyAlert
-from openiop.core.reads import log_list_read, shown_records
+from openiop.audit.reads import log_list_read, shown_records
 from openiop.patients.models import Episode, Patient
 from openiop.sites.models import Site
 

@@ -31,6 +31,7 @@ from openiop.scheduling.optimizer import (
     GroupSession,
     Patient,
     Problem,
+    Result,
     Schedule,
     Site,
     SolveOptions,
@@ -45,8 +46,11 @@ from openiop.scheduling.optimizer import (
     validate,
 )
 from openiop.scheduling.optimizer.instance import patient_minutes, weights_for
+from openiop.scheduling.optimizer.parallel import default_processes, workers_per_site
 
 H = 60
+TARGET_SECONDS = 120.0  # issue 15: 10,000 patients over 100 sites within 1% of the bound
+SECONDS_PER_SITE = 1.1  # each week's time limit, so 100 sites stay under the target with the parent's own work
 GROUP = 90
 
 
@@ -247,14 +251,89 @@ def _share_in_band(problem: Problem, schedule: Schedule) -> float:
     return inside / max(1, len(problem.patients))
 
 
-def run(patients: int, sites: int, seed: int, time_limit: float | None, gap_limit: float) -> dict[str, object]:
-    problem = build_program(patients, sites, seed)
-    limit = time_limit if time_limit is not None else 3.0 * sites
-    load_before = os.getloadavg()[0]
-    cpu_started = time.process_time()
-    result = solve(problem, SolveOptions(time_limit=limit, workers=2, relative_gap_limit=gap_limit, seed=seed))
-    solve_cpu = time.process_time() - cpu_started
-    assert result.schedule is not None and result.problem is not None
+def next_week(problem: Problem, published: Schedule, seed: int, churn: float = 0.05) -> Problem:
+    """The week after PROBLEM once PUBLISHED ran, as the week builder reads it
+    from the database: about CHURN of each site's patients discharged and as
+    many admitted (new ids), as many again with new availability (a new job),
+    and everyone's ``last_week`` the groups they were booked into (attended)."""
+    rng = random.Random(seed * 7919 + 1)
+    patients: list[Patient] = []
+    for index, patient in enumerate(problem.patients):
+        kept = replace(patient, last_week=published.sessions_of(patient.id))
+        draw = rng.random()
+        if draw < churn:
+            kind = rng.choice([k for k, _ in ARCHETYPES])
+            kept = replace(
+                patient,
+                id=f"{patient.site}-n{index + 1}",
+                availability=tuple(_availability(kind, rng)),
+                last_week=frozenset(),
+                label=kind,
+                clinician=None,
+            )
+        elif draw < 2 * churn:
+            kept = replace(kept, availability=tuple(_availability(patient.label or "flexible", rng)))
+        patients.append(kept)
+    return replace(problem, patients=tuple(patients))
+
+
+def _site_gaps(result: Result) -> list[float]:
+    return sorted(site.gap for site in result.sites)
+
+
+def _figures(result: Result, wall: float, cpu: float, load: float) -> dict[str, object]:
+    gaps = _site_gaps(result)
+    return {
+        "status": result.status,
+        "wall_seconds": round(wall, 3),
+        # CPU seconds of this process and its worker processes: on a shared machine, what the solve cost.
+        "cpu_seconds": round(cpu, 3),
+        "load_average_before": round(load, 2),
+        "gap": round(result.gap, 6),
+        "worst_site_gap": round(gaps[-1], 6) if gaps else 0.0,
+        "median_site_gap": round(statistics.median(gaps), 6) if gaps else 0.0,
+        "within_1pct_of_bound": round(sum(1 for g in gaps if g <= 0.01) / max(1, len(gaps)), 4),
+        "sites_proven_optimal": sum(1 for s in result.sites if s.status == "optimal"),
+        "sites_hinted": sum(1 for s in result.sites if s.hinted),
+        "sites_failed": [f"{s.site}: {s.status} {s.message}".strip() for s in result.sites if s.status == "error"],
+        "objective": result.objective,
+        "bound": result.bound,
+    }
+
+
+def _timed_solve(problem: Problem, options: SolveOptions) -> tuple[Result, dict[str, object]]:
+    load = os.getloadavg()[0]
+    wall_started, cpu_started = time.perf_counter(), _cpu_seconds()
+    result = solve(problem, options)
+    wall, cpu = time.perf_counter() - wall_started, _cpu_seconds() - cpu_started
+    return result, _figures(result, wall, cpu, load)
+
+
+def _cpu_seconds() -> float:
+    """This process's CPU time plus that of its finished worker processes."""
+    usage = os.times()
+    return usage.user + usage.system + usage.children_user + usage.children_system
+
+
+def run(
+    patients: int,
+    sites: int,
+    seed: int,
+    time_limit: float | None,
+    gap_limit: float,
+    processes: int | None = None,
+    workers: int = 0,
+) -> dict[str, object]:
+    limit = time_limit if time_limit is not None else SECONDS_PER_SITE * sites
+    pool = processes if processes is not None else default_processes()
+    options = SolveOptions(time_limit=limit, workers=workers, relative_gap_limit=gap_limit, seed=seed, processes=pool)
+    # Last week: built and published (the previous week's solve), then this week read as the service reads it.
+    previous, previous_figures = _timed_solve(build_program(patients, sites, seed), options)
+    assert previous.schedule is not None and previous.problem is not None
+    problem = next_week(previous.problem, previous.schedule, seed)
+    cold, cold_figures = _timed_solve(problem, options)
+    result, warm_figures = _timed_solve(problem, replace(options, hint=previous.schedule))
+    assert result.schedule is not None and result.problem is not None and cold.schedule is not None
     checked = result.problem
 
     started = time.perf_counter()
@@ -271,24 +350,37 @@ def run(patients: int, sites: int, seed: int, time_limit: float | None, gap_limi
     replanned = replan_patient(checked, result.schedule, moved)
 
     count = max(1, len(checked.patients))
+    warm_seconds = float(warm_figures["wall_seconds"])  # type: ignore[arg-type]
     return {
+        # The target: every site within 1% of its bound, the whole week in TARGET_SECONDS, starting from
+        # last week's published week (every week after a program's first).
+        "ok": warm_seconds <= TARGET_SECONDS and warm_figures["within_1pct_of_bound"] == 1.0,
+        "ok_cold": float(cold_figures["wall_seconds"]) <= TARGET_SECONDS  # type: ignore[arg-type]
+        and cold_figures["within_1pct_of_bound"] == 1.0,
+        "target_seconds": TARGET_SECONDS,
         "patients": len(checked.patients),
         "sites": len(checked.sites),
         "sessions": len(checked.sessions),
         "clinicians": len(checked.clinicians),
         "seed": seed,
         "time_limit": limit,
+        "processes": pool,
+        "workers_per_site": workers or workers_per_site(pool),
+        "cold": cold_figures,
+        "warm": warm_figures,
+        "previous_week": previous_figures,
+        # The rest describes the warm solve, the week a program builds every week.
         "status": result.status,
-        "sites_proven_optimal": sum(1 for s in result.sites if s.status == "optimal"),
+        "sites_proven_optimal": warm_figures["sites_proven_optimal"],
         "solve_seconds": round(result.solve_seconds, 3),
-        # CPU seconds this process got while solving (2 cores = up to 2 per second): shows how shared the machine was.
-        "solve_cpu_seconds": round(solve_cpu, 3),
-        "load_average_before": round(load_before, 2),
+        "solve_cpu_seconds": warm_figures["cpu_seconds"],
+        "load_average_before": warm_figures["load_average_before"],
         "objective": result.objective,
         "bound": result.bound,
         "gap": round(result.gap, 6),
         "share_meeting_hours": round(_share_in_band(checked, result.schedule), 4),
         "share_meeting_plan": round(len(result.meeting) / count, 4),
+        "cold_share_meeting_plan": round(len(cold.meeting) / count, 4),
         "greedy_share_meeting_hours": round(_share_in_band(checked, greedy_week), 4),
         "greedy_share_meeting_plan": round(len(greedy_score.meeting) / count, 4),
         "greedy_objective": greedy_score.objective(weights),
@@ -306,7 +398,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--sites", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--time-limit", type=float, default=None, help="seconds in all (default: 3 per site)")
+    parser.add_argument(
+        "--time-limit", type=float, default=None, help=f"seconds for each week (default: {SECONDS_PER_SITE} per site)"
+    )
+    parser.add_argument("--processes", type=int, default=None, help="sites solved at once (default: the CPU count)")
+    parser.add_argument("--workers", type=int, default=0, help="CP-SAT workers per site (default: cores / processes)")
     parser.add_argument("--gap-limit", type=float, default=0.001, help="stop a site within this relative gap")
     parser.add_argument("--json", action="store_true", help="print one JSON object (the default output)")
     parser.add_argument("--seeds", type=int, default=1, help="run this many seeds in a row and print medians")
@@ -314,7 +410,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.patients < 1 or args.sites < 1 or args.sites > args.patients:
         parser.error("need at least one patient per site")
     validate(build_program(min(args.patients, args.sites), args.sites, args.seed))
-    runs = [run(args.patients, args.sites, args.seed + k, args.time_limit, args.gap_limit) for k in range(args.seeds)]
+    if (args.processes is not None and args.processes < 1) or args.workers < 0:
+        parser.error("--processes must be at least 1 and --workers at least 0")
+    runs = [
+        run(args.patients, args.sites, args.seed + k, args.time_limit, args.gap_limit, args.processes, args.workers)
+        for k in range(args.seeds)
+    ]
     if len(runs) == 1:
         output = runs[0]
     else:

@@ -22,6 +22,7 @@ from openiop.scheduling.optimizer.model import (
     merge_windows,
     validate,
 )
+from openiop.scheduling.optimizer.parallel import ERROR
 from openiop.scheduling.optimizer.precheck import Shortfall, seat_check
 from openiop.scheduling.optimizer.replan import ReplanResult, replan_patient
 from openiop.scheduling.optimizer.solve import (
@@ -33,10 +34,13 @@ from openiop.scheduling.optimizer.solve import (
     SiteResult,
     SolveOptions,
     solve,
+    solve_each,
 )
+from openiop.scheduling.optimizer.warmstart import carry_over
 
 __all__ = [
     "DAY_NAMES",
+    "ERROR",
     "FEASIBLE",
     "INFEASIBLE",
     "OPTIMAL",
@@ -59,6 +63,7 @@ __all__ = [
     "Weights",
     "Window",
     "build_site",
+    "carry_over",
     "combine",
     "describe_availability",
     "explain",
@@ -68,6 +73,7 @@ __all__ = [
     "score",
     "seat_check",
     "solve",
+    "solve_each",
     "validate",
     "violations",
 ]

@@ -150,13 +150,24 @@ def _blocking(option: PatientOptions) -> dict[IndividualSlot, int]:
 
 
 def greedy(instance: SiteInstance, *, start_from: Schedule | None = None) -> Schedule:
-    """A valid week for one site. ``start_from`` seats each patient in that
-    schedule's sessions first (besides last week's), where they still fit."""
+    """A valid week for one site. ``start_from`` (last week's published week
+    carried over, see ``warmstart``) first books everyone's appointments and
+    seats in it, where they still fit, before anyone is filled up."""
     state = _State(instance)
     order = sorted(
         instance.options.values(),
         key=lambda o: (not o.can_meet, o.upper_minutes - o.patient.min_minutes, len(o.sessions), o.patient.id),
     )
+    if start_from is not None:
+        # One pass for the whole site first, so filling one patient never takes a seat another had last week.
+        for option in order:
+            for slot in start_from.individual_of(option.patient.id):
+                if slot in option.slots and state.can_book(option, slot):
+                    state.book(slot)
+            for session_id in sorted(start_from.sessions_of(option.patient.id)):
+                session = state.sessions.get(session_id)
+                if session is not None and session in option.sessions and state.can_take(option, session):
+                    state.take(option.patient.id, session)
     for option in order:
         patient = option.patient
         # Individual sessions first, where they block the fewest groups this patient could join.

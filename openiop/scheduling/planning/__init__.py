@@ -20,11 +20,14 @@ from openiop.scheduling.planning.problem import (
     tracks_of,
 )
 from openiop.scheduling.planning.publishing import emptied_sessions, publish
+from openiop.scheduling.planning.warm import published_last_week
 from openiop.scheduling.planning.weeks import (
     expire_stuck,
     next_monday,
     propose_replan,
     propose_week,
+    propose_weeks,
+    solve_processes,
     solve_seconds,
     stuck_after,
     week_request,
@@ -42,8 +45,11 @@ __all__ = [
     "next_monday",
     "propose_replan",
     "propose_week",
+    "propose_weeks",
     "publish",
+    "published_last_week",
     "slot_id",
+    "solve_processes",
     "solve_seconds",
     "stuck_after",
     "subtract",

@@ -89,9 +89,10 @@ class Built:
     episodes: dict[str, Episode]
     skipped: list[str] = field(default_factory=list)  # people left out, and why
     current: optimizer.Schedule = field(default_factory=lambda: optimizer.Schedule({}))
+    last_week: optimizer.Schedule | None = None  # last week's published week, the solver's warm start (``warm``)
 
 
-def _window(site: Site, start: dt.datetime, end: dt.datetime) -> optimizer.Window:
+def local_window(site: Site, start: dt.datetime, end: dt.datetime) -> optimizer.Window:
     tz = selectors.zone(site)
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     end_minutes = _minutes(local_end.time()) if local_end.date() == local_start.date() else 24 * 60
@@ -126,7 +127,7 @@ def build_problem(site: Site, week_start: dt.date) -> Built:
         service = catalog.SERVICES.get(session.service)
         if service is None or service.topic is None:
             continue
-        window = _window(site, session.start, session.end)
+        window = local_window(site, session.start, session.end)
         seats = session.capacity_max - by_hand[session.pk]
         if seats <= 0:
             continue
@@ -166,11 +167,11 @@ def build_problem(site: Site, week_start: dt.date) -> Built:
         names[row.user_id] = str(row.user)
     clinician_busy: dict[int, list[optimizer.Window]] = defaultdict(list)
     for appointment in manual_appointments:
-        clinician_busy[appointment.clinician_id].append(_window(site, appointment.start, appointment.end))
+        clinician_busy[appointment.clinician_id].append(local_window(site, appointment.start, appointment.end))
     # Time other apps booked (an intake assessment), at this site or another: publishing would refuse it.
     for block in busy_blocks(start, end, clinician_ids=list(windows)):
         if block.clinician_id is not None:
-            clinician_busy[block.clinician_id].append(_window(site, block.start, block.end))
+            clinician_busy[block.clinician_id].append(local_window(site, block.start, block.end))
     clinicians = tuple(
         optimizer.Clinician(
             id=str(user_id),
@@ -194,12 +195,14 @@ def build_problem(site: Site, week_start: dt.date) -> Built:
     booked_minutes: dict[int, int] = defaultdict(int)
     for enrolment in week_enrolments:
         if enrolment.source != OPTIMIZER:
-            patient_busy[enrolment.patient_id].append(_window(site, enrolment.session.start, enrolment.session.end))
+            patient_busy[enrolment.patient_id].append(
+                local_window(site, enrolment.session.start, enrolment.session.end)
+            )
             booked_minutes[enrolment.patient_id] += enrolment.session.minutes
     for appointment in Appointment.objects.filter(
         patient__in=[e.patient_id for e in episodes], status=SessionStatus.SCHEDULED, start__lt=end, end__gt=start
     ).exclude(source=OPTIMIZER):
-        patient_busy[appointment.patient_id].append(_window(site, appointment.start, appointment.end))
+        patient_busy[appointment.patient_id].append(local_window(site, appointment.start, appointment.end))
         booked_minutes[appointment.patient_id] += appointment.minutes
     last_week: dict[int, set[str]] = defaultdict(set)
     for enrolment in Enrolment.objects.filter(
@@ -269,7 +272,7 @@ def build_problem(site: Site, week_start: dt.date) -> Built:
     ).select_related("site"):
         key = str(appointment.episode_id)
         if key in episode_map and str(appointment.clinician_id) in clinician_ids:
-            window = _window(site, appointment.start, appointment.end)
+            window = local_window(site, appointment.start, appointment.end)
             individual_slots.append(
                 optimizer.IndividualSlot(key, str(appointment.clinician_id), window.day, window.start, window.end)
             )

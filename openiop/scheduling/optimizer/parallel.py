@@ -67,24 +67,34 @@ def solve_site_task(task: SiteTask) -> SiteOutcome:
     return solve_site(task)
 
 
-def default_processes() -> int:
+# CP-SAT search workers a site gets when the cores allow: the clique-strengthened LP (max_lp), which proves
+# these models' bounds, beside the default LP search, which finds their solutions.
+PAIR = 2
+
+
+def cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def workers_per_site(processes: int, cores: int | None = None) -> int:
-    """CP-SAT search workers for each site so the pool fills the cores without
-    oversubscribing them: processes x workers <= cores, at least one.
+def default_processes(available: int | None = None) -> int:
+    """Sites solved at once by default: one per pair of cores (1 on a 2-core
+    machine, so the sites then run one after another in this process).
 
-    Measured on this 2-core machine (1,000 patients / 10 sites, CPU seconds per
-    site to reach the 0.1% gap): one site at a time with 2 workers took 2.5-3.6
-    CPU s, one worker 3.8 CPU s or did not close the gap in 15 s, because the
-    second worker runs the clique-strengthened LP (max_lp) that proves the
-    bound. Two processes x one worker still wins on wall time overall
-    (bench.schedule reports it) since the Python around each solve (instance,
-    greedy week, model, scoring: about 0.3 s a site) then overlaps another
-    site's search instead of leaving a core idle."""
-    cores = cores or default_processes()
-    return max(1, cores // max(1, processes))
+    Measured on this 2-core machine (1,000 patients / 10 sites, CPU seconds
+    for one site to reach the 0.1% gap, machine shared, load 10-17): 1 process
+    x 2 workers took 2.2-3.5 CPU s (phase one 1.0-1.6, proven); 1 worker took
+    4.0-6.0 (phase one 2.9-5.1), and a single worker with the LP of max_lp
+    (linearization_level 2) or with the two interleaved on one thread did not
+    prove phase one within 3-4 CPU s at all. So 2 processes x 1 worker needs
+    about twice the CPU for the same gap and is the slower way to use two
+    cores; the pool pays off from 4 cores up (2 processes x 2 workers)."""
+    return max(1, (available or cores()) // PAIR)
+
+
+def workers_per_site(processes: int, available: int | None = None) -> int:
+    """CP-SAT search workers for each site so the pool fills the cores without
+    oversubscribing them: processes x workers <= cores, at least one."""
+    return max(1, (available or cores()) // max(1, processes))
 
 
 def _failed(task: SiteTask, started: float, error: BaseException) -> SiteOutcome:

@@ -5,7 +5,6 @@ and tests), store the proposal, expire lost builds, re-plan one patient."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ from openiop.core.jobs import enqueue_on_commit
 from openiop.patients.models import Episode
 from openiop.scheduling import catalog, optimizer, selectors
 from openiop.scheduling.models import WeekProposal
+from openiop.scheduling.optimizer.parallel import default_processes
 from openiop.scheduling.planning.problem import Built, build_problem
 from openiop.scheduling.planning.warm import published_last_week
 from openiop.sites.models import Site
@@ -85,9 +85,10 @@ def stuck_after() -> dt.timedelta:
 
 def solve_processes(processes: int | None = None) -> int:
     """Sites solved at once when several are built together
-    (OPENIOP_SCHEDULE_PROCESSES, default the CPU count)."""
+    (OPENIOP_SCHEDULE_PROCESSES, default one per pair of cores: see
+    ``optimizer.parallel.default_processes``)."""
     if processes is None:
-        processes = getattr(settings, "OPENIOP_SCHEDULE_PROCESSES", None) or os.cpu_count() or 1
+        processes = getattr(settings, "OPENIOP_SCHEDULE_PROCESSES", None) or default_processes()
     return max(1, int(processes))
 
 

@@ -22,7 +22,14 @@ from openiop.scheduling.optimizer import (
     validate,
 )
 from openiop.scheduling.optimizer.instance import weights_for
-from openiop.scheduling.optimizer.parallel import SiteOutcome, SiteTask, run_tasks, solve_site_task, workers_per_site
+from openiop.scheduling.optimizer.parallel import (
+    SiteOutcome,
+    SiteTask,
+    default_processes,
+    run_tasks,
+    solve_site_task,
+    workers_per_site,
+)
 from openiop.scheduling.tests.instances import tiny_problem
 
 # One worker and a fixed seed: CP-SAT is then deterministic, so serial and parallel must agree exactly.
@@ -129,11 +136,12 @@ def test_bad_input_in_one_problem_leaves_the_others_solved() -> None:
     assert getattr(outcomes[1], "schedule", None) is not None
 
 
-def test_workers_per_site_never_oversubscribe_the_cores() -> None:
-    assert workers_per_site(1, cores=2) == 2
-    assert workers_per_site(2, cores=2) == 1
-    assert workers_per_site(4, cores=2) == 1
-    assert workers_per_site(3, cores=8) == 2
+def test_the_pool_never_oversubscribes_the_cores() -> None:
+    # By default a pair of CP-SAT workers per site (measured faster than two single-worker processes on 2 cores).
+    assert [default_processes(cores) for cores in (1, 2, 3, 8)] == [1, 1, 1, 4]
+    assert workers_per_site(default_processes(2), 2) == 2 and workers_per_site(default_processes(8), 8) == 2
+    # An explicit number of processes shares the cores among them.
+    assert workers_per_site(2, 2) == 1 and workers_per_site(4, 2) == 1 and workers_per_site(3, 8) == 2
 
 
 # --- Warm start ---------------------------------------------------------------------------------------------------

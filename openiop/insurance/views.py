@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openiop.accounts.staff import staff_user
 from openiop.audit.guards import require_action
 from openiop.audit.reads import read_restricted_or_404
+from openiop.core.editing import edit_with_version
 from openiop.core.views import attach_error
 from openiop.insurance import services
 from openiop.insurance.forms import AuthorizationForm, CardForm, CoverageForm, ElectronicCheckForm, ManualCheckForm
@@ -51,6 +52,11 @@ def _tab(patient_pk: int) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("patients:chart", args=[patient_pk]) + "?tab=insurance")
 
 
+def _saved_to_tab(request: HttpRequest, message: str, patient_pk: int) -> HttpResponseRedirect:
+    messages.success(request, message)
+    return _tab(patient_pk)
+
+
 # --- Coverage ---------------------------------------------------------------------------------------------------------
 
 
@@ -75,23 +81,19 @@ def coverage_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
 def coverage_edit(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
     coverage = _coverage(request, patient_pk, pk, COVERAGE_EDIT, "insurance.coverage_edit")
     initial: dict[str, Any] = {name: getattr(coverage, name) for name in services.COVERAGE_FIELDS}
-    initial["version"] = coverage.version
     form = CoverageForm(request.POST or None, patient=coverage.patient, coverage=coverage, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.coverage_update(
-                actor=staff_user(request),
-                coverage=coverage,
-                expected_version=form.cleaned_data["version"],
-                **form.coverage_fields(),
-            )
-        except ValidationError as exc:
-            attach_error(request, form, exc)
-        else:
-            messages.success(request, _("Coverage saved."))
-            return _tab(patient_pk)
-    return render(
-        request, "insurance/coverage_form.html", {"form": form, "patient": coverage.patient, "coverage": coverage}
+    return edit_with_version(
+        request,
+        form,
+        record=coverage,
+        version=coverage.version,
+        save=lambda expected: services.coverage_update(
+            actor=staff_user(request), coverage=coverage, expected_version=expected, **form.coverage_fields()
+        ),
+        saved=lambda _saved: _saved_to_tab(request, _("Coverage saved."), patient_pk),
+        page=lambda: render(
+            request, "insurance/coverage_form.html", {"form": form, "patient": coverage.patient, "coverage": coverage}
+        ),
     )
 
 
@@ -99,23 +101,23 @@ def coverage_edit(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def card_upload(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
     coverage = _coverage(request, patient_pk, pk, COVERAGE_EDIT, "insurance.card_upload")
-    form = CardForm(request.POST or None, request.FILES or None, initial={"version": coverage.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.coverage_card_attach(
-                actor=staff_user(request),
-                coverage=coverage,
-                side=form.cleaned_data["side"],
-                upload=form.cleaned_data["image"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as exc:
-            attach_error(request, form, exc)
-        else:
-            messages.success(request, _("Card image saved."))
-            return _tab(patient_pk)
-    return render(
-        request, "insurance/card_form.html", {"form": form, "patient": coverage.patient, "coverage": coverage}
+    form = CardForm(request.POST or None, request.FILES or None)
+    return edit_with_version(
+        request,
+        form,
+        record=coverage,
+        version=coverage.version,
+        save=lambda expected: services.coverage_card_attach(
+            actor=staff_user(request),
+            coverage=coverage,
+            side=form.cleaned_data["side"],
+            upload=form.cleaned_data["image"],
+            expected_version=expected,
+        ),
+        saved=lambda _saved: _saved_to_tab(request, _("Card image saved."), patient_pk),
+        page=lambda: render(
+            request, "insurance/card_form.html", {"form": form, "patient": coverage.patient, "coverage": coverage}
+        ),
     )
 
 
@@ -227,23 +229,22 @@ def authorization_edit(request: HttpRequest, patient_pk: int, pk: int) -> HttpRe
         patient_id=patient_pk,
     )
     initial: dict[str, Any] = {name: getattr(authorization, name) for name in services.AUTHORIZATION_FIELDS}
-    initial["version"] = authorization.version
     form = AuthorizationForm(request.POST or None, patient=authorization.patient, creating=False, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.authorization_update(
-                actor=staff_user(request),
-                authorization=authorization,
-                expected_version=form.cleaned_data["version"],
-                **form.authorization_fields(),
-            )
-        except ValidationError as exc:
-            attach_error(request, form, exc)
-        else:
-            messages.success(request, _("Authorization saved."))
-            return _tab(patient_pk)
-    return render(
+    return edit_with_version(
         request,
-        "insurance/authorization_form.html",
-        {"form": form, "patient": authorization.patient, "authorization": authorization},
+        form,
+        record=authorization,
+        version=authorization.version,
+        save=lambda expected: services.authorization_update(
+            actor=staff_user(request),
+            authorization=authorization,
+            expected_version=expected,
+            **form.authorization_fields(),
+        ),
+        saved=lambda _saved: _saved_to_tab(request, _("Authorization saved."), patient_pk),
+        page=lambda: render(
+            request,
+            "insurance/authorization_form.html",
+            {"form": form, "patient": authorization.patient, "authorization": authorization},
+        ),
     )

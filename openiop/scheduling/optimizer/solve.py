@@ -288,7 +288,6 @@ def solve_site(task: SiteTask) -> SiteOutcome:
     first = site_model.extract(solver)
     first_score = score(instance.problem, first)
     meets_bound = int(solver.best_objective_bound)
-    proven = status == cp_model.OPTIMAL
     best = first if first_score.objective(weights) >= baseline_objective else baseline
     reached = max(first_score.primary, baseline_score.primary)
 
@@ -307,7 +306,10 @@ def solve_site(task: SiteTask) -> SiteOutcome:
         if score(instance.problem, second).objective(weights) > score(instance.problem, best).objective(weights):
             best = second
     best_objective = score(instance.problem, best).objective(weights)
-    if proven and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # Valid even when phase one was cut short: a week with primary >= reached has at most meets_bound
+        # primary and at most phase two's bound otherwise; a week with less primary scores below ``best``
+        # (one ``meets`` outweighs the whole secondary range, see ``Weights``).
         bound = weights.meets * meets_bound + int(solver.best_objective_bound)
     else:
         bound = weights.meets * meets_bound + _secondary_ceiling(instance, weights)

@@ -30,10 +30,15 @@ class StaleEditError(ValidationError):
     """Someone else saved the record after this edit began; nothing was saved."""
 
 
-def check_version(current: Versioned, expected_version: int | None, message: str | _StrPromise = STALE_MESSAGE) -> None:
+def check_version(
+    current: Versioned | int, expected_version: int | None, message: str | _StrPromise = STALE_MESSAGE
+) -> None:
     """Refuse with StaleEditError(MESSAGE) when CURRENT (locked) is no longer at EXPECTED_VERSION.
 
+    CURRENT is the locked record, or its counter itself for a record whose
+    counter has another name (treatment's notes and plans: ``lock_version``).
     ``None`` means the caller did not open a form on the record (a job, a
     one-click action), so there is nothing to compare."""
-    if expected_version is not None and current.version != expected_version:
+    current_version = current if isinstance(current, int) else current.version
+    if expected_version is not None and current_version != expected_version:
         raise StaleEditError(message, code="stale")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.locking import StaleEditError
 from openiop.patients.models import Episode
 from openiop.scheduling import selectors, services
 from openiop.scheduling.hours import IsoWeek
@@ -74,9 +75,11 @@ def publish(*, actor: User, proposal: WeekProposal) -> WeekProposal:
         or sessions[int(pk)].status != SessionStatus.SCHEDULED
     ]
     if stale:
-        raise ValidationError(
+        # The proposal holds the version of every session it was built on: one stale edit, many records.
+        raise StaleEditError(
             _("These sessions changed after the proposal was built: %(sessions)s. Build the week again.")
-            % {"sessions": ", ".join(stale)}
+            % {"sessions": ", ".join(stale)},
+            code="stale",
         )
     episodes = {e.pk: e for e in Episode.objects.filter(pk__in=locked.episode_ids).select_related("patient")}
     inactive = [

@@ -13,6 +13,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.scheduling import planning, services
 from openiop.scheduling.models import Enrolment, PatientAvailability, Session, Track, WeekProposal
 from openiop.scheduling.tests.pages import admitted, at, group, open_all_week, room, staff
@@ -159,7 +160,8 @@ def test_a_proposal_is_stale_once_one_of_its_sessions_changes(program: Program) 
     proposal = program.propose()
     services.session_cancel(actor=program.director, session=program.sessions[1], reason="Holiday")
 
-    with pytest.raises(ValidationError) as error:
+    # The one stale-edit error (core.locking), as every optimistic lock refuses.
+    with pytest.raises(StaleEditError) as error:
         planning.publish(actor=program.director, proposal=proposal)
 
     assert "changed after the proposal was built" in " ".join(error.value.messages)

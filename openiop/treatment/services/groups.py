@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.locking import check_version
 from openiop.patients.models import Episode, Patient
 from openiop.sites.models import Site
 from openiop.treatment import rules, selectors, service_codes
@@ -355,10 +356,11 @@ def _lock(group: GroupSession, actor: User, expected_lock_version: int | None) -
         raise LockedRecordError(_("This group note is signed and locked. Add an addendum to a participant's section."))
     if current.created_by_id != actor.pk:
         raise ValidationError(_("Only the author edits or signs a draft group note."))
-    if expected_lock_version is not None and current.lock_version != expected_lock_version:
-        raise ValidationError(
-            _("Someone else changed this group note while you were editing. Your changes were not saved; reload.")
-        )
+    check_version(
+        current.lock_version,
+        expected_lock_version,
+        _("Someone else changed this group note while you were editing. Your changes were not saved; reload."),
+    )
     return current
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
 from openiop.core.access import has_action
+from openiop.core.locking import check_version
 from openiop.patients.models import Episode, SupportPerson
 from openiop.treatment import conf, formats, rules, service_codes, signals
 from openiop.treatment.models import (
@@ -40,10 +41,6 @@ NOTE_FIELDS = (
 
 class EntryReasonNeeded(ValidationError):
     """Signing now is early (or late): the signer must confirm and say why."""
-
-
-class StaleNoteError(ValidationError):
-    pass
 
 
 def kind_action(kind: str) -> str:
@@ -175,10 +172,11 @@ def _lock_draft(note: Note, actor: User, expected_lock_version: int | None) -> N
         raise _signed_error()
     if current.author_id != actor.pk:
         raise ValidationError(_("Only the author edits or signs a draft note."))
-    if expected_lock_version is not None and current.lock_version != expected_lock_version:
-        raise StaleNoteError(
-            _("Someone else changed this note while you were editing. Your changes were not saved; reload to see them.")
-        )
+    check_version(
+        current.lock_version,
+        expected_lock_version,
+        _("Someone else changed this note while you were editing. Your changes were not saved; reload to see them."),
+    )
     return current
 
 

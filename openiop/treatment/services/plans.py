@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.locking import check_version
 from openiop.patients.models import Episode
 from openiop.treatment import conf, rules, selectors
 from openiop.treatment.models import (
@@ -42,10 +43,6 @@ ITEM_MODELS: dict[str, type[PlanItem]] = {
 }
 
 
-class StaleDraftError(ValidationError):
-    """The draft changed after this edit began."""
-
-
 def _locked_version() -> LockedRecordError:
     return LockedRecordError(_("This plan version is signed and locked. Revise the plan to make changes."))
 
@@ -54,10 +51,11 @@ def _lock_draft(version: PlanVersion, expected_lock_version: int | None) -> Plan
     current: PlanVersion = PlanVersion.objects.select_for_update().get(pk=version.pk)
     if current.status != PlanVersion.Status.DRAFT:
         raise _locked_version()
-    if expected_lock_version is not None and current.lock_version != expected_lock_version:
-        raise StaleDraftError(
-            _("Someone else changed this plan while you were editing. Your change was not saved; reload to see theirs.")
-        )
+    check_version(
+        current.lock_version,
+        expected_lock_version,
+        _("Someone else changed this plan while you were editing. Your change was not saved; reload to see theirs."),
+    )
     return current
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.core.roles import RoleCode
 from openiop.patients.tests.factories import TODAY
 from openiop.sites.models import Site
@@ -70,7 +71,7 @@ def test_picking_a_problem_copies_its_parts_and_the_draft_can_be_signed(north: S
 
 def test_a_stale_page_or_a_withdrawn_problem_adds_nothing(north: Site, bob: User) -> None:
     draft = factories.draft_plan(bob, factories.episode(north, bob))
-    with pytest.raises(plans.StaleDraftError):
+    with pytest.raises(StaleEditError, match="Someone else changed this plan"):
         library.add_from_library(
             actor=bob, version=draft, entry=opioid_problem(), responsible=bob,
             expected_lock_version=draft.lock_version - 1,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.patients.models import Episode
 from openiop.patients.tests.factories import TODAY
 from openiop.scheduling import hours
@@ -93,7 +94,7 @@ def test_an_edit_from_a_stale_draft_is_refused(north: Site, bob: User) -> None:
     seen = version.lock_version
     plans.draft_item_save(actor=bob, version=version, item=Problem(description="A"), expected_lock_version=seen)
 
-    with pytest.raises(plans.StaleDraftError):
+    with pytest.raises(StaleEditError, match="Someone else changed this plan"):
         plans.draft_item_save(actor=bob, version=version, item=Problem(description="B"), expected_lock_version=seen)
     assert list(version.problems.values_list("description", flat=True)) == ["A"]
 

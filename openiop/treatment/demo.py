@@ -151,8 +151,12 @@ def _individual_notes(author: User, episode: Episode, rng: random.Random, today:
                       "plan": plan},
             objectives=objectives[:1],
         )  # fmt: skip
-        delay = dt.timedelta(days=4) if late and weeks_ago == 2 else dt.timedelta(hours=2)
-        notes.note_sign(actor=author, note=note, now=_at(day, dt.time(14, 50), episode.site.zone) + delay)
+        is_late = late and weeks_ago == 2
+        delay = dt.timedelta(days=4) if is_late else dt.timedelta(hours=2)
+        notes.note_sign(
+            actor=author, note=note, now=_at(day, dt.time(14, 50), episode.site.zone) + delay,
+            entry_reason="Out sick for three days; documented on return." if is_late else "",
+        )  # fmt: skip
 
 
 def _family_session(author: User, episode: Episode, person: SupportPerson, today: dt.date) -> None:

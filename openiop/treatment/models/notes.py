@@ -97,6 +97,11 @@ class GroupSession(models.Model):
     def duration_minutes(self) -> int:
         return (self.end_time.hour * 60 + self.end_time.minute) - (self.start_time.hour * 60 + self.start_time.minute)
 
+    @property
+    def session_end_at_site(self) -> dt.datetime:
+        """When the group ended, on the wall clock of its site (as a note's)."""
+        return dt.datetime.combine(self.session_date, self.end_time, tzinfo=self.site.zone)
+
 
 class NoteQuerySet(LockedParentQuerySet):
     parent_status_lookup = "status"

@@ -29,7 +29,7 @@ from openiop.patients.models import Episode, Patient
 from openiop.sites.models import Site
 from openiop.treatment import rules, selectors, service_codes
 from openiop.treatment.models import GroupSession, LockedRecordError, Note, NoteObjective, NoteStatus, Objective
-from openiop.treatment.services.notes import _sign, sign_problems
+from openiop.treatment.services.notes import _sign, checked_entry_reason, entry_timing, sign_problems
 
 MAX_PARTICIPANTS = 20
 HEADER_FIELDS = ("session_date", "start_time", "end_time", "topic", "curriculum", "curriculum_session", "narrative")
@@ -433,20 +433,31 @@ def sign_problems_for_group(group: GroupSession) -> list[str]:
 
 
 @transaction.atomic
-def group_sign_all(*, actor: User, group: GroupSession, now: dt.datetime | None = None) -> GroupSession:
+def group_sign_all(
+    *, actor: User, group: GroupSession, now: dt.datetime | None = None, entry_reason: str = ""
+) -> GroupSession:
     """Sign the narrative and every participant's section in one action; any
-    problem anywhere refuses the whole signature, listing every problem."""
+    problem anywhere refuses the whole signature, listing every problem.
+    Signing before the session has ended or past the late-entry window needs
+    ENTRY_REASON, by the individual note's rule (checked_entry_reason); every
+    section records it. NOW is for demo seeding; views never pass it."""
     current = _lock(group, actor, None)
     problems = sign_problems_for_group(current)
     if problems:
         raise ValidationError([_("The group note cannot be signed yet:"), *problems])
     moment = now or timezone.now()
-    for section in current.sections.select_related("group"):
-        _sign(section, actor, moment)
+    reason = checked_entry_reason(current, moment, entry_reason)
+    for section in current.sections.select_related("group", "episode__site"):
+        _sign(section, actor, moment, reason)
     current.status = NoteStatus.SIGNED
     current.signed_at = moment
     current.save()
-    log_action("group.sign", obj=current, actor=actor, data={"sections": current.sections.count()})
+    log_action(
+        "group.sign",
+        obj=current,
+        actor=actor,
+        data={"sections": current.sections.count(), "entry": entry_timing(current, moment), "entry_reason": reason},
+    )
     return current
 
 

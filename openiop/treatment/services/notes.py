@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -249,10 +249,17 @@ def sign_problems(note: Note) -> list[str]:
     return problems
 
 
-def entry_timing(note: Note, moment: dt.datetime) -> str:
+class SessionRecord(Protocol):
+    """A note or a group note: anything signed against a session's end."""
+
+    @property
+    def session_end_at_site(self) -> dt.datetime: ...
+
+
+def entry_timing(record: SessionRecord, moment: dt.datetime) -> str:
     """Whether signing at MOMENT is "early" (before the session ended, on the
     site's clock), "late" (past the late-entry window) or neither ("")."""
-    end = note.session_end_at_site
+    end = record.session_end_at_site
     if rules.is_early_entry(end, moment):
         return "early"
     if rules.is_late_entry(end, moment, conf.note_late_hours()):
@@ -260,9 +267,9 @@ def entry_timing(note: Note, moment: dt.datetime) -> str:
     return ""
 
 
-def entry_reason_question(note: Note, timing: str) -> str:
+def entry_reason_question(record: SessionRecord, timing: str) -> str:
     """What the signer is asked before an early or late signature."""
-    end = note.session_end_at_site
+    end = record.session_end_at_site
     if timing == "early":
         return _(
             "This session ends at %(end)s %(zone)s on %(date)s and has not ended yet. Signing now records an "
@@ -271,6 +278,18 @@ def entry_reason_question(note: Note, timing: str) -> str:
     return _(
         "This session ended more than %(h)d hours ago. Signing now records a late entry: say why it is documented late."
     ) % {"h": conf.note_late_hours()}
+
+
+def checked_entry_reason(record: SessionRecord, moment: dt.datetime, entry_reason: str) -> str:
+    """The one early- and late-entry rule for every signature, an individual
+    note's and a group note's sections alike: signing before the session has
+    ended (site's clock) or past the late-entry window needs the signer's
+    reason, refused with EntryReasonNeeded (carrying the question to ask)
+    without one. Returns the reason to record: none for an on-time signature."""
+    timing = entry_timing(record, moment)
+    if timing and not entry_reason.strip():
+        raise EntryReasonNeeded(entry_reason_question(record, timing))
+    return entry_reason.strip() if timing else ""
 
 
 def _sign(note: Note, actor: User, moment: dt.datetime, entry_reason: str = "") -> Note:
@@ -301,10 +320,10 @@ def _sign(note: Note, actor: User, moment: dt.datetime, entry_reason: str = "") 
 @transaction.atomic
 def note_sign(*, actor: User, note: Note, now: dt.datetime | None = None, entry_reason: str = "") -> Note:
     """Sign and lock. An incomplete note is refused with the reasons. Before
-    the session has ended the signer must give ENTRY_REASON (an early entry,
-    refused with EntryReasonNeeded without one); a note signed more than
-    conf.note_late_hours() after the session is flagged as a late entry, with
-    the reason the signer gave. NOW is for demo seeding; views never pass it."""
+    the session has ended, or more than conf.note_late_hours() after it, the
+    signer must give ENTRY_REASON (checked_entry_reason: an early or late
+    entry, refused with EntryReasonNeeded without one). NOW is for demo
+    seeding; views never pass it."""
     current = _lock_draft(note, actor, None)
     if current.group_id is not None:
         raise ValidationError(_("Group sections are signed together from the group session page."))
@@ -312,9 +331,8 @@ def note_sign(*, actor: User, note: Note, now: dt.datetime | None = None, entry_
     if problems:
         raise ValidationError([_("The note cannot be signed yet:"), *problems])
     moment = now or timezone.now()
-    if entry_timing(current, moment) == "early" and not entry_reason.strip():
-        raise EntryReasonNeeded(entry_reason_question(current, "early"))
-    return _sign(current, actor, moment, entry_reason)
+    reason = checked_entry_reason(current, moment, entry_reason)
+    return _sign(current, actor, moment, reason)
 
 
 @transaction.atomic

@@ -33,8 +33,9 @@ def participants(site: Site, actor: User, *, with_plans: bool = True) -> list[Pa
 
 
 def open_group(site: Site, actor: User, people: list[Patient], **extra: object) -> GroupSession:
+    # Yesterday's group: ended, within the late-entry window, so signed on time.
     return groups.group_create(
-        actor=actor, site=site, session_date=TODAY, start_time=dt.time(9), end_time=dt.time(12),
+        actor=actor, site=site, session_date=TODAY - dt.timedelta(days=1), start_time=dt.time(9), end_time=dt.time(12),
         topic="Relapse triggers", curriculum="matrix_relapse_prevention", curriculum_session="RP 7",
         facilitator=actor, patients=people, **extra,  # type: ignore[arg-type]
     )  # fmt: skip

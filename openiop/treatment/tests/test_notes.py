@@ -111,8 +111,12 @@ def test_only_the_author_signs_a_draft(north: Site, bob: User, director: User) -
 def test_a_note_signed_more_than_72_hours_after_the_session_is_a_late_entry(north: Site, bob: User) -> None:
     episode = factories.episode(north, bob)
     on_time = notes.note_sign(actor=bob, note=write(bob, episode, session_date=TODAY - dt.timedelta(days=2)))
-    late = notes.note_sign(actor=bob, note=write(bob, episode, session_date=TODAY - dt.timedelta(days=4)))
+    late_note = write(bob, episode, session_date=TODAY - dt.timedelta(days=4))
+    with pytest.raises(notes.EntryReasonNeeded) as asked:
+        notes.note_sign(actor=bob, note=late_note)
+    late = notes.note_sign(actor=bob, note=late_note, entry_reason="Out sick.")
 
+    assert "more than 72 hours ago" in asked.value.messages[0]
     assert not on_time.late_entry
     assert late.late_entry
 
@@ -120,7 +124,7 @@ def test_a_note_signed_more_than_72_hours_after_the_session_is_a_late_entry(nort
 def test_the_late_entry_threshold_is_configurable(north: Site, bob: User, settings: object) -> None:
     settings.OPENIOP_NOTE_LATE_HOURS = 24  # type: ignore[attr-defined]
     note = write(bob, factories.episode(north, bob), session_date=TODAY - dt.timedelta(days=2))
-    assert notes.note_sign(actor=bob, note=note).late_entry
+    assert notes.note_sign(actor=bob, note=note, entry_reason="Documented on return from leave.").late_entry
 
 
 def test_a_supervised_clinicians_note_waits_for_a_cosignature(north: Site, trainee: User, director: User) -> None:

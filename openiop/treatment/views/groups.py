@@ -25,7 +25,7 @@ from openiop.core.ascii_digits import parse_id
 from openiop.core.views import attach_error
 from openiop.patients.models import Patient
 from openiop.treatment import selectors
-from openiop.treatment.forms import GroupCreateForm, GroupHeaderForm
+from openiop.treatment.forms import GroupCreateForm, GroupHeaderForm, NoteSignForm
 from openiop.treatment.models import GroupSession, Note, Objective
 from openiop.treatment.permissions import COUNSELLING_NOTES, TREATMENT_COSIGN, TREATMENT_VIEW
 from openiop.treatment.services import groups as services
@@ -166,6 +166,8 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     can_cosign = has_action(request.user, TREATMENT_COSIGN) and any(
         row.note.awaiting_cosignature and row.note.author_id != request.user.pk for row in rows
     )
+    # Before an early or late signature the page asks, as a note's sign page does.
+    timing = "" if signed else note_services.entry_timing(group, timezone.now())
     return render(
         request,
         "treatment/group_edit.html",
@@ -173,7 +175,9 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "group": group, "header": header, "rows": rows, "signed": signed, "participation": PARTICIPATION,
             "absent": Note.Participation.ABSENT, "warnings": services.name_warnings(group, [r.note for r in rows]),
             "can_cosign": can_cosign, "is_author": group.created_by_id == request.user.pk,
-            "notices": services.group_notices(group),
+            "notices": services.group_notices(group), "timing": timing,
+            "question": note_services.entry_reason_question(group, timing) if timing else "",
+            "entry_form": NoteSignForm(request.POST if request.method == "POST" else None),
         },
     )  # fmt: skip
 
@@ -198,13 +202,17 @@ def _save_and_sign(
         return again
     group.refresh_from_db()
     try:
-        services.group_sign_all(actor=staff_user(request), group=group)
-    except ValidationError as exc:
+        signed = services.group_sign_all(
+            actor=staff_user(request), group=group, entry_reason=request.POST.get("entry_reason", "")
+        )
+    except ValidationError as exc:  # EntryReasonNeeded too: its message is the question
         messages.error(request, _("Saved, but not signed."))
         for message in exc.messages:
             messages.error(request, message)
         return again
     messages.success(request, _("Signed the narrative and every participant's section."))
+    if note_services.entry_timing(signed, signed.signed_at or timezone.now()):
+        messages.info(request, _("Recorded as an early or late entry, with your reason."))
     return again
 
 

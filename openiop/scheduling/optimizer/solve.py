@@ -116,7 +116,7 @@ class _Prepared:
     instances: list[SiteInstance]
     weights: Weights
     tasks: list[SiteTask]
-    started: float = 0.0
+    started: float = 0.0  # when its time limit started counting (0: at its first site)
     remaining_size: int = 0
 
 
@@ -142,7 +142,10 @@ def solve_each(problems: Sequence[Problem], options: SolveOptions | None = None)
         weights = weights_for(instances)
         total = sum(_size(i) for i in instances) or 1
         running = min(processes, len(instances)) if len(instances) else 1
-        entry = _Prepared(problem, tuple(seat_check(problem)), instances, weights, [], started, total)
+        # The first problem's time counts from now, as it always has (checks and instances included); a
+        # later problem's from when its first site starts, so each keeps its whole time limit.
+        begun = 0.0 if any(isinstance(p, _Prepared) for p in prepared) else started
+        entry = _Prepared(problem, tuple(seat_check(problem)), instances, weights, [], begun, total)
         for instance in instances:
             # In parallel each site's time is fixed up front; one after another, ``_serial_budget`` hands
             # on what a fast site left over.
@@ -167,7 +170,7 @@ def solve_each(problems: Sequence[Problem], options: SolveOptions | None = None)
 
     def serial_budget(task: SiteTask) -> SiteTask:
         entry = by_task[id(task)]
-        if entry.tasks and task is entry.tasks[0]:
+        if not entry.started:
             entry.started = time.perf_counter()
         size = _size(task.instance)
         share = size / entry.remaining_size if entry.remaining_size else 1.0

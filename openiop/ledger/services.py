@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openiop.audit.services import log_action
 from openiop.core.access import has_action
@@ -136,10 +137,11 @@ def transaction_post(
     kind = TransactionKind(kind)
     _check_permission(actor, kind)
     key = _clean_key(submission_key)
-    if key is not None:
-        earlier = LedgerTransaction.objects.filter(submission_key=key, patient=patient).first()
-        if earlier is not None:
+    earlier = _submitted_before(key)
+    if earlier is not None:
+        if earlier.patient_id == patient.pk and earlier.reverses_id is None:
             return earlier
+        raise ValidationError(KEY_USED_ELSEWHERE)
     value = _clean_amount(amount)
     if method not in PaymentMethod.values:
         raise ValidationError({"method": _("Choose how it was paid.")})
@@ -186,6 +188,15 @@ def transaction_post(
     return row
 
 
+# A form's one-time key that already posted something else: another patient's
+# form, or a reversal's (a key is unique, so saving would fail in the database).
+KEY_USED_ELSEWHERE = gettext_lazy("This form was already used for another entry; open it again.")
+
+
+def _submitted_before(key: uuid.UUID | None) -> LedgerTransaction | None:
+    return LedgerTransaction.objects.filter(submission_key=key).first() if key is not None else None
+
+
 def _clean_key(value: uuid.UUID | str | None) -> uuid.UUID | None:
     if value in (None, ""):
         return None
@@ -205,10 +216,11 @@ def transaction_reverse(
     if transaction.kind not in ASSISTANCE_KINDS and (actor is None or not has_action(actor, LEDGER_ADJUST)):
         raise PermissionDenied(_("Only the billing specialist may reverse a transaction."))
     key = _clean_key(submission_key)
-    if key is not None:
-        earlier = LedgerTransaction.objects.filter(submission_key=key, reverses=transaction).first()
-        if earlier is not None:
+    earlier = _submitted_before(key)
+    if earlier is not None:
+        if earlier.reverses_id == transaction.pk:
             return earlier
+        raise ValidationError(KEY_USED_ELSEWHERE)
     reason = _check_text("reason", reason, 300)
     if not reason:
         raise ValidationError({"reason": _("Say why the transaction is reversed.")})

@@ -18,7 +18,7 @@ from openiop.core.roles import RoleCode
 from openiop.ledger.models import LedgerTransaction, TransactionKind
 from openiop.ledger.selectors import patient_balance
 from openiop.ledger.services import transaction_post, transaction_reverse
-from openiop.ledger.tests.builders import Account, self_pay_account
+from openiop.ledger.tests.builders import Account, january, self_pay_account, self_pay_charge
 from openiop.sites.models import Site
 
 
@@ -124,3 +124,26 @@ def test_the_assistance_app_reverses_its_awards_itself_but_not_payments(account:
     with pytest.raises(PermissionDenied):
         transaction_reverse(actor=None, transaction=taken, reason="Nobody may")
     assert patient_balance(account.episode.patient.pk) == Decimal("285.00")
+
+
+def test_a_form_key_that_already_posted_elsewhere_is_refused_not_a_server_error(
+    account: Account, billing: User, north: Site
+) -> None:
+    # A replayed or tampered hidden key: another patient's payment, or a reversal's.
+    from openiop.scheduling.tests.pages import admitted
+
+    other = admitted(north, "Olive", "Other")
+    self_pay_charge(other, january(10)[0], "50.00")
+    key = uuid.uuid4()
+    transaction_post(actor=billing, patient=other.patient, kind=TransactionKind.PATIENT_PAYMENT,
+                     amount=Decimal("10.00"), method="cash", submission_key=key)  # fmt: skip
+    with pytest.raises(ValidationError, match="already used for another entry"):
+        post(account, billing, submission_key=key)
+    taken = post(account, billing)
+    with pytest.raises(ValidationError, match="already used for another entry"):
+        transaction_reverse(actor=billing, transaction=taken, reason="Check returned", submission_key=key)
+    reversal = transaction_reverse(actor=billing, transaction=taken, reason="Returned", submission_key=uuid.uuid4())
+    with pytest.raises(ValidationError, match="already used for another entry"):
+        post(account, billing, submission_key=reversal.submission_key)
+    assert LedgerTransaction.objects.filter(patient=account.episode.patient).count() == 2
+    assert patient_balance(account.episode.patient.pk) == Decimal("295.00")

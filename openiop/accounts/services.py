@@ -97,6 +97,6 @@ def staff_create(
     user.full_clean(exclude=["password"])
     user.save()
     user.roles.set(Role.objects.filter(code__in=list(role_codes)))
-    user.sites.set(list(sites))
+    user.sites.set([site.pk for site in sites])
     log_action("staff.create", obj=user, data={"roles": sorted(role_codes)})
     return user

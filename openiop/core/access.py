@@ -51,6 +51,8 @@ def allowed_actions(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
     cached = getattr(user, _ACTIONS_CACHE_ATTR, None)
     if cached is None:
         # Through the user model's roles (accounts.User.roles -> Role.actions): one query, as before.
+        if user.pk is None:  # an unsaved user has no roles
+            return frozenset()
         codes = get_user_model()._default_manager.filter(pk=user.pk).values_list("roles__actions__code", flat=True)
         # A user without roles yields one row of None (the outer join).
         cached = frozenset(code for code in codes.distinct() if code is not None)

@@ -42,6 +42,10 @@ class GoodFaithEstimate(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", help_text=_("Where care is given."))
     version = models.PositiveSmallIntegerField(default=1)
+    # Not the document's version above: a counter raised by every change to this
+    # row (a draft rebuilt, the draft issued), so an edit opened before one of
+    # them is refused instead of overwriting it (openiop.core.locking).
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, related_name="superseded_by", null=True, blank=True
     )

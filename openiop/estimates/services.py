@@ -5,6 +5,7 @@ ValidationError a person can act on, and nothing is saved."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openiop.audit.services import log_action
+from openiop.core.locking import check_version
 from openiop.diagnoses.selectors import claim_diagnoses
 from openiop.estimates import documents, planning
 from openiop.estimates.business_days import estimate_due_on
@@ -167,16 +169,21 @@ def estimate_revise(
     requested_on: dt.date | None = None,
     scheduled_on: dt.date | None = None,
     insurance_declined: bool = False,
+    expected_version: int | None = None,
 ) -> GoodFaithEstimate:
     """Change an estimate. A draft is rebuilt in place; an issued one is
     never changed: a new version is drafted that will supersede it, and the
-    issued one is kept as given."""
+    issued one is kept as given. EXPECTED_VERSION is the ``lock_version`` the
+    form was opened at: StaleEditError when the estimate changed since (rebuilt
+    or issued by someone else), nothing saved."""
     current = GoodFaithEstimate.objects.select_for_update().select_related("patient", "site").get(pk=estimate.pk)
     if current.is_superseded:
         raise ValidationError(
             _("Version %(v)s was already revised; change the newest version instead.") % {"v": current.version}
         )
+    check_version(_Lock(current.lock_version), expected_version)
     if current.status == EstimateStatus.DRAFT:
+        current.lock_version += 1
         current.requested_on, current.scheduled_on = requested_on, scheduled_on
         _fill(current, inputs, insurance_declined=insurance_declined, actor=actor)
         log_action("estimates.update", obj=current, actor=actor, data=_data(current))
@@ -196,6 +203,14 @@ def estimate_revise(
     _fill(revision, inputs, insurance_declined=insurance_declined, actor=actor)
     log_action("estimates.revise", obj=revision, actor=actor, data={**_data(revision), "supersedes": current.pk})
     return revision
+
+
+@dataclasses.dataclass(frozen=True)
+class _Lock:
+    """An estimate's lock_version in the shape check_version reads (its
+    ``version`` field numbers the document)."""
+
+    version: int
 
 
 @transaction.atomic
@@ -239,7 +254,8 @@ def estimate_issue(*, actor: Any, estimate: GoodFaithEstimate) -> GoodFaithEstim
     current.status = EstimateStatus.ISSUED
     current.issued_at = now
     current.issued_by = actor if getattr(actor, "is_authenticated", False) else None
-    current.save(update_fields=["content", "pdf", "pdf_sha256", "status", "issued_at", "issued_by"])
+    current.lock_version += 1  # a form opened on the draft must not now draft a new version unawares
+    current.save(update_fields=["content", "pdf", "pdf_sha256", "status", "issued_at", "issued_by", "lock_version"])
     log_action("estimates.issue", obj=current, actor=actor, data={**_data(current), "pdf_sha256": current.pdf_sha256})
     return current
 

@@ -22,6 +22,7 @@ from openiop.accounts.staff import staff_user
 from openiop.audit.guards import require_action
 from openiop.audit.reads import log_list_read, read_restricted_or_404
 from openiop.core.access import has_action
+from openiop.core.editing import edit_with_version
 from openiop.core.views import attach_error
 from openiop.estimates import documents, planning, selectors, services
 from openiop.estimates.forms import DeliveryForm, EstimateForm
@@ -112,27 +113,36 @@ def estimate_edit(request: HttpRequest, patient_pk: int, pk: int) -> HttpRespons
         "insurance_declined": estimate.self_pay_reason == "declined",
     }
     form = EstimateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def save(expected: int) -> GoodFaithEstimate:
         data = form.cleaned_data
-        try:
-            revised = services.estimate_revise(
-                actor=staff_user(request),
-                estimate=estimate,
-                inputs=_inputs(data),
-                requested_on=data["requested_on"],
-                scheduled_on=data["scheduled_on"],
-                insurance_declined=data["insurance_declined"],
-            )
-        except ValidationError as exc:
-            attach_error(request, form, exc)
+        return services.estimate_revise(
+            actor=staff_user(request),
+            estimate=estimate,
+            inputs=_inputs(data),
+            requested_on=data["requested_on"],
+            scheduled_on=data["scheduled_on"],
+            insurance_declined=data["insurance_declined"],
+            expected_version=expected,
+        )
+
+    def saved(revised: GoodFaithEstimate) -> HttpResponse:
+        if revised.pk != estimate.pk:
+            messages.success(request, _("A new version was drafted; the issued one is kept as given."))
         else:
-            if revised.pk != estimate.pk:
-                messages.success(request, _("A new version was drafted; the issued one is kept as given."))
-            else:
-                messages.success(request, _("Draft rebuilt."))
-            return _detail(revised)
-    return render(
-        request, "estimates/estimate_form.html", {"form": form, "patient": estimate.patient, "estimate": estimate}
+            messages.success(request, _("Draft rebuilt."))
+        return _detail(revised)
+
+    return edit_with_version(
+        request,
+        form,
+        record=estimate,
+        version=estimate.lock_version,
+        save=save,
+        saved=saved,
+        page=lambda: render(
+            request, "estimates/estimate_form.html", {"form": form, "patient": estimate.patient, "estimate": estimate}
+        ),
     )
 
 

@@ -190,3 +190,46 @@ def test_billed_charges_400_dollars_over_the_estimate_flag_the_dispute_right(
     client.force_login(biller)
     workspace = _text(client.get(reverse("billing:workspace")))
     assert "may dispute (billed $400.00 over the estimate)" in workspace and "Rosa Alvarez" in workspace
+
+
+def _revise_post(estimate: GoodFaithEstimate, version: int, weeks: int) -> dict[str, str]:
+    return {
+        "first_day": "2026-03-16", "weeks": str(weeks), "level_of_care": "2.1", "drug_tests_per_week": "1",
+        "individual_sessions_per_week": "0", "include_intake": "on", "scheduled_on": TODAY.isoformat(),
+        "version": str(version),
+    }  # fmt: skip
+
+
+def test_a_draft_changed_after_the_form_opened_is_not_overwritten_and_who_changed_it_is_named(
+    draft: GoodFaithEstimate, biller: User, persona: Callable[..., User], client: Client
+) -> None:
+    colleague = persona(RoleCode.BILLING_SPECIALIST)
+    url = reverse("estimates:revise", args=[draft.patient_id, draft.pk])
+    client.force_login(biller)
+    opened_at = draft.lock_version
+    assert f'name="version" value="{opened_at}"' in client.get(url).content.decode()
+    services.estimate_revise(actor=colleague, estimate=draft, inputs=inputs(weeks=6), expected_version=opened_at)
+
+    page = _text(client.post(url, _revise_post(draft, opened_at, weeks=8)))
+
+    assert "Someone else changed this record" in page
+    assert f"Last saved by {colleague.get_full_name()}" in page
+    assert 'name="weeks" value="8"' in page  # the user's input is kept
+    draft.refresh_from_db()
+    assert draft.weeks == 6 and GoodFaithEstimate.objects.count() == 1
+
+
+def test_a_draft_issued_after_the_form_opened_is_not_silently_revised_into_a_new_version(
+    draft: GoodFaithEstimate, biller: User, client: Client
+) -> None:
+    url = reverse("estimates:revise", args=[draft.patient_id, draft.pk])
+    opened_at = draft.lock_version
+    services.estimate_issue(actor=biller, estimate=draft)
+    client.force_login(biller)
+
+    page = _text(client.post(url, _revise_post(draft, opened_at, weeks=8)))
+
+    assert "Someone else changed this record" in page
+    assert GoodFaithEstimate.objects.count() == 1
+    fresh = client.post(url, _revise_post(draft, opened_at + 1, weeks=8))
+    assert fresh.status_code == 302 and GoodFaithEstimate.objects.count() == 2

@@ -18,8 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from openiop.audit.services import log_action
-from openiop.claims.models import Claim, ClaimLine, ClaimStatus, Posting
+from openiop.claims.models import Claim, ClaimStatus, Posting
 from openiop.insurance.models import Coverage, CoveragePriority
 from openiop.x12 import claims as x12
 
@@ -117,45 +116,15 @@ def claims_needing_secondary() -> list[tuple[Claim, Coverage]]:
 def secondary_claim_create(*, actor: Any, primary: Claim, coverage: Coverage) -> Claim:
     """A claim to COVERAGE for PRIMARY's lines, carrying PRIMARY's
     remittance; written to the outbox by the caller (``write_claim_file``)."""
-    from openiop.claims.services import _control_number
+    from openiop.claims.services import claim_copy_create
 
     Claim.objects.filter(primary_claim=primary, status=ClaimStatus.SCRUBBER_REJECTED).delete()
-    claim = Claim.objects.create(
-        patient_id=primary.patient_id,
-        episode=primary.episode,
-        site=primary.site,
+    return claim_copy_create(
+        actor=actor,
+        source=primary,
+        action="claim.build",
+        data={"secondary_to": primary.patient_control_number},
         payer=coverage.payer,
         coverage=coverage,
-        claim_type=primary.claim_type,
-        frequency=primary.frequency,
-        patient_status=primary.patient_status,
-        patient_control_number=f"tmp{primary.pk}-{timezone.now().timestamp()}"[:20],
-        statement_start=primary.statement_start,
-        statement_end=primary.statement_end,
-        total=primary.total,
         primary_claim=primary,
-        created_by=actor,
     )
-    claim.patient_control_number = _control_number(primary.site.organization, claim.pk)
-    claim.save(update_fields=["patient_control_number"])
-    ClaimLine.objects.bulk_create(
-        ClaimLine(
-            claim=claim,
-            charge_id=line.charge_id,
-            code=line.code,
-            modifiers=line.modifiers,
-            revenue_code=line.revenue_code,
-            units=line.units,
-            amount=line.amount,
-            service_date=line.service_date,
-            line_control_number=f"{claim.patient_control_number}-{number}",
-        )
-        for number, line in enumerate(primary.lines.order_by("service_date", "pk"), start=1)
-    )
-    log_action(
-        "claim.build",
-        obj=claim,
-        actor=actor,
-        data={"claim": claim.patient_control_number, "secondary_to": primary.patient_control_number},
-    )
-    return claim

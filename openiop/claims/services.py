@@ -26,18 +26,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from openiop.audit.services import log_action
 from openiop.billing.models import Charge, ChargeKind, ChargeStatus
 from openiop.claims import scrubber
+from openiop.claims.build_facts import BatchFacts, billing_lines
 from openiop.claims.coordination import claims_needing_secondary, secondary_claim_create
-from openiop.claims.models import AWAITING_REMITTANCE, LIVE_STATUSES, Claim, ClaimLine, ClaimStatus, ProviderNumber
+from openiop.claims.models import Claim, ClaimLine, ClaimStatus, ProviderNumber
 from openiop.claims.x12_mapping import claim_provider, to_x12
 from openiop.insurance.clearinghouse import Clearinghouse, clearinghouse
 from openiop.insurance.models import AuthorizationStatus, ClaimType, Payer, PayerService
 from openiop.insurance.services import next_control_numbers
-from openiop.patients.models import LevelOfCare
 from openiop.sites.models import Organization
 from openiop.x12 import claims as x12
 from openiop.x12.envelope import Envelope
@@ -49,7 +50,6 @@ from openiop.x12.professional import claim_problems as professional_problems
 from openiop.x12.validate import validate
 
 PERIODS = ("month", "week")
-VOID_FREQUENCY = "8"
 DISCHARGED_HOME = "01"
 CLAIMS_BUILD_LOCK = 837_001  # the advisory lock key claims_build holds on PostgreSQL
 
@@ -100,16 +100,6 @@ def _claim_type(charge: Charge, setups: dict[tuple[int, str], PayerService]) -> 
     return setup.claim_type if setup else ClaimType.INSTITUTIONAL
 
 
-def billing_lines() -> Any:
-    """Claim lines that still bill their charge: on a live claim that is not a
-    void (an accepted void gives its charges back to be billed again). A
-    secondary claim's lines bill the primary's charges again, to another
-    payer: they count once, through the primary."""
-    return ClaimLine.objects.filter(claim__status__in=LIVE_STATUSES, claim__primary_claim__isnull=True).exclude(
-        claim__frequency=VOID_FREQUENCY
-    )
-
-
 def _lock_claims_build() -> None:
     """Serialize claim builds, so that two runs at once (the command and the
     page, two workers) never put one charge on two claims. Held until the
@@ -131,69 +121,13 @@ def _ready_charges(payer: Payer | None, through: dt.date) -> list[Charge]:
         .select_related(
             "patient", "episode__primary_counsellor", "site__organization", "coverage", "payer", "authorization"
         )
-        .select_related("note__author")
+        # The attending or rendering provider's NPI comes along (claim_provider reads it).
+        .select_related("note__author__provider_number", "episode__primary_counsellor__provider_number")
         .order_by("patient_id", "service_date", "pk")
     )
     if payer is not None:
         charges = charges.filter(payer=payer)
     return list(charges)
-
-
-# --- Facts for the scrubber -------------------------------------------------------------------------------------------
-
-
-def _authorization_facts(charge: Charge, billed_under: dict[int, int]) -> tuple[str, bool, bool]:
-    authorization = charge.authorization
-    if authorization is None:
-        return "", False, False
-    covers = authorization.covers(charge.service_date) and authorization.status == AuthorizationStatus.APPROVED
-    billed_under[authorization.pk] = billed_under.get(authorization.pk, 0) + charge.units
-    return authorization.number, covers, billed_under[authorization.pk] > authorization.units_authorized
-
-
-def _billed_units(authorization_ids: Iterable[int], *, ignoring_claim_id: int | None = None) -> dict[int, int]:
-    counts: dict[int, int] = defaultdict(int)
-    for authorization_id, units in (
-        billing_lines()
-        .filter(charge__authorization_id__in=list(authorization_ids))
-        .exclude(claim_id=ignoring_claim_id or 0)
-        .values_list("charge__authorization_id", "units")
-    ):
-        counts[authorization_id] += units
-    return dict(counts)
-
-
-def _overlapping(
-    patient_id: int, days: list[dt.date], *, ignoring_claim_id: int | None = None
-) -> dict[tuple[dt.date, str], str]:
-    rows = (
-        billing_lines()
-        .filter(claim__patient_id=patient_id, service_date__in=days)
-        .exclude(claim_id=ignoring_claim_id or 0)
-        .values_list("service_date", "code", "claim__patient_control_number")
-    )
-    return {(day, code): number for day, code, number in rows}
-
-
-def _medicare_facts(
-    patient_id: int, payer: Payer, start: dt.date, end: dt.date, *, ignoring_claim_id: int | None = None
-) -> tuple[str, str]:
-    earlier = (
-        Claim.objects.filter(patient_id=patient_id, payer=payer, status__in=AWAITING_REMITTANCE)
-        .filter(statement_start__lt=start)
-        .exclude(pk=ignoring_claim_id or 0)
-        .order_by("statement_start")
-        .values_list("patient_control_number", flat=True)
-        .first()
-    )
-    php = (
-        ClaimLine.objects.filter(claim__patient_id=patient_id, claim__status__in=LIVE_STATUSES)
-        .filter(claim__episode__level_of_care=LevelOfCare.PHP, charge__kind=ChargeKind.PER_DIEM)
-        .filter(service_date__gte=start - dt.timedelta(days=scrubber.MEDICARE_PHP_WINDOW_DAYS), service_date__lte=end)
-        .values_list("claim__patient_control_number", flat=True)
-        .first()
-    )
-    return earlier or "", php or ""
 
 
 # --- Building ---------------------------------------------------------------------------------------------------------
@@ -209,18 +143,13 @@ class _Group:
         return self.charges[0]
 
 
-def _frequency(group: _Group, end: dt.date) -> tuple[str, str]:
+def _frequency(group: _Group, end: dt.date, facts: BatchFacts) -> tuple[str, str]:
     """(CLM05-3 frequency, patient status). Institutional claims of a patient
     still in treatment are interim (2 first, 3 continuing) with status 30."""
     if group.claim_type == ClaimType.PROFESSIONAL:
         return "1", ""
     episode = group.first.episode
-    earlier = Claim.objects.filter(
-        episode=episode,
-        payer_id=group.first.payer_id or 0,
-        claim_type=ClaimType.INSTITUTIONAL,
-        status__in=LIVE_STATUSES,
-    ).exists()
+    earlier = facts.has_institutional(episode.pk, group.first.payer_id or 0)
     if episode.discharge_date is not None and episode.discharge_date <= end:
         return ("4" if earlier else "1"), DISCHARGED_HOME
     return ("3" if earlier else "2"), "30"
@@ -231,40 +160,52 @@ def _control_number(organization: Organization, pk: int) -> str:
 
 
 def scrub_group(
-    group: _Group, *, today: dt.date, diagnoses: list[str], ignoring_claim_id: int | None = None
+    group: _Group,
+    *,
+    today: dt.date,
+    diagnoses: list[str],
+    facts: BatchFacts | None = None,
+    ignoring_claim_id: int | None = None,
 ) -> tuple[list[scrubber.Problem], Any, ProviderNumber | None]:
     """The scrubber's findings for GROUP's charges, with the claim's provider
-    and NPI. IGNORING_CLAIM_ID is the claim a corrected claim replaces: its
-    lines neither overlap nor use the authorization a second time."""
+    and NPI. FACTS are the batch's (fetched for GROUP alone when not given).
+    IGNORING_CLAIM_ID is the claim a corrected claim replaces: its lines
+    neither overlap nor use the authorization a second time."""
+    from openiop.diagnoses.codes import is_billable
+
     charges = group.charges
     first = group.first
     assert first.payer is not None and first.coverage is not None
+    if facts is None:
+        facts = BatchFacts.load(charges, ignoring_claim_id=ignoring_claim_id)
     start = min(charge.service_date for charge in charges)
     end = max(charge.service_date for charge in charges)
     user, number = claim_provider(group.claim_type, charges)
-    billed_under = _billed_units(
-        {c.authorization_id for c in charges if c.authorization_id}, ignoring_claim_id=ignoring_claim_id
-    )
-    overlaps = _overlapping(first.patient_id, [c.service_date for c in charges], ignoring_claim_id=ignoring_claim_id)
+    billed_under = facts.units_billed({c.authorization_id for c in charges if c.authorization_id})
     lines = []
     for charge in charges:
-        authorization_number, covers, exceeded = _authorization_facts(charge, billed_under)
+        authorization = charge.authorization
+        covers = exceeded = False
+        if authorization is not None:
+            covers = authorization.covers(charge.service_date) and authorization.status == AuthorizationStatus.APPROVED
+            billed_under[authorization.pk] += charge.units
+            exceeded = billed_under[authorization.pk] > authorization.units_authorized
         lines.append(
             scrubber.LineFacts(
                 service_date=charge.service_date,
                 code=charge.code,
                 revenue_code=charge.revenue_code,
-                authorization_number=authorization_number,
+                authorization_number=authorization.number if authorization else "",
                 authorization_covers=covers,
                 authorization_exceeded=exceeded,
                 coverage_active=first.coverage.in_force_on(charge.service_date),
-                overlapping_claim=overlaps.get((charge.service_date, charge.code), ""),
+                overlapping_claim=facts.billing_day(first.patient_id, charge.service_date, charge.code),
             )
         )
     earlier, php = ("", "")
     if first.payer.is_medicare:
-        earlier, php = _medicare_facts(first.patient_id, first.payer, start, end, ignoring_claim_id=ignoring_claim_id)
-    facts = scrubber.ClaimFacts(
+        earlier, php = facts.medicare(first.patient_id, first.payer.pk, start, end)
+    claim_facts = scrubber.ClaimFacts(
         claim_type=group.claim_type,
         provider_npi=number.npi if number else "",
         provider_taxonomy=number.taxonomy if number else "",
@@ -277,58 +218,128 @@ def scrub_group(
         unremitted_earlier_claim=earlier,
         php_claim_nearby=php,
     )
-    from openiop.diagnoses.codes import is_billable
-
-    return scrubber.scrub(facts, today=today, is_billable=is_billable), user, number
+    return scrubber.scrub(claim_facts, today=today, is_billable=is_billable), user, number
 
 
-@transaction.atomic
-def _create_claim(group: _Group, *, actor: Any, today: dt.date, diagnoses: list[str]) -> Claim:
-    charges = group.charges
-    first = group.first
-    assert first.payer is not None and first.coverage is not None
-    start = min(charge.service_date for charge in charges)
-    end = max(charge.service_date for charge in charges)
-    frequency, patient_status = _frequency(group, end)
-    problems, user, number = scrub_group(group, today=today, diagnoses=diagnoses)
-    stopped = bool(scrubber.blocking(problems))
+class _ClaimBatch:
+    """Claims made from groups in order, saved together: one INSERT for the
+    claims, one UPDATE for their control numbers (they carry the claim's
+    id) and one INSERT for their lines per batch, rather than three per
+    claim. Each claim is scrubbed against the batch's facts, which already
+    count the claims made before it."""
+
+    def __init__(self, *, actor: Any, today: dt.date, facts: BatchFacts) -> None:
+        self.actor = actor
+        self.today = today
+        self.facts = facts
+        self.pending: list[tuple[Claim, list[Charge]]] = []
+        facts.save_pending = self.save
+
+    def add(self, group: _Group, *, diagnoses: list[str]) -> Claim:
+        charges = group.charges
+        first = group.first
+        assert first.payer is not None and first.coverage is not None
+        start = min(charge.service_date for charge in charges)
+        end = max(charge.service_date for charge in charges)
+        frequency, patient_status = _frequency(group, end, self.facts)
+        problems, user, number = scrub_group(group, today=self.today, diagnoses=diagnoses, facts=self.facts)
+        stopped = bool(scrubber.blocking(problems))
+        claim = Claim(
+            patient=first.patient,
+            episode=first.episode,
+            site=first.site,
+            payer=first.payer,
+            coverage=first.coverage,
+            claim_type=group.claim_type,
+            frequency=frequency,
+            patient_status=patient_status,
+            patient_control_number=secrets.token_hex(10),  # until the claim has its id
+            statement_start=start,
+            statement_end=end,
+            total=sum((charge.amount for charge in charges), Decimal(0)),
+            status=ClaimStatus.SCRUBBER_REJECTED if stopped else ClaimStatus.BUILT,
+            problems=[problem.message for problem in problems],
+            created_by=self.actor,
+        )
+        claim._facts = {"diagnoses": diagnoses, "provider": user, "number": number}  # type: ignore[attr-defined]
+        self.pending.append((claim, charges))
+        self.facts.record(claim, charges)
+        return claim
+
+    def save(self) -> None:
+        """Save the pending claims and their lines, each claim audited."""
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        claims = Claim.objects.bulk_create([claim for claim, _charges in pending])
+        organization = pending[0][1][0].site.organization
+        for claim in claims:
+            claim.patient_control_number = _control_number(organization, claim.pk)
+        Claim.objects.bulk_update(claims, ["patient_control_number"])
+        ClaimLine.objects.bulk_create(
+            ClaimLine(
+                claim=claim,
+                charge=charge,
+                code=charge.code,
+                modifiers=list(charge.modifiers or []),
+                revenue_code=charge.revenue_code,
+                units=charge.units,
+                amount=charge.amount,
+                service_date=charge.service_date,
+                line_control_number=f"{claim.patient_control_number}-{number}",
+            )
+            for claim, charges in pending
+            for number, charge in enumerate(charges, start=1)
+        )
+        for claim in claims:
+            log_action(
+                "claim.build",
+                obj=claim,
+                actor=self.actor,
+                data={"claim": claim.patient_control_number, "status": claim.status},
+            )
+
+
+def claim_copy_create(*, actor: Any, source: Claim, action: str, data: dict[str, Any], **fields: Any) -> Claim:
+    """A claim billing SOURCE's lines again (a secondary claim, a corrected
+    claim or a void): SOURCE's patient, episode, site, dates and total unless
+    FIELDS say otherwise, its lines copied in order, audited as ACTION with
+    DATA and the new claim's number."""
     claim = Claim.objects.create(
-        patient=first.patient,
-        episode=first.episode,
-        site=first.site,
-        payer=first.payer,
-        coverage=first.coverage,
-        claim_type=group.claim_type,
-        frequency=frequency,
-        patient_status=patient_status,
-        patient_control_number=secrets.token_hex(10),
-        statement_start=start,
-        statement_end=end,
-        total=sum((charge.amount for charge in charges), Decimal(0)),
-        status=ClaimStatus.SCRUBBER_REJECTED if stopped else ClaimStatus.BUILT,
-        problems=[problem.message for problem in problems],
-        created_by=actor,
+        **{
+            "patient_id": source.patient_id,
+            "episode": source.episode,
+            "site": source.site,
+            "payer": source.payer,
+            "coverage": source.coverage,
+            "claim_type": source.claim_type,
+            "frequency": source.frequency,
+            "patient_status": source.patient_status,
+            "statement_start": source.statement_start,
+            "statement_end": source.statement_end,
+            "total": source.total,
+            "created_by": actor,
+            **fields,
+            "patient_control_number": f"tmp{source.pk}-{timezone.now().timestamp()}"[:20],
+        }
     )
-    claim.patient_control_number = _control_number(first.site.organization, claim.pk)
+    claim.patient_control_number = _control_number(source.site.organization, claim.pk)
     claim.save(update_fields=["patient_control_number"])
     ClaimLine.objects.bulk_create(
         ClaimLine(
             claim=claim,
-            charge=charge,
-            code=charge.code,
-            modifiers=list(charge.modifiers or []),
-            revenue_code=charge.revenue_code,
-            units=charge.units,
-            amount=charge.amount,
-            service_date=charge.service_date,
+            charge_id=line.charge_id,
+            code=line.code,
+            modifiers=line.modifiers,
+            revenue_code=line.revenue_code,
+            units=line.units,
+            amount=line.amount,
+            service_date=line.service_date,
             line_control_number=f"{claim.patient_control_number}-{number}",
         )
-        for number, charge in enumerate(charges, start=1)
+        for number, line in enumerate(source.lines.order_by("service_date", "pk"), start=1)
     )
-    claim._facts = {"diagnoses": diagnoses, "provider": user, "number": number}  # type: ignore[attr-defined]
-    log_action(
-        "claim.build", obj=claim, actor=actor, data={"claim": claim.patient_control_number, "status": claim.status}
-    )
+    log_action(action, obj=claim, actor=actor, data={"claim": claim.patient_control_number, **data})
     return claim
 
 
@@ -353,6 +364,10 @@ def write_claim_file(
     npi, tax_id = billing_identity(organization)
     payer = claims[0].payer
     claim_type = claims[0].claim_type
+    # Every claim's lines (with the authorization each bills under) in one query.
+    prefetch_related_objects(
+        claims, Prefetch("lines", queryset=ClaimLine.objects.select_related("charge__authorization"))
+    )
     written = {claim.pk: to_x12(claim, npi=npi, tax_id=tax_id) for claim in claims}
     check = institutional_problems if claim_type == ClaimType.INSTITUTIONAL else professional_problems
     by_number = {claim.patient_control_number: claim for claim in claims}
@@ -473,14 +488,15 @@ def claims_build(
         for group in groups.values():
             patients_by_end[max(charge.service_date for charge in group.charges)].append(group.first.patient_id)
         diagnoses_on = {end: claim_diagnoses(ids, end) for end, ids in patients_by_end.items()}
+        batch = _ClaimBatch(actor=actor, today=today, facts=BatchFacts.load(charges))
         for key, group in sorted(groups.items(), key=lambda item: (item[0][4], item[0][2], item[0][3])):
             end = max(charge.service_date for charge in group.charges)
-            diagnoses = diagnoses_on[end][group.first.patient_id]
-            claim = _create_claim(group, actor=actor, today=today, diagnoses=diagnoses)
+            claim = batch.add(group, diagnoses=diagnoses_on[end][group.first.patient_id])
             if claim.status == ClaimStatus.BUILT:
                 by_file[(key[0], key[3])].append(claim)
             else:
                 result.stopped.append(claim)
+        batch.save()
         for primary, coverage in claims_needing_secondary():
             if payer is None or coverage.payer_id == payer.pk:
                 claim = secondary_claim_create(actor=actor, primary=primary, coverage=coverage)

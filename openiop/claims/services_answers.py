@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from openiop.audit.services import log_action
 from openiop.billing.models import Charge, ChargeStatus
+from openiop.claims.build_facts import VOID_FREQUENCY, billing_lines
 from openiop.claims.models import (
     Claim,
     ClaimStatus,
@@ -28,7 +29,6 @@ from openiop.claims.models import (
     Posting,
     UnmatchedRemittance,
 )
-from openiop.claims.services import VOID_FREQUENCY, billing_lines
 from openiop.insurance.models import Payer
 from openiop.insurance.services_eligibility import AnswerRefused, register_importer
 from openiop.x12.claims import CLAIMS_PER_TRANSACTION

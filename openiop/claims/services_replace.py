@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from openiop.audit.services import log_action
 from openiop.claims import scrubber
-from openiop.claims.models import Claim, ClaimLine, ClaimStatus
-from openiop.claims.services import _control_number, _Group, scrub_group, write_claim_file
+from openiop.claims.models import Claim, ClaimStatus
+from openiop.claims.services import _Group, claim_copy_create, scrub_group, write_claim_file
 
 CORRECTED = "7"
 VOID = "8"
@@ -54,45 +54,15 @@ def claim_replace(*, actor: Any, claim: Claim, frequency: str) -> Claim:
     if frequency == CORRECTED:
         problems = _scrub_correction(claim)
     with transaction.atomic():
-        replacement = Claim.objects.create(
-            patient=claim.patient,
-            episode=claim.episode,
-            site=claim.site,
-            payer=claim.payer,
-            coverage=claim.coverage,
-            claim_type=claim.claim_type,
+        replacement = claim_copy_create(
+            actor=actor,
+            source=claim,
+            action="claim.replace",
+            data={"replaces": claim.patient_control_number},
             frequency=frequency,
-            patient_status=claim.patient_status,
-            patient_control_number=f"tmp{claim.pk}-{timezone.now().timestamp()}"[:20],
-            statement_start=claim.statement_start,
-            statement_end=claim.statement_end,
-            total=claim.total,
             replaces=claim,
-            created_by=actor,
             status=ClaimStatus.SCRUBBER_REJECTED if problems else ClaimStatus.BUILT,
             problems=problems,
-        )
-        replacement.patient_control_number = _control_number(claim.site.organization, replacement.pk)
-        replacement.save(update_fields=["patient_control_number"])
-        ClaimLine.objects.bulk_create(
-            ClaimLine(
-                claim=replacement,
-                charge_id=line.charge_id,
-                code=line.code,
-                modifiers=line.modifiers,
-                revenue_code=line.revenue_code,
-                units=line.units,
-                amount=line.amount,
-                service_date=line.service_date,
-                line_control_number=f"{replacement.patient_control_number}-{number}",
-            )
-            for number, line in enumerate(claim.lines.order_by("service_date", "pk"), start=1)
-        )
-        log_action(
-            "claim.replace",
-            obj=replacement,
-            actor=actor,
-            data={"claim": replacement.patient_control_number, "replaces": claim.patient_control_number},
         )
     if problems:
         return replacement

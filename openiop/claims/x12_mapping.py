@@ -109,7 +109,8 @@ def facility_code(payer: Payer) -> str:
 def to_x12(claim: Claim, *, npi: str, tax_id: str) -> InstitutionalClaim | ProfessionalClaim:
     """The claim as the X12 writers take it."""
     facts = getattr(claim, "_facts", None) or _refetch_facts(claim)
-    lines = list(claim.lines.select_related("charge__authorization"))
+    # write_claim_file prefetches every claim's lines with their charge's authorization.
+    lines = list(claim.lines.all())
     provider = _x12_provider(facts["provider"], facts["number"])
     diagnoses = [code.replace(".", "") for code in facts["diagnoses"]]
     authorization = next(

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from openiop.billing.models import Charge, ChargeKind, ChargeStatus
-from openiop.claims.models import Claim, ClaimStatus
-from openiop.claims.services import ClaimsRefused, claims_build
+from openiop.claims.models import Claim, ClaimLine, ClaimStatus
+from openiop.claims.services import BuildResult, ClaimsRefused, claims_build
 from openiop.claims.tests.builders import (
     MON,
+    ORG_NPI,
     authorize,
     billing_ready,
     make_patient,
@@ -23,7 +26,8 @@ from openiop.claims.tests.builders import (
     per_diem,
     week_of_days,
 )
-from openiop.insurance.models import ClaimType, PayerKind, PayerService
+from openiop.insurance.models import ClaimType, Payer, PayerKind, PayerService
+from openiop.insurance.services import next_control_numbers
 from openiop.sites.models import Site
 from openiop.x12.validate import validate
 
@@ -187,3 +191,34 @@ def test_type_of_bill_and_place_of_service_come_from_the_payer(site: Site) -> No
     assert len(result.files) == 2 and not result.stopped, [c.problems for c in result.stopped]
     text = "".join(path.read_text() for path in result.files)
     assert "*76:A:2*" in text and "*53:B:1*" in text and "*89:A:" not in text and "*57:B:" not in text
+
+
+def _build_queries(site: Site, payer: Payer, patients: int, weeks: int) -> tuple[int, int, BuildResult]:
+    """Queries a build of PATIENTS' WEEKS of per-diem days and one visit each
+    makes, apart from the audit log's inserts (counted separately)."""
+    for _ in range(patients):
+        episode = make_patient(site, payer)
+        authorize(episode)
+        for week in range(weeks):
+            week_of_days(episode, MON - dt.timedelta(weeks=week))
+        per_diem(episode, MON, kind=ChargeKind.PROFESSIONAL, code="90837", revenue_code="", amount=180)
+    with CaptureQueriesContext(connection) as captured:
+        result = claims_build(actor=None)
+    audit = [q for q in captured.captured_queries if q["sql"].startswith('INSERT INTO "audit_auditevent"')]
+    return len(captured.captured_queries) - len(audit), len(audit), result
+
+
+def test_the_queries_of_a_build_do_not_grow_with_its_claims_or_lines(site: Site) -> None:
+    payer = make_payer(site)
+    next_control_numbers(sender_id=ORG_NPI)  # the sender's counter exists (its first use creates it)
+
+    few, few_audited, first = _build_queries(site, payer, patients=1, weeks=1)
+    more, more_audited, second = _build_queries(site, payer, patients=2, weeks=2)
+
+    assert (len(first.built), len(second.built), len(second.files)) == (2, 4, 2)
+    assert not first.stopped and not second.stopped
+    assert ClaimLine.objects.filter(claim__in=second.built).count() == 2 * (6 + 1)
+    assert more == few
+    # The audit log: one event per claim built; per file, the file written
+    # and the update of the sender's control number counter.
+    assert (few_audited, more_audited) == (2 + 2 * 2, 4 + 2 * 2)

@@ -207,9 +207,10 @@ def note_sign(request: HttpRequest, pk: int) -> HttpResponse:
     question = services.entry_reason_question(note, timing) if timing else ""
     form = NoteSignForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data["entry_reason"]
-        if timing and not reason.strip():
-            form.add_error("entry_reason", question)
+        try:  # the service's own rule, so the page and the signature never disagree
+            reason = services.checked_entry_reason(note, timezone.now(), form.cleaned_data["entry_reason"])
+        except services.EntryReasonNeeded as refused:
+            form.add_error("entry_reason", refused.messages[0])
         else:
             return _sign_and_redirect(request, note, entry_reason=reason)
     problems = [] if note.is_signed else services.sign_problems(note)

@@ -73,6 +73,9 @@ class ProfessionalLine:
     diagnosis_pointers: tuple[int, ...] = (1,)
     line_control_number: str = ""
     adjudications: tuple[LineAdjudication, ...] = ()
+    # Where this service was given when not where the claim says (CLM05-1):
+    # a telehealth visit (02/10) on a claim of the program's own place (57).
+    place_of_service: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -210,7 +213,7 @@ def _claim(claim: ProfessionalClaim) -> list[str]:
         )
     )
     for number, line in enumerate(claim.lines, start=1):
-        lines.extend(_line(number, line, len(diagnoses), label))
+        lines.extend(_line(number, line, len(diagnoses), label, place))
     return lines
 
 
@@ -227,10 +230,13 @@ def _diagnoses(values: Sequence[str], label: str) -> list[str]:
     return cleaned
 
 
-def _line(number: int, line: ProfessionalLine, diagnosis_count: int, label: str) -> list[str]:
+def _line(number: int, line: ProfessionalLine, diagnosis_count: int, label: str, claim_place: str) -> list[str]:
     who = f"{label} line {number}"
     procedure = _procedure(line, who)
     pointers = _pointers(line.diagnosis_pointers, diagnosis_count, who)
+    place = line.place_of_service.strip()
+    if place and not _PLACE_OF_SERVICE.fullmatch(place):
+        raise BuildError(f"{who} place of service", f"{line.place_of_service!r} must be two digits (e.g. 57, 02, 10).")
     lines = [
         segment("LX", str(number)),
         segment(
@@ -239,7 +245,8 @@ def _line(number: int, line: ProfessionalLine, diagnosis_count: int, label: str)
             amount(line.charge, f"{who} charge", allow_zero=False),
             code(line.unit_basis, f"{who} unit basis", UNIT_BASES),
             quantity(line.units, f"{who} units"),
-            "",
+            # SV105 only where the line's place differs from the claim's (the guide's rule).
+            place if place != claim_place else "",
             "",
             Composite(*pointers),
         ),

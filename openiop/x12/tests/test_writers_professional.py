@@ -79,10 +79,20 @@ def test_many_claims_across_sites_minutes_and_dependents_validate() -> None:
             lines=(ProfessionalLine("H0004", Decimal("60"), date(2026, 2, 5), units=Decimal(45), unit_basis="MJ"),),
         )
     )
+    # A claim at the program (57) with a video visit from home and an audio-only one from elsewhere:
+    # those lines name their own place (SV105); the in-person line does not repeat the claim's.
+    telehealth = (
+        ProfessionalLine("90837", Decimal("180"), date(2026, 2, 3), place_of_service="57"),
+        ProfessionalLine("90834", Decimal("140"), date(2026, 2, 4), modifiers=("95",), place_of_service="10"),
+        ProfessionalLine("90832", Decimal("90"), date(2026, 2, 5), modifiers=("93",), place_of_service="02"),
+    )
+    claims.append(professional_claim(23, lines=telehealth))
     out = build(*claims)
     assert validate(out) == []
     lines = lines_of(out)
-    assert sum(line.startswith("CLM*") for line in lines) == 22
+    assert "SV1*HC:90837*180*UN*1***1" in lines and "CLM*PRO23*410***57:B:1*Y*A*Y*I" in lines
+    assert "SV1*HC:90834:95*140*UN*1*10**1" in lines and "SV1*HC:90832:93*90*UN*1*02**1" in lines
+    assert sum(line.startswith("CLM*") for line in lines) == 23
     assert "SV1*HC:H0004*60*MJ*45***1" in lines
     assert "PAT*19" in lines and "NM1*QC*1*PERSON50*SAM" in lines
 

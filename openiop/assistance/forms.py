@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openiop.assistance.models import Fund, FundKind
 from openiop.assistance.selectors import FundRow
+from openiop.ledger.forms import new_submission_key
 from openiop.public import poverty
 from openiop.sites.models import Site
 
@@ -83,8 +84,12 @@ class AwardForm(forms.Form):
     fund = FundChoiceField(label=_("Fund"), queryset=Fund.objects.none())
     amount = forms.DecimalField(label=_("Amount ($)"), min_value=Decimal("0.01"), max_value=MONEY_MAX, decimal_places=2)
     reason = forms.CharField(label=_("Reason"), max_length=300)
+    # One award per opened form: a double click or a resent form posts it once.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, funds: list[FundRow], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("submission_key", new_submission_key())
         super().__init__(*args, **kwargs)
         field = self.fields["fund"]
         assert isinstance(field, FundChoiceField)

@@ -9,6 +9,7 @@ before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -375,12 +376,26 @@ def fund_create(
 
 
 @transaction.atomic
-def award_create(*, actor: Any, fund: Fund, patient: Patient, amount: Decimal, reason: str) -> Award:
+def award_create(
+    *,
+    actor: Any,
+    fund: Fund,
+    patient: Patient,
+    amount: Decimal,
+    reason: str,
+    submission_key: uuid.UUID | None = None,
+) -> Award:
     """Pay AMOUNT of the patient's share from FUND: refused when larger than
-    what the fund has left or than the patient's balance."""
+    what the fund has left or than the patient's balance. The same
+    SUBMISSION_KEY again (the form sent twice) returns the first award and
+    posts nothing."""
     today = timezone.localdate()
     fund = Fund.objects.select_for_update().get(pk=fund.pk)
     patient = _locked_patient(patient)
+    if submission_key is not None:
+        earlier = Award.objects.filter(patient=patient, transaction__submission_key=submission_key).first()
+        if earlier is not None:
+            return earlier
     errors: dict[str, str] = {}
     if not reason.strip():
         errors["reason"] = _("Say why the award is made (for the fund's report).")
@@ -416,6 +431,7 @@ def award_create(*, actor: Any, fund: Fund, patient: Patient, amount: Decimal, r
         method=PaymentMethod.FUND,
         reference=fund.name[:60],
         memo=reason.strip()[:300],
+        submission_key=submission_key,
     )
     award = Award.objects.create(
         fund=fund,

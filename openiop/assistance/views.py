@@ -152,6 +152,8 @@ def award_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
     funds = selectors.open_funds_for(staff_user(request), patient)
     form = AwardForm(request.POST or None, funds=funds)
     if request.method == "POST" and form.is_valid():
+        key = form.cleaned_data["submission_key"]
+        again = Award.objects.filter(patient=patient, transaction__submission_key=key).exists()
         try:
             services.award_create(
                 actor=staff_user(request),
@@ -159,11 +161,15 @@ def award_add(request: HttpRequest, patient_pk: int) -> HttpResponse:
                 patient=patient,
                 amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
+                submission_key=key,
             )
         except ValidationError as exc:
             attach_error(request, form, exc)
         else:
-            messages.success(request, _("Award posted to the patient's account."))
+            if again:
+                messages.info(request, _("This award was made already; nothing was posted twice."))
+            else:
+                messages.success(request, _("Award posted to the patient's account."))
             return _tab(patient.pk)
     balance = ledger_selectors.patient_balance(patient.pk)
     return _form_page(

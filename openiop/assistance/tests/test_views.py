@@ -5,6 +5,8 @@ and bad input shown back with its reason."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -13,8 +15,9 @@ from django.urls import reverse
 
 from openiop.accounts.models import User
 from openiop.assistance import services
-from openiop.assistance.models import Fund, FundKind, IncomeAttestation, PaymentPlan
+from openiop.assistance.models import Award, Fund, FundKind, IncomeAttestation, PaymentPlan
 from openiop.billing.models import Charge
+from openiop.ledger.models import LedgerTransaction, TransactionKind
 from openiop.patients.models import Patient
 
 from .conftest import TODAY
@@ -130,9 +133,39 @@ def test_the_funds_page_shows_budget_awarded_and_remaining_and_is_in_the_menu(
     form = client.get(reverse("assistance:award_add", args=[patient.pk])).content.decode()
     assert "Foundation scholarship ($750.00 left)" in form
     response = client.post(
-        reverse("assistance:award_add", args=[patient.pk]), {"fund": fund.pk, "amount": "200.01", "reason": "Hardship"}
+        reverse("assistance:award_add", args=[patient.pk]),
+        {"fund": fund.pk, "amount": "200.01", "reason": "Hardship", "submission_key": str(uuid.uuid4())},
     )
     assert "The patient&#x27;s balance is $200.00; the award cannot be larger." in response.content.decode()
+
+
+def test_an_award_form_sent_twice_posts_one_award(
+    biller: User, patient: Patient, charge: Callable[..., Charge]
+) -> None:
+    charge("450.00")
+    fund = services.fund_create(
+        actor=biller,
+        organization=patient.organization,
+        name="Foundation scholarship",
+        kind=FundKind.SCHOLARSHIP,
+        budget=Decimal("1000.00"),
+        starts_on=TODAY,
+        ends_on=TODAY + dt.timedelta(days=365),
+    )
+    client = signed_in(biller)
+    url = reverse("assistance:award_add", args=[patient.pk])
+    key = re.search(r'name="submission_key" value="([0-9a-f-]+)"', client.get(url).content.decode())
+    assert key is not None
+    sent = {"fund": fund.pk, "amount": "100.00", "reason": "Hardship", "submission_key": key.group(1)}
+
+    first, second = client.post(url, sent), client.post(url, sent, follow=True)
+
+    assert first.status_code == 302
+    assert "nothing was posted twice" in second.content.decode()
+    assert Award.objects.filter(patient=patient).count() == 1
+    assert LedgerTransaction.objects.filter(patient=patient, kind=TransactionKind.SCHOLARSHIP).count() == 1
+    assert client.post(url, {**sent, "submission_key": ""}).status_code == 200  # a form without its key saves nothing
+    assert Award.objects.filter(patient=patient).count() == 1
 
 
 def test_a_fund_form_with_an_end_before_its_start_keeps_what_was_typed(biller: User) -> None:

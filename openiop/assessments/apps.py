@@ -12,12 +12,6 @@ if TYPE_CHECKING:
     from openiop.patients.models import Patient
 
 
-def _chart_tab_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    from openiop.assessments.views import chart_tab_context
-
-    return chart_tab_context(request, patient)
-
-
 def _safety_plan_panel(request: HttpRequest, patient: Patient) -> dict[str, Any] | None:
     """On the chart's overview, only when the plan waits for a review after a step-down."""
     from openiop.assessments.permissions import SAFETY_PLAN_WRITE
@@ -36,7 +30,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments, safety alerts and level-of-care placement"
 
     def ready(self) -> None:
-        from openiop.assessments import models, selectors
+        from openiop.assessments import models, panels, selectors
         from openiop.assessments.permissions import ASSESSMENT_VIEW
         from openiop.core.access import everything, register_scope
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
@@ -98,7 +92,7 @@ class AssessmentsConfig(AppConfig):
                 label=_("Assessments and safety"),
                 action=ASSESSMENT_VIEW,
                 template="assessments/_chart_tab.html",
-                context=_chart_tab_context,
+                context=panels.chart_tab_context,
                 order=10,
             )
         )

@@ -24,7 +24,7 @@ from openiop.assessments.forms import (
     SafetyConcernForm,
     WithdrawalCheckForm,
 )
-from openiop.assessments.instruments import INSTRUMENTS, SUICIDAL_IDEATION, get_instrument
+from openiop.assessments.instruments import SUICIDAL_IDEATION, get_instrument
 from openiop.assessments.models import InstrumentResult, PlacementAssessment, SafetyAlert
 from openiop.assessments.permissions import (
     ALERT_ACKNOWLEDGE,
@@ -50,23 +50,6 @@ def _chart_url(patient: Patient, tab: str = "assessments") -> str:
 
 
 # --- Chart tab ----------------------------------------------------------------------------------------------------
-
-
-def chart_tab_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    user = staff_user(request)
-    results = list(selectors.patient_results(user, patient))
-    return {
-        "histories": selectors.histories(results),
-        "alerts": list(selectors.patient_alerts(user, patient)[:50]),
-        "placements": list(selectors.patient_placements(user, patient)),
-        "instruments": list(INSTRUMENTS.values()),
-        "can_administer": has_action(user, ASSESSMENT_ADMINISTER),
-        "can_raise": has_action(user, ALERT_RAISE),
-        "can_place": has_action(user, PLACEMENT_DECIDE),
-        "can_monitor": has_action(user, WITHDRAWAL_RECORD),
-        "safety_plan": selectors.patient_safety_plan(user, patient),
-        "can_plan": has_action(user, SAFETY_PLAN_WRITE),
-    }
 
 
 # --- Instruments --------------------------------------------------------------------------------------------------

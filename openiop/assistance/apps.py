@@ -26,7 +26,7 @@ class AssistanceConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from openiop.assistance import jobs, models, selectors
+        from openiop.assistance import jobs, models, panels, selectors
         from openiop.assistance.permissions import ASSISTANCE_VIEW
         from openiop.core.access import register_scope
         from openiop.core.jobs import PeriodicJob, register_periodic
@@ -43,7 +43,7 @@ class AssistanceConfig(AppConfig):
                 _("Ways to pay"),
                 ASSISTANCE_VIEW,
                 "assistance/tab_ways_to_pay.html",
-                selectors.ways_to_pay_tab,
+                panels.ways_to_pay_tab,
                 89,
             )
         )

@@ -8,7 +8,7 @@ def register() -> None:
     """Register billing's scopes, navigation entries and dashboard sections."""
     from django.utils.translation import gettext_lazy as _
 
-    from openiop.billing import selectors
+    from openiop.billing import panels, selectors
     from openiop.billing.permissions import BILLING_MANAGE, BILLING_MISSING_AUTHORIZATION, BILLING_VIEW
     from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
 
@@ -31,13 +31,13 @@ def register() -> None:
     from openiop.billing.permissions import BILLING_REVIEW_PACKET
     from openiop.patients.chart import ChartTab, OverviewPanel, register_overview_panel, register_tab
 
-    register_tab(ChartTab("billing", _("Billing"), BILLING_VIEW, "billing/tab_billing.html", selectors.chart_tab, 87))
+    register_tab(ChartTab("billing", _("Billing"), BILLING_VIEW, "billing/tab_billing.html", panels.chart_tab, 87))
     register_overview_panel(
         OverviewPanel(
             key="billing_review_due",
             action=BILLING_REVIEW_PACKET,
             template="billing/_panel_review_due.html",
-            context=selectors.review_panel,
+            context=panels.review_panel,
             order=30,
         )
     )

@@ -13,7 +13,7 @@ class DiagnosesConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from openiop.core.access import register_scope
-        from openiop.diagnoses import models, selectors
+        from openiop.diagnoses import models, panels
         from openiop.diagnoses.permissions import DIAGNOSES_VIEW
         from openiop.patients.chart import ChartTab, register_tab
         from openiop.patients.scopes import patient_at_users_sites
@@ -23,7 +23,7 @@ class DiagnosesConfig(AppConfig):
         register_scope(models.Diagnosis, patient_at_users_sites("patient__"))
         register_tab(
             ChartTab(
-                "diagnoses", _("Diagnoses"), DIAGNOSES_VIEW, "diagnoses/tab_diagnoses.html", selectors.diagnoses_tab, 20
+                "diagnoses", _("Diagnoses"), DIAGNOSES_VIEW, "diagnoses/tab_diagnoses.html", panels.diagnoses_tab, 20
             )
         )
         from openiop.diagnoses import banner

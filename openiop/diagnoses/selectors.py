@@ -15,14 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
-from django.utils import timezone
 
-from openiop.audit.services import log_read
 from openiop.core.access import has_action
 from openiop.diagnoses import codes
 from openiop.diagnoses.models import Diagnosis, DiagnosisStatus
-from openiop.diagnoses.permissions import DIAGNOSES_EDIT, DIAGNOSES_VIEW
+from openiop.diagnoses.permissions import DIAGNOSES_VIEW
 from openiop.patients.models import Patient
 
 # The statuses a claim may carry: active, or resolved after the day billed.
@@ -126,17 +123,6 @@ def problem_list(*, user: Any, patient: Patient) -> ProblemList:
         closed=[entry for entry in entries if entry.status in {DiagnosisStatus.RESOLVED, DiagnosisStatus.RULED_OUT}],
         entered_in_error=[entry for entry in entries if entry.status == DiagnosisStatus.ENTERED_IN_ERROR],
     )
-
-
-def diagnoses_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    """The chart's Diagnoses tab (registered in apps.py)."""
-    log_read(patient, data={"view": "chart.diagnoses"})
-    return {
-        "patient": patient,
-        "problems": problem_list(user=request.user, patient=patient),
-        "can_edit": has_action(request.user, DIAGNOSES_EDIT),
-        "today": timezone.localdate(),
-    }
 
 
 def header_primary(*, user: Any, patient: Patient) -> Diagnosis | None:

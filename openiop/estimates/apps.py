@@ -15,7 +15,7 @@ class EstimatesConfig(AppConfig):
         from openiop.billing.views import register_workspace_section
         from openiop.core.access import register_scope
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
-        from openiop.estimates import models, selectors
+        from openiop.estimates import models, panels, selectors
         from openiop.estimates.permissions import ESTIMATES_ISSUE, ESTIMATES_VIEW
         from openiop.patients.chart import ChartTab, register_tab
         from openiop.patients.scopes import patient_at_users_sites
@@ -25,7 +25,7 @@ class EstimatesConfig(AppConfig):
         register_scope(models.EstimateDelivery, patient_at_users_sites("estimate__patient__"))
         register_tab(
             ChartTab(
-                "estimates", _("Estimates"), ESTIMATES_VIEW, "estimates/tab_estimates.html", selectors.estimates_tab, 88
+                "estimates", _("Estimates"), ESTIMATES_VIEW, "estimates/tab_estimates.html", panels.estimates_tab, 88
             )
         )
         register_nav(NavItem(_("Estimates"), "estimates:due", ESTIMATES_VIEW), before="sites:list")

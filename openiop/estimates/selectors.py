@@ -16,12 +16,10 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
-from openiop.audit.services import log_read
 from openiop.billing.models import Charge, ChargeStatus
-from openiop.core.access import has_action
 from openiop.estimates import arithmetic, notices
 from openiop.estimates.models import EstimateStatus, GoodFaithEstimate
-from openiop.estimates.permissions import ESTIMATES_ISSUE, ESTIMATES_VIEW
+from openiop.estimates.permissions import ESTIMATES_VIEW
 from openiop.patients.models import Patient
 
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
@@ -123,17 +121,3 @@ def patient_estimates(user: Any, patient: Patient) -> list[GoodFaithEstimate]:
         .order_by("-version")
     )
     return list(rows)
-
-
-def estimates_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    log_read(patient, data={"view": "chart.estimates"})
-    estimates = patient_estimates(request.user, patient)
-    for estimate in estimates:
-        billed = arithmetic.money(estimate.billed)  # type: ignore[attr-defined]
-        estimate.over = arithmetic.billed_over_estimate(billed, estimate.total)  # type: ignore[attr-defined]
-        estimate.may_dispute = estimate.is_issued and arithmetic.may_dispute(billed, estimate.total)  # type: ignore[attr-defined]
-    return {
-        "estimates": estimates,
-        "can_issue": has_action(request.user, ESTIMATES_ISSUE),
-        "today": timezone.localdate(),
-    }

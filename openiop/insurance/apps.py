@@ -16,7 +16,7 @@ class InsuranceConfig(AppConfig):
         from openiop.audit.actions import register_actions
         from openiop.core.access import everything, register_scope
         from openiop.core.navigation import DashboardSection, register_dashboard_section
-        from openiop.insurance import models, receivers, selectors
+        from openiop.insurance import models, panels, receivers, selectors
         from openiop.insurance.permissions import AUTHORIZATIONS_ALERTS, COVERAGE_VIEW, ELIGIBILITY_CHECK
         from openiop.patients.chart import ChartTab, OverviewPanel, register_overview_panel, register_tab
         from openiop.patients.scopes import patient_at_users_sites
@@ -45,7 +45,7 @@ class InsuranceConfig(AppConfig):
         register_periodic(PeriodicJob("clearinghouse-inbox", 300, eligibility_inbox_import))
         register_tab(
             ChartTab(
-                "insurance", _("Insurance"), COVERAGE_VIEW, "insurance/tab_insurance.html", selectors.insurance_tab, 85
+                "insurance", _("Insurance"), COVERAGE_VIEW, "insurance/tab_insurance.html", panels.insurance_tab, 85
             )
         )
         register_overview_panel(

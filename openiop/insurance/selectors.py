@@ -20,7 +20,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openiop.audit.services import log_read
 from openiop.core.access import has_action
 from openiop.insurance.models import (
     Authorization,
@@ -235,11 +234,6 @@ def patient_insurance(user: Any, patient: Patient, *, today: dt.date | None = No
         "can_check": has_action(user, ELIGIBILITY_CHECK),
         "can_authorize": has_action(user, AUTHORIZATIONS_EDIT),
     }
-
-
-def insurance_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    log_read(patient, data={"view": "chart.insurance"})
-    return patient_insurance(request.user, patient)
 
 
 def coverage_panel(request: HttpRequest, patient: Patient) -> dict[str, Any] | None:

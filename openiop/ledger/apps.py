@@ -18,9 +18,11 @@ class LedgerConfig(AppConfig):
 
         from django.utils.translation import gettext_lazy as _
 
-        from openiop.ledger import views
+        from openiop.ledger import panels
         from openiop.patients.chart import ChartTab, register_tab
 
         register_tab(
-            ChartTab("account", _("Account"), permissions.LEDGER_VIEW, "ledger/tab_account.html", views.account_tab, 90)
+            ChartTab(
+                "account", _("Account"), permissions.LEDGER_VIEW, "ledger/tab_account.html", panels.account_tab, 90
+            )
         )

@@ -14,7 +14,7 @@ class MedicationsConfig(AppConfig):
 
         from openiop.core.access import register_scope
         from openiop.core.navigation import DashboardSection, register_dashboard_section
-        from openiop.medications import models, selectors
+        from openiop.medications import models, panels, selectors
         from openiop.medications.permissions import DRUGTESTS_VIEW, MEDICATIONS_VIEW
         from openiop.patients.chart import ChartTab, register_tab
         from openiop.patients.scopes import need_to_know, through_patient_at_users_sites
@@ -37,7 +37,7 @@ class MedicationsConfig(AppConfig):
                 _("Medications"),
                 MEDICATIONS_VIEW,
                 "medications/tab_medications.html",
-                selectors.medications_tab,
+                panels.medications_tab,
                 order=60,
             )
         )
@@ -47,7 +47,7 @@ class MedicationsConfig(AppConfig):
                 _("Drug tests"),
                 DRUGTESTS_VIEW,
                 "medications/tab_drug_tests.html",
-                selectors.drug_tests_tab,
+                panels.drug_tests_tab,
                 order=61,
             )
         )

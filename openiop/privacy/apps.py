@@ -30,7 +30,7 @@ class PrivacyConfig(AppConfig):
         from openiop.core.navigation import DashboardSection, NavItem, register_dashboard_section, register_nav
         from openiop.patients.chart import ChartTab, OverviewPanel, register_overview_panel, register_tab
         from openiop.patients.scopes import patient_at_users_sites, register_patient_reach
-        from openiop.privacy import models, selectors
+        from openiop.privacy import models, panels, selectors
         from openiop.privacy.permissions import BREAK_GLASS, CONSENTS_VIEW, PRIVACY_FLAGS, PRIVACY_OVERSEE
 
         for model in (
@@ -60,7 +60,7 @@ class PrivacyConfig(AppConfig):
                 _("Consents and privacy"),
                 CONSENTS_VIEW,
                 "privacy/tab_privacy.html",
-                selectors.privacy_tab,
+                panels.privacy_tab,
                 80,
             )
         )

@@ -16,7 +16,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from openiop.audit.models import AuditEvent
-from openiop.audit.services import log_read
 from openiop.core.access import has_action
 from openiop.patients.models import Episode, Patient
 from openiop.privacy.information import ConsentKind, ExpiryKind
@@ -101,11 +100,6 @@ def patient_privacy(user: Any, patient: Patient) -> dict[str, Any]:
         "notices": list(NoticeAcknowledgement.objects.restrict(user, CONSENTS_VIEW).filter(patient=patient)[:5]),
         "releases": patient_releases(user, patient) if has_action(user, DISCLOSURES_RECORD) else [],
     }
-
-
-def privacy_tab(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    log_read(patient, data={"view": "chart.privacy"})
-    return patient_privacy(request.user, patient)
 
 
 # --- The privacy officer's dashboard -----------------------------------------

@@ -16,7 +16,7 @@ from django.test import RequestFactory
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
-from openiop.medications import corrections, selectors, services
+from openiop.medications import corrections, panels, selectors, services
 from openiop.medications.interpretation import Verdict
 from openiop.medications.models import DrugTestReview, Medication, SobrietyDate, Specimen, TestResult
 from openiop.patients.models import Patient
@@ -50,7 +50,7 @@ def change(medication: Medication, actor: User, **fields: Any) -> Medication:
 def tab(user: User, patient: Patient) -> dict[str, Any]:
     request = RequestFactory().get("/")
     request.user = user
-    return selectors.medications_tab(request, patient)
+    return panels.medications_tab(request, patient)
 
 
 def sobriety(patient: Patient) -> dt.date | None:

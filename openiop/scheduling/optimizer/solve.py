@@ -299,6 +299,13 @@ def solve_site(task: SiteTask) -> SiteOutcome:
     meets_bound = int(solver.best_objective_bound)
     best = first if first_score.objective(weights) >= baseline_objective else baseline
     reached = max(first_score.primary, baseline_score.primary)
+    best_objective = _objective(best, instance, weights)
+    ceiling = weights.meets * meets_bound + _secondary_ceiling(instance, weights)
+    if task.relative_gap_limit > 0 and ceiling - best_objective <= task.relative_gap_limit * abs(best_objective):
+        # Already proven within the gap limit (typical of a warm start, which keeps last week's cohorts): phase
+        # two could only polish what the limit says is close enough.
+        label = OPTIMAL if ceiling <= best_objective else FEASIBLE
+        return outcome(best, label, best_objective, max(ceiling, best_objective), best is baseline)
 
     site_model.model.add(site_model.primary >= reached)
     site_model.model.maximize(site_model.secondary)

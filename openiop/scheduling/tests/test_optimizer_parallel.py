@@ -5,6 +5,9 @@ published week. Small models, no database."""
 from __future__ import annotations
 
 import dataclasses
+import importlib
+
+import pytest
 
 from openiop.scheduling.optimizer import (
     ERROR,
@@ -30,7 +33,7 @@ from openiop.scheduling.optimizer.parallel import (
     solve_site_task,
     workers_per_site,
 )
-from openiop.scheduling.tests.instances import tiny_problem
+from openiop.scheduling.tests.instances import brute_force, tiny_problem
 
 # One worker and a fixed seed: CP-SAT is then deterministic, so serial and parallel must agree exactly.
 EXACT = SolveOptions(time_limit=10, workers=1, seed=7)
@@ -219,3 +222,27 @@ def test_a_hinted_solve_is_never_worse_and_says_it_was_hinted() -> None:
         assert not cold.sites[0].hinted and warm.sites[0].hinted == bool(carried.groups or carried.individual)
         hinted_any = hinted_any or warm.sites[0].hinted
     assert hinted_any
+
+
+def test_a_site_already_within_the_gap_limit_skips_the_second_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    solve_module = importlib.import_module("openiop.scheduling.optimizer.solve")
+    make_solver = solve_module._solver
+    phases: list[float] = []
+
+    def counting(task: SiteTask, seconds: float) -> object:
+        phases.append(seconds)
+        return make_solver(task, seconds)
+
+    monkeypatch.setattr(solve_module, "_solver", counting)
+    for seed in (3, 5, 8):
+        problem = validate(program(("north", seed)))
+        best, _ = brute_force(problem, weights_for([build_site(problem)]))
+        assert best is not None
+        phases.clear()
+        loose = solve(problem, dataclasses.replace(EXACT, relative_gap_limit=0.5))
+        # One phase: the trivial ceiling over the first phase's week is already within 50%; the bound still holds.
+        assert len(phases) == 1 and loose.objective <= best <= loose.bound
+        assert loose.bound - loose.objective <= 0.5 * loose.objective
+        phases.clear()
+        exact = solve(problem, EXACT)
+        assert len(phases) == 2 and exact.objective == best

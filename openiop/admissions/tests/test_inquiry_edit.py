@@ -20,6 +20,7 @@ from openiop.admissions.models import Inquiry, ReferralSource
 from openiop.audit.models import AuditEvent
 from openiop.core.roles import RoleCode
 from openiop.patients.services import StaleEditError
+from openiop.patients.tests.factories import signed_in
 from openiop.sites.models import Site
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +50,6 @@ def edit_data(inquiry: Inquiry, **overrides: Any) -> dict[str, Any]:
 
 def edit_url(inquiry: Inquiry) -> str:
     return reverse("admissions:edit", args=[inquiry.pk])
-
-
-def signed_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 # --- Service -----------------------------------------------------------------------------------------------------

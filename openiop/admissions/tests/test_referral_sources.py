@@ -18,15 +18,11 @@ from openiop.admissions.permissions import ADMISSIONS_SOURCES
 from openiop.audit.models import AuditEvent
 from openiop.core.roles import RoleCode
 from openiop.patients.services import StaleEditError
+from openiop.patients.tests.factories import signed_in
 from openiop.sites.models import Site
 
 pytestmark = pytest.mark.django_db
 MakeInquiry = Callable[..., Inquiry]
-
-
-def signed_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 def test_navigators_and_clinical_directors_maintain_sources_by_default() -> None:

@@ -8,6 +8,9 @@ from itertools import count
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.test import Client
+
+from openiop.accounts.models import User
 from openiop.patients import services
 from openiop.patients.models import Patient
 from openiop.sites.models import Site
@@ -29,3 +32,9 @@ def register(site: Site, **fields: Any) -> Patient:
     }
     values.update(fields)
     return services.patient_register(site=site, **values)
+
+
+def signed_in(client: Client, user: User) -> Client:
+    """CLIENT signed in as USER (a persona from conftest.py), for a page test."""
+    client.force_login(user)
+    return client

@@ -19,7 +19,7 @@ from openiop.audit.models import AuditEvent
 from openiop.core.roles import RoleCode
 from openiop.patients import services
 from openiop.patients.models import ContinuingCarePlan, Episode, LevelOfCare, LevelOfCareChange
-from openiop.patients.tests.factories import TODAY, register
+from openiop.patients.tests.factories import TODAY, register, signed_in
 from openiop.sites.models import Site
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +29,6 @@ ADMITTED = TODAY - dt.timedelta(days=30)
 @pytest.fixture
 def episode(north: Site, bob: User) -> Episode:
     return services.episode_admit(actor=bob, patient=register(north), site=north, admission_date=ADMITTED)
-
-
-def signed_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 def level_url(episode: Episode) -> str:

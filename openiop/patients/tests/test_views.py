@@ -17,7 +17,7 @@ from openiop.audit.models import AuditEvent
 from openiop.core.roles import RoleCode
 from openiop.patients import services
 from openiop.patients.models import Episode, LevelOfCare, Patient
-from openiop.patients.tests.factories import TODAY, register
+from openiop.patients.tests.factories import TODAY, register, signed_in
 from openiop.sites.models import Site
 
 
@@ -46,11 +46,6 @@ def form_data(site: Site | None = None, **overrides: Any) -> dict[str, Any]:
         data["site"] = site.pk
     data.update(overrides)
     return data
-
-
-def signed_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 def possible_matches(response: Any) -> str:

@@ -18,6 +18,7 @@ from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
 from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode
+from openiop.patients.tests.factories import signed_in
 from openiop.scheduling import services
 from openiop.scheduling.models import Attendance, Enrolment, FeedToken, Session, Track, WeekProposal
 from openiop.scheduling.tests.pages import admitted, group, open_all_week, room, staff
@@ -41,11 +42,6 @@ def setting(north: Site) -> tuple[Session, list[Episode]]:
     for episode in people:
         services.enrol(actor=None, session=session, episode=episode)
     return session, people
-
-
-def signed_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 def test_attendance_is_saved_for_everyone_on_one_form(

@@ -62,9 +62,20 @@ def test_a_drag_onto_a_taken_room_snaps_back_with_the_reason(
     assert page.locator("#schedule-table").is_hidden()  # the table is the no-script and print view
     assert axe_violations(page) == []
 
-    # Move the 17:00 session to 19:00, where its room is taken: through the
-    # calendar's own move (what a drop runs), so the same endpoint and revert.
-    page.evaluate(f"document.getElementById('timegrid').moveEventBy('session-{evening.pk}', 120)")
+    # Drag the 17:00 session down to 19:00, where its room is taken: a real
+    # pointer drag, so FullCalendar's own drop runs the move and its revert.
+    event.evaluate("(el) => el.scrollIntoView({block: 'start'})")
+    grab = event.bounding_box()
+    five, seven = (
+        page.locator(f'.fc-timegrid-slot-lane[data-time="{t}"]').bounding_box() for t in ("17:00:00", "19:00:00")
+    )
+    assert grab is not None and five is not None and seven is not None
+    x, y = grab["x"] + grab["width"] / 2, grab["y"] + 8
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + 10, steps=3)
+    page.mouse.move(x, y + seven["y"] - five["y"], steps=12)
+    page.mouse.up()
 
     message = page.locator("#timegrid-message.timegrid-refused")
     message.wait_for()

@@ -129,6 +129,15 @@ def estimate_create(
     no standard track and nothing booked."""
     # One patient's versions are numbered in order, also under two clicks at once.
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    # One draft at a time: a second (the form sent twice, or a colleague at
+    # the same moment) would leave two unissued estimates for the same care.
+    open_draft = GoodFaithEstimate.objects.filter(patient=patient, status=EstimateStatus.DRAFT).first()
+    if open_draft is not None:
+        raise ValidationError(
+            _("This patient already has a draft estimate (version %(v)s); change or issue that one.")
+            % {"v": open_draft.version},
+            code="draft_open",
+        )
     episode = Episode.objects.filter(patient=patient, status=Episode.Status.ACTIVE).select_related("site").first()
     site = episode.site if episode else patient.site
     last = GoodFaithEstimate.objects.filter(patient=patient).aggregate(last=Max("version"))["last"] or 0

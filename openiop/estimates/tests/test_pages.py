@@ -102,6 +102,7 @@ def test_who_may_see_and_issue_estimates(
     assert client.post(reverse("estimates:issue", args=[draft.patient_id, draft.pk])).status_code == 403
     client.force_login(bob)  # a clinician
     assert client.get(detail).status_code == 403
+    services.estimate_issue(actor=bob, estimate=draft)  # a new estimate is drafted once no other draft is open
     client.force_login(persona(RoleCode.ADMISSIONS_NAVIGATOR))
     response = client.post(
         new,
@@ -233,3 +234,16 @@ def test_a_draft_issued_after_the_form_opened_is_not_silently_revised_into_a_new
     assert GoodFaithEstimate.objects.count() == 1
     fresh = client.post(url, _revise_post(draft, opened_at + 1, weeks=8))
     assert fresh.status_code == 302 and GoodFaithEstimate.objects.count() == 2
+
+
+def test_the_new_estimate_form_sent_twice_drafts_one_estimate(patient: Patient, biller: User, client: Client) -> None:
+    client.force_login(biller)
+    url = reverse("estimates:new", args=[patient.pk])
+    sent = _revise_post(GoodFaithEstimate(), 0, weeks=4)
+    del sent["version"]
+
+    first, second = client.post(url, sent), client.post(url, sent)
+
+    assert first.status_code == 302
+    assert "already has a draft estimate (version 1)" in _text(second)
+    assert GoodFaithEstimate.objects.filter(patient=patient).count() == 1

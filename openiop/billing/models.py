@@ -164,6 +164,9 @@ class Charge(models.Model):
     code = models.CharField(max_length=5)
     revenue_code = models.CharField(max_length=4, blank=True)
     modifiers = models.JSONField(default=list, blank=True)
+    # A professional charge's place of service, from its note (02/10 for
+    # telehealth, with modifier 95 or 93); blank: the claim's own place.
+    place_of_service = models.CharField(max_length=2, blank=True)
     units = models.PositiveSmallIntegerField(default=1)
     # Copied from the fee schedule row when the charge is made, never after.
     amount = models.DecimalField(max_digits=10, decimal_places=2, default=0, validators=[money_validator])

@@ -176,3 +176,14 @@ def professional_line(*, kind: str, minutes: int, with_patient: bool = True) -> 
     else:
         return None
     return ProfessionalLine(code) if code else None
+
+
+# CPT modifiers of a telehealth service: 95 synchronous audio and video, 93
+# audio only. The note's modality says which; in person needs none.
+TELEHEALTH_MODIFIERS: dict[str, str] = {"telehealth_video": "95", "audio_only": "93"}
+
+
+def telehealth_modifiers(modality: str) -> tuple[str, ...]:
+    """The modifiers a professional line gets for how it was delivered."""
+    modifier = TELEHEALTH_MODIFIERS.get(modality)
+    return (modifier,) if modifier else ()

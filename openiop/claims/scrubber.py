@@ -36,6 +36,8 @@ class LineFacts:
     authorization_exceeded: bool = False  # more units billed under it than it allows
     coverage_active: bool = True
     overlapping_claim: str = ""  # another live claim billing the same day and code
+    place_of_service: str = ""  # where the service was given (837P; blank: the claim's place)
+    modifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ def scrub(claim: ClaimFacts, *, today: dt.date, is_billable: Callable[[str], boo
     problems += _provider(claim)
     problems += _diagnoses(claim, is_billable)
     problems += _codes(claim)
+    problems += _telehealth(claim)
     problems += _authorization(claim)
     problems += _coverage(claim)
     problems += _timely_filing(claim, today)
@@ -130,6 +133,38 @@ def _codes(claim: ClaimFacts) -> list[Problem]:
         if revenue:
             problems.append(
                 Problem("revenue_code", f"Not a four-digit revenue code: {', '.join(revenue) or '(blank)'}.")
+            )
+    return problems
+
+
+# Telehealth: modifier 95 (audio and video) or 93 (audio only) and place of
+# service 02 (elsewhere) or 10 (the patient's home), always together.
+TELEHEALTH_MODIFIERS = frozenset({"95", "93"})
+TELEHEALTH_PLACES = frozenset({"02", "10"})
+
+
+def _telehealth(claim: ClaimFacts) -> list[Problem]:
+    problems = []
+    for line in claim.lines:
+        day = line.service_date.isoformat() if line.service_date else "(no date)"
+        telehealth = TELEHEALTH_MODIFIERS.intersection(line.modifiers)
+        if telehealth and line.place_of_service not in TELEHEALTH_PLACES:
+            problems.append(
+                Problem(
+                    "telehealth",
+                    f"{line.code} on {day} is telehealth (modifier {min(telehealth)}) but its place of service is "
+                    f"{line.place_of_service or '(none)'}: a telehealth visit is at 10 (the patient's home) or 02 "
+                    "(elsewhere); correct the note's place of service or modality.",
+                )
+            )
+        elif not telehealth and line.place_of_service in TELEHEALTH_PLACES:
+            problems.append(
+                Problem(
+                    "telehealth",
+                    f"{line.code} on {day} has the telehealth place of service {line.place_of_service} but no "
+                    "telehealth modifier (95 audio and video, 93 audio only): correct the note's modality or its "
+                    "place of service.",
+                )
             )
     return problems
 

@@ -35,7 +35,7 @@ from openiop.claims import scrubber
 from openiop.claims.build_facts import BatchFacts, billing_lines
 from openiop.claims.coordination import claims_needing_secondary, secondary_claim_create
 from openiop.claims.models import Claim, ClaimLine, ClaimStatus, ProviderNumber
-from openiop.claims.x12_mapping import claim_provider, to_x12
+from openiop.claims.x12_mapping import claim_place_of_service, claim_provider, to_x12
 from openiop.insurance.clearinghouse import Clearinghouse, clearinghouse
 from openiop.insurance.models import AuthorizationStatus, ClaimType, Payer, PayerService
 from openiop.insurance.services import next_control_numbers
@@ -182,6 +182,7 @@ def scrub_group(
     end = max(charge.service_date for charge in charges)
     user, number = claim_provider(group.claim_type, charges)
     billed_under = facts.units_billed({c.authorization_id for c in charges if c.authorization_id})
+    claim_place = claim_place_of_service(first.payer) if group.claim_type == ClaimType.PROFESSIONAL else ""
     lines = []
     for charge in charges:
         authorization = charge.authorization
@@ -200,6 +201,8 @@ def scrub_group(
                 authorization_exceeded=exceeded,
                 coverage_active=first.coverage.in_force_on(charge.service_date),
                 overlapping_claim=facts.billing_day(first.patient_id, charge.service_date, charge.code),
+                place_of_service=(charge.place_of_service or claim_place) if claim_place else "",
+                modifiers=tuple(charge.modifiers or ()),
             )
         )
     earlier, php = ("", "")

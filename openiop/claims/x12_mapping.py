@@ -106,6 +106,11 @@ def facility_code(payer: Payer) -> str:
     return MEDICARE_FACILITY_CODE if payer.is_medicare else FREESTANDING_FACILITY_CODE
 
 
+def claim_place_of_service(payer: Payer) -> str:
+    """CLM05-1 of a professional claim: the payer's own, else the program's facility."""
+    return payer.place_of_service or PLACE_OF_SERVICE
+
+
 def to_x12(claim: Claim, *, npi: str, tax_id: str) -> InstitutionalClaim | ProfessionalClaim:
     """The claim as the X12 writers take it."""
     facts = getattr(claim, "_facts", None) or _refetch_facts(claim)
@@ -170,7 +175,7 @@ def to_x12(claim: Claim, *, npi: str, tax_id: str) -> InstitutionalClaim | Profe
         )
     return ProfessionalClaim(
         **common,
-        place_of_service=claim.payer.place_of_service or PLACE_OF_SERVICE,
+        place_of_service=claim_place_of_service(claim.payer),
         diagnoses=tuple(diagnoses[:12]),
         rendering=provider,
         lines=tuple(
@@ -180,6 +185,9 @@ def to_x12(claim: Claim, *, npi: str, tax_id: str) -> InstitutionalClaim | Profe
                 service_date=line.service_date,
                 units=Decimal(line.units),
                 modifiers=tuple(line.modifiers),
+                # The note's place (a telehealth visit at 02/10); the writer
+                # leaves SV105 out when it is the claim's own.
+                place_of_service=line.charge.place_of_service,
                 line_control_number=line.line_control_number,
                 adjudications=adjudications(line),
             )

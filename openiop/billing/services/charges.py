@@ -216,6 +216,8 @@ def _difference(current: Charge, item: Wanted) -> str:
         return "replaced: the coverage in force changed"
     if tuple(sorted(current.attendance_ids or ())) != tuple(sorted(item.attendance_ids)):
         return "replaced: the day's attendance was corrected"
+    if current.place_of_service != item.place_of_service or tuple(current.modifiers or ()) != item.modifiers:
+        return "replaced: the note's place of service or modality changed"
     if current.fee_schedule_id is None and item.fee is not None:
         return "replaced: the fee schedule now prices this code"
     return "replaced: what the charge stands on changed"
@@ -258,7 +260,8 @@ def _new_charge(item: Wanted, replaced: Charge | None, now: dt.datetime) -> Char
         kind=item.kind,
         code=item.code,
         revenue_code=item.revenue_code,
-        modifiers=[],
+        modifiers=list(item.modifiers),
+        place_of_service=item.place_of_service,
         units=item.units,
         amount=fee.charge_amount * item.units if fee is not None else 0,
         expected_amount=fee.expected_amount * item.units if fee is not None else 0,

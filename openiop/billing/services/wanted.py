@@ -47,6 +47,9 @@ class Wanted:
     units: int = 1
     attendance_ids: tuple[int, ...] = ()
     note_id: int | None = None
+    # A professional line's place of service and telehealth modifier, from its note.
+    place_of_service: str = ""
+    modifiers: tuple[str, ...] = ()
     specimen_id: int | None = None
     placement_id: int | None = None
     coverage: Coverage | None = None
@@ -83,6 +86,8 @@ class Wanted:
             self.units,
             tuple(sorted(self.attendance_ids)),
             self.note_id,
+            self.place_of_service,
+            self.modifiers,
         )
 
 
@@ -103,6 +108,8 @@ def charge_identity(charge: Any) -> tuple[Any, ...]:
         charge.units,
         tuple(sorted(charge.attendance_ids or ())),
         charge.note_id,
+        charge.place_of_service,
+        tuple(charge.modifiers or ()),
     )
 
 
@@ -237,6 +244,8 @@ def _professional(facts: Facts, patient_id: int) -> list[Wanted]:
                 code=line.code,
                 units=line.units,
                 note_id=note.pk,
+                place_of_service=note.place_of_service,
+                modifiers=rules.telehealth_modifiers(note.modality),
                 coverage=facts.coverage_on(patient_id, note.session_date),
             )
         )

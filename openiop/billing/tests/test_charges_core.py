@@ -185,7 +185,26 @@ def test_signed_individual_note_gets_its_cpt_by_minutes_and_group_notes_get_none
 
     [professional] = live(ann, kind=ChargeKind.PROFESSIONAL)
     assert (professional.code, professional.note_id, professional.amount) == ("90834", note.pk, Decimal("140.00"))
+    assert (professional.place_of_service, professional.modifiers) == ("57", [])  # in person, at the program
     assert {c.code for c in live(ann)} == {"H0015", "90834"}  # no 90853 for the groups
+
+    # A video visit from the patient's home: the charge carries the note's place and modifier 95.
+    video = note_services.note_create(
+        actor=clinician,
+        episode=ann,
+        kind="individual",
+        note_format="DAP",
+        session_date=WED,
+        start_time=dt.time(15),
+        end_time=dt.time(15, 50),
+        sections={"data": "d", "assessment": "a", "plan": "p"},
+        modality="telehealth_video",
+        place_of_service="10",
+    )
+    note_services.note_sign(actor=clinician, note=video)
+
+    [telehealth] = live(ann, kind=ChargeKind.PROFESSIONAL, note=video)
+    assert (telehealth.code, telehealth.place_of_service, telehealth.modifiers) == ("90834", "10", ["95"])
 
 
 def test_one_presumptive_drug_test_per_date_of_service(site: Site, ann: Episode, persona: Any) -> None:

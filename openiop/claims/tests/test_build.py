@@ -90,6 +90,9 @@ def test_professional_charges_go_on_an_837p_with_place_of_service_57(site: Site)
     payer = make_payer(site, "Blue Cross", authorization_required=False)
     episode = make_patient(site, payer)
     per_diem(episode, MON, kind=ChargeKind.PROFESSIONAL, code="90837", revenue_code="", amount=180)
+    # A video visit from home: its line names its own place (SV105) and carries modifier 95.
+    professional = {"kind": ChargeKind.PROFESSIONAL, "revenue_code": "", "amount": 140}
+    per_diem(episode, MON + dt.timedelta(days=1), code="90834", modifiers=["95"], place_of_service="10", **professional)
 
     result = claims_build(actor=None)
     assert not result.stopped, result.stopped[0].problems
@@ -97,6 +100,19 @@ def test_professional_charges_go_on_an_837p_with_place_of_service_57(site: Site)
     text = result.files[0].read_text()
     assert validate(text) == []
     assert "ST*837*0001*005010X222A1" in text and "*57:B:1*" in text and "SV1*HC:90837*180*UN*1***1" in text
+    assert "SV1*HC:90834:95*140*UN*1*10**1" in text
+
+
+def test_a_telehealth_charge_at_the_facility_s_place_is_stopped_by_the_scrubber(site: Site) -> None:
+    payer = make_payer(site, "Blue Cross", authorization_required=False)
+    episode = make_patient(site, payer)
+    per_diem(episode, MON, kind=ChargeKind.PROFESSIONAL, code="90834", revenue_code="", modifiers=["93"], amount=140)
+
+    result = claims_build(actor=None)
+
+    assert result.files == [] and "is telehealth (modifier 93) but its place of service is 57" in " ".join(
+        result.stopped[0].problems
+    )
 
 
 def test_a_payer_billing_per_diem_on_the_837p_gets_it_there(site: Site) -> None:

@@ -81,6 +81,33 @@ def test_a_cpt_code_and_a_professional_claim_without_revenue_codes_pass() -> Non
     assert scrub(claim, today=TODAY, is_billable=is_billable) == []
 
 
+def _professional(line: LineFacts) -> ClaimFacts:
+    return good_claim(claim_type="837P", provider_taxonomy="101YA0400X", lines=(line,))
+
+
+@pytest.mark.parametrize(
+    ("place", "modifiers", "words"),
+    [
+        ("57", ("95",), "90834 on 2026-03-09 is telehealth (modifier 95) but its place of service is 57"),
+        ("11", ("93",), "is telehealth (modifier 93) but its place of service is 11"),
+        ("10", (), "has the telehealth place of service 10 but no telehealth modifier"),
+        ("02", ("HF",), "has the telehealth place of service 02 but no telehealth modifier"),
+    ],
+)
+def test_a_telehealth_line_away_from_02_or_10_or_an_in_person_line_there_is_stopped(
+    place: str, modifiers: tuple[str, ...], words: str
+) -> None:
+    line = LineFacts(DAY, "90834", "", "AUTH1", place_of_service=place, modifiers=modifiers)
+    problems = scrub(_professional(line), today=TODAY, is_billable=is_billable)
+    assert rules(problems) == {"telehealth"} and words in problems[0].message
+
+
+@pytest.mark.parametrize(("place", "modifiers"), [("10", ("95",)), ("02", ("93",)), ("57", ()), ("11", ("HF",))])
+def test_telehealth_at_02_or_10_and_in_person_elsewhere_pass(place: str, modifiers: tuple[str, ...]) -> None:
+    line = LineFacts(DAY, "90834", "", "AUTH1", place_of_service=place, modifiers=modifiers)
+    assert scrub(_professional(line), today=TODAY, is_billable=is_billable) == []
+
+
 def test_a_payer_without_authorizations_needs_none() -> None:
     claim = replace(with_line(authorization_number=""), authorization_required=False)
     assert scrub(claim, today=TODAY, is_billable=is_billable) == []

@@ -106,6 +106,20 @@ def attestation_record(
                 % {"year": attested_on.year}
             }
         )
+    # The same attestation sent twice (a double click) is recorded once.
+    _locked_patient(patient)
+    same = IncomeAttestation.objects.filter(
+        patient=patient,
+        attested_on=attested_on,
+        household_size=household_size,
+        annual_income=annual_income,
+        saw_pay_stub=saw_pay_stub,
+        saw_tax_return=saw_tax_return,
+        saw_benefits_letter=saw_benefits_letter,
+        self_attested=self_attested,
+    ).first()
+    if same is not None:
+        return same
     tiers = public_selectors.sliding_fee_tiers()
     scale = poverty.sliding_scale(income=annual_income, household_size=household_size, guideline=guideline, tiers=tiers)
     attestation = IncomeAttestation.objects.create(
@@ -356,6 +370,19 @@ def fund_create(
         errors["site"] = _("That site belongs to another organization.")
     if errors:
         raise ValidationError(errors)
+    # The same fund twice over the same days (the form sent twice) would split
+    # one budget in two; a grant renewed for another period keeps its name.
+    type(organization).objects.select_for_update().filter(pk=organization.pk).first()
+    twin = Fund.objects.filter(
+        organization=organization, name__iexact=name.strip(), starts_on__lte=ends_on, ends_on__gte=starts_on
+    ).first()
+    if twin is not None:
+        raise ValidationError(
+            {
+                "name": _("A fund named %(name)s already runs from %(start)s to %(end)s.")
+                % {"name": twin.name, "start": f"{twin.starts_on:%m/%d/%Y}", "end": f"{twin.ends_on:%m/%d/%Y}"}
+            }
+        )
     fund = Fund.objects.create(
         organization=organization,
         site=site,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -131,6 +132,21 @@ def fund(patient: Patient, biller: User) -> Fund:
         starts_on=TODAY - dt.timedelta(days=60),
         ends_on=TODAY + dt.timedelta(days=300),
     )
+
+
+def test_a_fund_sent_twice_is_refused_but_the_same_grant_may_be_renewed_for_another_period(
+    fund: Fund, biller: User, patient: Patient
+) -> None:
+    values: dict[str, Any] = {"actor": biller, "organization": patient.organization, "kind": FundKind.GRANT,
+                              "budget": Decimal("500.00")}  # fmt: skip
+    with pytest.raises(ValidationError, match="already runs from") as refused:
+        services.fund_create(name="STATE opioid response grant ", starts_on=TODAY, ends_on=TODAY, **values)
+    assert "name" in refused.value.message_dict
+    renewed = services.fund_create(
+        name=fund.name, starts_on=fund.ends_on + dt.timedelta(days=1), ends_on=fund.ends_on + dt.timedelta(days=365),
+        **values,
+    )  # fmt: skip
+    assert list(Fund.objects.order_by("pk")) == [fund, renewed]
 
 
 def test_an_award_larger_than_the_funds_remaining_budget_or_the_balance_is_refused(

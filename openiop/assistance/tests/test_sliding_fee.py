@@ -123,3 +123,11 @@ def test_a_discount_never_takes_the_balance_below_zero_and_is_reversed_with_its_
     discount.refresh_from_db()
     assert discount.reversal is not None and discount.reversal.reverses_id == discount.transaction_id
     assert patient_balance(patient.pk) == Decimal("0.00")
+
+
+def test_the_same_attestation_sent_twice_is_recorded_once(biller: User, patient: Patient) -> None:
+    first = attest(biller, patient, "20000.00", household=2)
+    again = attest(biller, patient, "20000.00", household=2)
+    corrected = attest(biller, patient, "21000.00", household=2)
+    assert again.pk == first.pk and corrected.pk != first.pk
+    assert IncomeAttestation.objects.filter(patient=patient).count() == 2

@@ -34,9 +34,9 @@ from openiop.audit.reads import log_list_read
 from openiop.audit.services import log_read
 from openiop.core.access import has_action
 from openiop.core.ascii_digits import parse_id
+from openiop.core.locking import StaleEditError
 from openiop.patients.models import Patient
 from openiop.patients.permissions import PATIENT_VIEW
-from openiop.patients.services import StaleEditError
 from openiop.sites.models import Site
 from openiop.sites.permissions import SITE_VIEW
 

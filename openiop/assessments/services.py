@@ -34,7 +34,7 @@ from openiop.assessments.models import (
 from openiop.assessments.scoring import score
 from openiop.audit.services import log_action
 from openiop.core.jobs import enqueue_on_commit
-from openiop.core.locking import StaleEditError as StaleEditError  # the safety plan view catches it from here
+from openiop.core.locking import StaleEditError
 from openiop.core.tasks import send_email
 from openiop.patients.models import Episode, LevelOfCare, Patient
 

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
-from openiop.core.locking import StaleEditError as StaleEditError  # the views catch it from here
 from openiop.core.locking import check_version
 from openiop.diagnoses import codes, signals
 from openiop.diagnoses.models import Diagnosis, DiagnosisStatus

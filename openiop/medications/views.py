@@ -20,6 +20,7 @@ from openiop.audit.guards import get_restricted_or_404, require_action
 from openiop.audit.reads import read_restricted_or_404
 from openiop.audit.services import log_read
 from openiop.core.access import has_action
+from openiop.core.locking import StaleEditError
 from openiop.core.roles import RoleCode
 from openiop.core.views import attach_error
 from openiop.medications import catalogue, selectors, services
@@ -44,7 +45,6 @@ from openiop.medications.permissions import (
     MEDICATIONS_VIEW,
 )
 from openiop.patients.models import Episode, Patient
-from openiop.patients.services import StaleEditError
 from openiop.sites.models import Site
 
 

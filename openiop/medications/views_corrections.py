@@ -21,13 +21,13 @@ from openiop.accounts.staff import staff_user
 from openiop.audit.guards import get_restricted_or_404, require_action
 from openiop.audit.services import log_read
 from openiop.core.access import has_action
+from openiop.core.locking import StaleEditError
 from openiop.core.views import attach_error
 from openiop.medications import corrections, selectors
 from openiop.medications.forms import ChangeForm, CorrectionForm, InErrorForm, RestoreForm
 from openiop.medications.models import DrugTestReview, Medication, SobrietyDate, TestResult
 from openiop.medications.permissions import DRUGTESTS_CORRECT, DRUGTESTS_REVIEW, MEDICATIONS_MANAGE
 from openiop.medications.views import _chart, _medication, _prescribers
-from openiop.patients.services import StaleEditError
 
 
 def _detail(medication: Medication) -> str:

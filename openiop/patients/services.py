@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
 from openiop.core.ascii_digits import digits_of
-from openiop.core.locking import StaleEditError as StaleEditError  # admissions and medications raise it from here
 from openiop.core.locking import check_version
 from openiop.patients import transitions
 from openiop.patients.models import (

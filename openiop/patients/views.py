@@ -18,6 +18,7 @@ from openiop.audit.guards import get_restricted_or_404, require_action
 from openiop.audit.reads import log_list_read, read_restricted_or_404
 from openiop.audit.services import log_action, log_read
 from openiop.core.access import allowed_actions, has_action
+from openiop.core.locking import StaleEditError
 from openiop.core.roles import RoleCode
 from openiop.patients import chart, selectors, services
 from openiop.patients.admission_steps import admission_step_messages
@@ -173,7 +174,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.patient_update(
                 patient=patient, expected_version=int(form.cleaned_data.get("version") or 0), **form.patient_fields()
             )
-        except services.StaleEditError as exc:
+        except StaleEditError as exc:
             form.add_error(None, exc)
         except ValidationError as exc:
             form.add_error(None, exc)

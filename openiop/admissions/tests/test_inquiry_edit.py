@@ -18,8 +18,8 @@ from openiop.accounts.models import User
 from openiop.admissions import pipeline, services
 from openiop.admissions.models import Inquiry, ReferralSource
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.core.roles import RoleCode
-from openiop.patients.services import StaleEditError
 from openiop.patients.tests.factories import signed_in
 from openiop.sites.models import Site
 

@@ -16,8 +16,8 @@ from openiop.admissions import services
 from openiop.admissions.models import Inquiry, ReferralSource
 from openiop.admissions.permissions import ADMISSIONS_SOURCES
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.core.roles import RoleCode
-from openiop.patients.services import StaleEditError
 from openiop.patients.tests.factories import signed_in
 from openiop.sites.models import Site
 

@@ -13,8 +13,9 @@ from openiop.accounts.models import User
 from openiop.admissions import pipeline, services
 from openiop.admissions.models import Inquiry, StageChange
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.patients.models import Patient
-from openiop.patients.services import StaleEditError, patient_register
+from openiop.patients.services import patient_register
 from openiop.sites.models import Site
 
 pytestmark = pytest.mark.django_db

@@ -18,6 +18,7 @@ from openiop.accounts.models import User
 from openiop.assessments import safety_plan, selectors, services
 from openiop.assessments.models import SafetyPlan, SafetyPlanVersion
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.core.roles import RoleCode
 from openiop.patients.models import Episode, Patient
 from openiop.patients.services import care_team_add, episode_admit, episode_change_level
@@ -86,7 +87,7 @@ def test_an_edit_started_from_an_old_version_is_refused_and_saves_nothing(bob: U
     write(bob, patient)
     write(bob, patient, expected=1)
 
-    with pytest.raises(services.StaleEditError, match="saved version 2 of this plan"):
+    with pytest.raises(StaleEditError, match="saved version 2 of this plan"):
         write(bob, patient, expected=1, reasons_for_living="Something else")
     assert SafetyPlanVersion.objects.count() == 2
 

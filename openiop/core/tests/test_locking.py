@@ -11,12 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 import openiop
-from openiop.assessments import services as assessments_services
 from openiop.core.locking import StaleEditError, check_version
-from openiop.diagnoses import services as diagnoses_services
-from openiop.insurance import services as insurance_services
-from openiop.patients import services as patients_services
-from openiop.scheduling import services as scheduling_services
 
 
 @dataclass
@@ -44,10 +39,18 @@ def test_a_save_from_an_older_version_is_refused_with_the_callers_message() -> N
     assert refused.value.code == "stale"
 
 
-def test_every_adopting_app_raises_the_one_error() -> None:
-    adopted = (patients_services, insurance_services, diagnoses_services, scheduling_services, assessments_services)
-    for module in adopted:
-        assert module.StaleEditError is StaleEditError, module.__name__
+def test_the_one_error_is_imported_from_core_locking_only() -> None:
+    # One name, one place: no app hands it on (``services.StaleEditError``) for others to import.
+    root = Path(openiop.__file__).parent
+    elsewhere = set()
+    for path in [*root.rglob("*.py"), *(root.parent / "tests").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and any(alias.name == "StaleEditError" for alias in node.names):
+                if node.module != "openiop.core.locking":
+                    elsewhere.add(f"{path.name}: from {node.module}")
+            elif isinstance(node, ast.Attribute) and node.attr == "StaleEditError":
+                elsewhere.add(f"{path.name}: {ast.unparse(node)}")
+    assert elsewhere == set()
 
 
 def test_no_app_defines_a_stale_edit_error_of_its_own() -> None:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.diagnoses import services, signals
 from openiop.diagnoses.models import Diagnosis, DiagnosisStatus
 from openiop.patients.models import Patient
@@ -138,7 +139,7 @@ def test_an_edit_takes_the_new_codes_description_and_refuses_a_stale_version(bob
     )
 
     assert (edited.code, edited.description, edited.version) == ("F1021", "Alcohol dependence, in remission", 2)
-    with pytest.raises(services.StaleEditError):
+    with pytest.raises(StaleEditError):
         services.diagnosis_update(actor=bob, diagnosis=diagnosis, expected_version=1, code="F10.20", onset_date=None)
     diagnosis.refresh_from_db()
     assert diagnosis.code == "F1021"

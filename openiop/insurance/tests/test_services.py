@@ -14,6 +14,7 @@ from openiop.accounts.models import User
 from openiop.admissions import pipeline
 from openiop.admissions.services import inquiry_create, inquiry_move
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.insurance import selectors, services, signals
 from openiop.insurance.models import (
     AuthorizationStatus,
@@ -162,7 +163,7 @@ def test_two_primaries_in_force_on_the_same_day_are_refused_but_a_secondary_is_f
 
 def test_a_stale_coverage_edit_is_refused_and_saves_nothing(coverage: Coverage, biller: User) -> None:
     services.coverage_update(actor=biller, coverage=coverage, expected_version=1, plan_name="HMO Silver")
-    with pytest.raises(services.StaleEditError, match="Someone else changed this record"):
+    with pytest.raises(StaleEditError, match="Someone else changed this record"):
         services.coverage_update(actor=biller, coverage=coverage, expected_version=1, group_number="G-9")
     coverage.refresh_from_db()
     assert (coverage.plan_name, coverage.group_number, coverage.version) == ("HMO Silver", "", 2)
@@ -309,7 +310,7 @@ def test_editing_an_authorization_never_touches_units_used(coverage: Coverage, b
         actor=biller, authorization=authorization, expected_version=1, units_authorized=20
     )
     assert (updated.units_used, updated.units_authorized, updated.version) == (5, 20, 2)
-    with pytest.raises(services.StaleEditError):
+    with pytest.raises(StaleEditError):
         services.authorization_update(
             actor=biller, authorization=authorization, expected_version=1, status=AuthorizationStatus.CANCELLED
         )

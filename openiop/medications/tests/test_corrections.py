@@ -16,11 +16,11 @@ from django.test import RequestFactory
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.medications import corrections, panels, selectors, services
 from openiop.medications.interpretation import Verdict
 from openiop.medications.models import DrugTestReview, Medication, SobrietyDate, Specimen, TestResult
 from openiop.patients.models import Patient
-from openiop.patients.services import StaleEditError
 from openiop.patients.tests.factories import NOW, TODAY
 
 pytestmark = pytest.mark.django_db

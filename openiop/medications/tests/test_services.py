@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.medications import selectors, services
 from openiop.medications.interpretation import Verdict
 from openiop.medications.models import (
@@ -20,7 +21,6 @@ from openiop.medications.models import (
     TestResult,
 )
 from openiop.patients.models import Patient
-from openiop.patients.services import StaleEditError
 from openiop.patients.tests.factories import NOW, TODAY
 from openiop.sites.models import Site
 

@@ -14,9 +14,10 @@ from django.db import connection
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.patients import services
 from openiop.patients.models import ContinuingCarePlan, Episode, LevelOfCare, LevelOfCareChange
-from openiop.patients.services import EpisodeClosedError, StaleEditError
+from openiop.patients.services import EpisodeClosedError
 from openiop.patients.tests.factories import TODAY, register
 from openiop.sites.models import Site
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from conftest import make_site
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.core.roles import RoleCode
 from openiop.patients import selectors, services
 from openiop.patients.models import CareTeamMember, Episode, LevelOfCare, MrnCounter, Patient, validate_birth_date
@@ -183,7 +184,7 @@ def test_the_second_of_two_edits_from_the_same_version_is_refused_and_the_first_
     second_editor_copy = Patient.objects.get(pk=patient.pk)
 
     services.patient_update(patient=first_editor_copy, expected_version=1, phone="617-555-0001")
-    with pytest.raises(services.StaleEditError) as refused:
+    with pytest.raises(StaleEditError) as refused:
         services.patient_update(patient=second_editor_copy, expected_version=1, phone="617-555-0002")
 
     assert "Someone else changed this record" in refused.value.messages[0]

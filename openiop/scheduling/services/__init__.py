@@ -38,7 +38,6 @@ from openiop.scheduling.services.catalogue import (
     track_set_active,
 )
 from openiop.scheduling.services.common import (
-    StaleEditError,
     capacity_problem,
     local_datetime,
     opening_hours_problem,
@@ -70,7 +69,6 @@ __all__ = [
     "DEFAULT_HORIZON_DAYS",
     "FEED_SALT",
     "AttendanceMark",
-    "StaleEditError",
     "appointment_attendance_record",
     "appointment_cancel",
     "appointment_create",

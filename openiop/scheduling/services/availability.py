@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
 from openiop.audit.services import log_action
+from openiop.core.locking import StaleEditError
 from openiop.patients.models import Patient
 from openiop.scheduling.models import ClinicianAvailability, PatientAvailability
-from openiop.scheduling.services.common import StaleEditError, _lock_rows
+from openiop.scheduling.services.common import _lock_rows
 from openiop.sites.models import Site
 
 # --- Availability ---------------------------------------------------------------------------------------------------

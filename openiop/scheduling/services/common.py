@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from openiop.accounts.models import User
-from openiop.core.locking import StaleEditError as StaleEditError  # the package's services re-export it
 from openiop.patients.models import Patient
 from openiop.scheduling import busy
 from openiop.scheduling.models import Appointment, Enrolment, Session, SessionStatus

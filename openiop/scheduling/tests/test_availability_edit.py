@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.core.locking import StaleEditError
 from openiop.core.roles import RoleCode
 from openiop.patients.models import Patient
 from openiop.scheduling import services
@@ -83,7 +84,7 @@ def test_an_edit_based_on_what_someone_since_changed_is_refused(bob: User, patie
         actor=bob, window=work, kind="work", weekday=3, start_time=T(9), end_time=T(15)
     )
 
-    with pytest.raises(services.StaleEditError):
+    with pytest.raises(StaleEditError):
         services.patient_availability_update(
             actor=bob, window=work, kind="work", weekday=3, start_time=T(8), end_time=T(17), expected=seen
         )

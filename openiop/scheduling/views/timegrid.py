@@ -19,10 +19,10 @@ from django.views.decorators.http import require_http_methods
 
 from openiop.accounts.staff import staff_user
 from openiop.audit.guards import require_action
+from openiop.core.locking import StaleEditError
 from openiop.scheduling import services
 from openiop.scheduling.models import Appointment, Session
 from openiop.scheduling.permissions import SCHEDULING_MANAGE
-from openiop.scheduling.services.common import StaleEditError
 from openiop.scheduling.views.common import _appointment, _aware, _session
 from openiop.sites.models import OpeningHours, Site
 

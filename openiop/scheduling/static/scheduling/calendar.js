@@ -94,15 +94,6 @@
     document.body.classList.add("timegrid-on");
     if (tools) tools.hidden = false;
     calendar.render();
-    // The same move as a drag, for scripts (the browser tests use it): shift
-    // an event by some minutes; a refusal puts it back exactly as a drag does.
-    mount.moveEventBy = function (id, minutes) {
-      var event = calendar.getEventById(id);
-      if (!event) return;
-      var oldStart = event.start, oldEnd = event.end;
-      event.moveDates({ minutes: minutes });
-      move({ event: event, revert: function () { event.setDates(oldStart, oldEnd); } });
-    };
 
     if (rowFilter) {
       rowFilter.addEventListener("change", function () {

@@ -23,7 +23,8 @@ STALE_MESSAGE = _("Someone else changed this record while you were editing it. N
 
 
 class Versioned(Protocol):
-    version: int
+    @property
+    def version(self) -> int: ...  # read only: a model field or a frozen record both fit
 
 
 class StaleEditError(ValidationError):

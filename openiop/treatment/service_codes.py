@@ -63,6 +63,8 @@ def suggested_service_code(kind: str, minutes: int) -> str:
     """The code a note of KIND lasting MINUTES usually carries, or "" where
     the clinician must choose (medication management: the visit's level is
     the prescriber's call)."""
+    if minutes < 0:
+        raise ValueError(f"A session cannot last {minutes} minutes: its end is before its start.")
     if kind == "individual":
         if minutes >= 53:
             return "90837"

@@ -52,3 +52,17 @@ def test_a_code_outside_the_list_is_refused() -> None:
     assert set(codes.coding_problems(service_code="99999", modality=codes.IN_PERSON, place_of_service="57")) == {
         "service_code"
     }
+
+
+@pytest.mark.parametrize(
+    ("minutes", "code"),
+    [(0, "H0004"), (15, "H0004"), (16, "90832"), (37, "90832"), (38, "90834"), (52, "90834"), (53, "90837")],
+)
+def test_individual_psychotherapy_follows_the_cpt_minutes_at_every_edge(minutes: int, code: str) -> None:
+    # CPT time rule (DOMAIN.md): 90832 16-37 min, 90834 38-52, 90837 53+; under 16 is counselling per 15 min.
+    assert codes.suggested_service_code("individual", minutes) == code
+
+
+def test_a_negative_length_is_refused_rather_than_coded() -> None:
+    with pytest.raises(ValueError, match="before its start"):
+        codes.suggested_service_code("individual", -5)

@@ -70,6 +70,9 @@ def score(
     ``sex`` or invalid ``bands``.
     """
     instrument = get_instrument(code)
+    # None or a string would otherwise fail as a bare TypeError or score each character.
+    if answers is None or isinstance(answers, (str, bytes)):
+        raise ValueError(f"{instrument.code} expects a list of {len(instrument.items)} answers, got {answers!r}")
     values = list(answers)
     if len(values) != len(instrument.items):
         raise ValueError(

@@ -189,6 +189,12 @@ def test_a_wrong_number_of_answers_is_refused(code: str, change: int) -> None:
         score(code, answers, sex="male")
 
 
+@pytest.mark.parametrize("answers", [None, "000000001", b"\x00" * 9])
+def test_answers_that_are_not_a_list_are_refused_with_a_clear_message(answers: object) -> None:
+    with pytest.raises(ValueError, match="PHQ-9 expects a list of 9 answers"):
+        score("PHQ-9", answers)  # type: ignore[arg-type]
+
+
 def test_the_bam_count_error_spells_out_items_7a_to_7g() -> None:
     with pytest.raises(ValueError, match=r"^BAM expects 23 answers \(items 1-6, 7A-7G, 8-17\), got 17$"):
         score("BAM", [0] * 17)

@@ -95,6 +95,9 @@ DEFAULT_TIERS: tuple[Tier, ...] = (
 
 
 def check_household(household_size: int) -> None:
+    # A bool is an int to Python: True would silently price a household of one.
+    if isinstance(household_size, bool) or not isinstance(household_size, int):
+        raise PovertyInputError("household_size", "Enter the number of people in the household as a whole number.")
     if household_size < 1:
         raise PovertyInputError("household_size", "A household has at least 1 person.")
     if household_size > MAX_HOUSEHOLD:

@@ -149,6 +149,13 @@ def test_absurd_inputs_are_refused_naming_the_field(income: str, size: int, fiel
     assert caught.value.field == field
 
 
+@pytest.mark.parametrize("size", [True, 2.5, None, "3"])
+def test_a_household_size_that_is_not_a_whole_number_is_refused(size: object) -> None:
+    with pytest.raises(PovertyInputError) as caught:
+        guideline(2026, CONTIGUOUS).amount(size)  # type: ignore[arg-type]
+    assert caught.value.field == "household_size"
+
+
 @pytest.mark.parametrize("year", sorted({guideline.year for guideline in poverty.DEFAULT_GUIDELINES}))
 def test_alaska_and_hawaii_increments_are_hhs_multiples_of_the_48_state_one(year: int) -> None:
     """HHS derives them as 1.25 (Alaska) and 1.15 (Hawaii) times the

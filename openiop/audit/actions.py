@@ -94,6 +94,7 @@ _KNOWN: set[str] = {
     "drugtest.sobriety_restore_offer",
     "drugtest.sobriety_restore_withdraw",
     "drugtest.specimen_record",
+    "edit.stale",  # openiop.audit.editing: a save refused because someone else saved first
     "eligibility.answer",
     "eligibility.record",
     "eligibility.send",

@@ -5,7 +5,6 @@ ValidationError a person can act on, and nothing is saved."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -190,7 +189,7 @@ def estimate_revise(
         raise ValidationError(
             _("Version %(v)s was already revised; change the newest version instead.") % {"v": current.version}
         )
-    check_version(_Lock(current.lock_version), expected_version)
+    check_version(current.lock_version, expected_version)
     if current.status == EstimateStatus.DRAFT:
         current.lock_version += 1
         current.requested_on, current.scheduled_on = requested_on, scheduled_on
@@ -212,14 +211,6 @@ def estimate_revise(
     _fill(revision, inputs, insurance_declined=insurance_declined, actor=actor)
     log_action("estimates.revise", obj=revision, actor=actor, data={**_data(revision), "supersedes": current.pk})
     return revision
-
-
-@dataclasses.dataclass(frozen=True)
-class _Lock:
-    """An estimate's lock_version in the shape check_version reads (its
-    ``version`` field numbers the document)."""
-
-    version: int
 
 
 @transaction.atomic

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.staff import staff_user
+from openiop.audit.editing import edit_with_version
 from openiop.audit.guards import require_action
 from openiop.audit.reads import log_list_read, read_restricted_or_404
 from openiop.core.access import has_action
-from openiop.core.editing import edit_with_version
 from openiop.core.views import attach_error
 from openiop.estimates import documents, planning, selectors, services
 from openiop.estimates.forms import DeliveryForm, EstimateForm

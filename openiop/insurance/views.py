@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openiop.accounts.staff import staff_user
+from openiop.audit.editing import edit_with_version
 from openiop.audit.guards import require_action
 from openiop.audit.reads import read_restricted_or_404
-from openiop.core.editing import edit_with_version
 from openiop.core.views import attach_error
 from openiop.insurance import services
 from openiop.insurance.forms import AuthorizationForm, CardForm, CoverageForm, ElectronicCheckForm, ManualCheckForm

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""The one edit-with-version view shape (openiop.core.editing)."""
+"""The one edit-with-version view shape (openiop.audit.editing)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from openiop.accounts.models import User
+from openiop.audit.editing import edit_with_version
 from openiop.audit.models import AuditEvent
 from openiop.audit.services import log_action
-from openiop.core.editing import edit_with_version
 from openiop.core.locking import STALE_MESSAGE, StaleEditError
 
 pytestmark = pytest.mark.django_db

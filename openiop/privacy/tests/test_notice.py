@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from openiop.accounts.models import User
 from openiop.audit.models import AuditEvent
+from openiop.core.access import allowed_actions
 from openiop.core.roles import RoleCode
 from openiop.patients.models import Patient
 from openiop.patients.tests.factories import TODAY, register
@@ -93,6 +95,26 @@ def test_the_clinical_director_and_the_privacy_officer_see_the_patients_missing_
     assert "Patients in treatment not given the privacy notice: 1" in overview
     services_signing.notice_acknowledge(actor=navigator, patient=patient, given_on=TODAY, how="signed")
     assert list(selectors.patients_without_notice(officer)) == []
+
+
+def test_the_directors_block_counts_both_gaps_in_one_query_beside_its_two_short_lists(
+    patient: Patient, persona: Callable[..., User], record: Callable[..., Consent], django_assert_num_queries: Any
+) -> None:
+    director = persona(RoleCode.CLINICAL_DIRECTOR)
+    request = RequestFactory().get("/")
+    request.user = director
+    allowed_actions(director), director.site_ids()  # the request's own queries, not the block's
+
+    with django_assert_num_queries(3):  # the two counts together, then five names of each list
+        section = selectors.flags_section(request)
+
+    assert section is not None
+    assert (section["missing_tpo_count"], section["missing_notice_count"]) == (1, 1)
+    assert section["missing_tpo"] == section["missing_notice"] == [patient]
+    record(patient, ConsentKind.TPO)
+    section = selectors.flags_section(request)
+    assert section is not None
+    assert (section["missing_tpo_count"], section["missing_notice_count"], section["missing_tpo"]) == (0, 1, [])
 
 
 def test_admission_prompts_to_give_the_notice(client: Client, bob: User, north: Site) -> None:

@@ -9,16 +9,19 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from openiop.accounts.models import User
+from openiop.billing import selectors
 from openiop.billing.models import ChargeStatus, FeeSchedule
 from openiop.billing.rules import HoldReason
 from openiop.billing.tests.workspace.test_workspace import charge
+from openiop.core.access import allowed_actions
 from openiop.core.roles import RoleCode
 from openiop.insurance.models import Payer
-from openiop.patients.models import Patient
+from openiop.patients.models import Episode, Patient
+from openiop.patients.tests.factories import TODAY
 from openiop.sites.models import Site
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
@@ -42,6 +45,37 @@ def test_the_billing_dashboard_counts_held_charges_with_the_reasons_that_hold_mo
     assert "4 charges held" in page
     assert page.index("A note for what was attended") < page.index("The patient has no active diagnosis")
     assert reverse("billing:workspace") + "?status=held&amp;reason=unsigned_note" in page
+
+
+def test_the_held_block_counts_in_one_grouped_query_each_charge_once_under_each_of_its_reasons(
+    biller: User, patient: Patient, payer: Payer, south: Site, django_assert_num_queries: Any
+) -> None:
+    # An earlier episode at another of the biller's sites: the scope rule's
+    # join meets the patient twice, and each charge must still count once.
+    Episode.objects.create(
+        patient=patient,
+        site=south,
+        admission_date=TODAY - dt.timedelta(days=400),
+        status=Episode.Status.DISCHARGED,
+        discharge_date=TODAY - dt.timedelta(days=300),
+    )
+    biller.sites.add(south)
+    both = (HoldReason.UNSIGNED_NOTE, HoldReason.NO_DIAGNOSIS)
+    charge(patient, days_ago=1, status=ChargeStatus.HELD, payer=payer, reasons=both)
+    charge(patient, days_ago=2, status=ChargeStatus.HELD, payer=payer, reasons=(HoldReason.UNSIGNED_NOTE,))
+    charge(patient, days_ago=3, payer=payer)
+    request = RequestFactory().get("/")
+    request.user = User.objects.get(pk=biller.pk)
+    allowed_actions(request.user), request.user.site_ids()  # the request's own queries, not the block's
+
+    with django_assert_num_queries(1):
+        section = selectors.held_section(request)
+
+    assert section is not None and section["held"] == 2
+    assert [(reason.code, reason.count) for reason in section["reasons"]] == [
+        (HoldReason.UNSIGNED_NOTE, 2),
+        (HoldReason.NO_DIAGNOSIS, 1),
+    ]
 
 
 def test_nothing_held_shows_no_held_block(client: Client, biller: User, patient: Patient, payer: Payer) -> None:

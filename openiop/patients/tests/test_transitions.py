@@ -173,3 +173,18 @@ def test_supports_come_from_the_known_list() -> None:
     assert discharge(supports=["sponsor", "astrology"]) == {
         "supports": Problem("unknown_supports", {"codes": "astrology"})
     }
+
+
+def test_the_teds_discharge_reasons_carry_their_published_codes() -> None:
+    # TEDS discharge reason codes (DOMAIN.md "Reporting"): a wrong digit would misreport every discharge.
+    from openiop.patients.models import TedsDischargeReason as Reason
+
+    assert {
+        Reason.COMPLETED: "1",
+        Reason.DROPPED_OUT: "2",
+        Reason.TERMINATED: "3",
+        Reason.TRANSFERRED: "4",
+        Reason.INCARCERATED: "5",
+        Reason.DEATH: "6",
+        Reason.OTHER: "7",
+    } == {reason: reason.value for reason in Reason}

@@ -179,7 +179,7 @@ def test_the_teds_discharge_reasons_carry_their_published_codes() -> None:
     # TEDS discharge reason codes (DOMAIN.md "Reporting"): a wrong digit would misreport every discharge.
     from openiop.patients.models import TedsDischargeReason as Reason
 
-    assert {
+    assert {reason: reason.value for reason in Reason} == {
         Reason.COMPLETED: "1",
         Reason.DROPPED_OUT: "2",
         Reason.TERMINATED: "3",
@@ -187,4 +187,4 @@ def test_the_teds_discharge_reasons_carry_their_published_codes() -> None:
         Reason.INCARCERATED: "5",
         Reason.DEATH: "6",
         Reason.OTHER: "7",
-    } == {reason: reason.value for reason in Reason}
+    }

@@ -135,6 +135,9 @@ def planned_per_diem_days(
     """Per-diem days expected from FIRST_DAY to LAST_DAY: in an ISO week with
     booked minutes, the days the rule makes billable on those minutes; in a
     week with nothing booked, the standard track's days (none without a track)."""
+    if last_day < first_day:
+        # A reversed period would otherwise plan no day at all: an estimate of $0, silently.
+        raise ValueError(f"the period ends ({last_day}) before it starts ({first_day})")
     by_week: dict[hours.IsoWeek, hours.WeekHours] = {}
     for day, minutes in booked_minutes.items():
         if first_day <= day <= last_day and minutes > 0:

@@ -36,6 +36,17 @@ def test_booked_weeks_count_per_diem_days_and_unbooked_weeks_follow_the_track() 
     assert days == [D(2026, 3, 10), D(2026, 3, 12), D(2026, 3, 14), D(2026, 3, 16), D(2026, 3, 18), D(2026, 3, 20)]
 
 
+def test_a_reversed_period_is_refused_rather_than_planning_no_day() -> None:
+    with pytest.raises(ValueError, match=r"ends \(2026-03-09\) before it starts"):
+        arithmetic.planned_per_diem_days(
+            booked_minutes={}, first_day=D(2026, 3, 15), last_day=D(2026, 3, 9), track=TRACK
+        )
+    # A one-day period is not reversed.
+    assert arithmetic.planned_per_diem_days(
+        booked_minutes={}, first_day=D(2026, 3, 9), last_day=D(2026, 3, 9), track=TRACK
+    ) == [D(2026, 3, 9)]
+
+
 def test_a_booked_week_under_three_qualifying_days_has_no_per_diem_day() -> None:
     booked = {D(2026, 3, 10): 180, D(2026, 3, 12): 180}
     days = arithmetic.planned_per_diem_days(

@@ -28,6 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from openiop.billing.models import Charge
 from openiop.claims.demo_answers import Ack, Remit, ack_277ca, ack_999, remittance_835
 from openiop.claims.models import Claim, ClaimStatus, ProviderNumber
 from openiop.claims.services import ClaimsRefused, claims_build
@@ -63,10 +64,16 @@ def _billing_identity(sites: list[Site]) -> None:
 
 
 def _provider_numbers(sites: list[Site]) -> None:
+    """An NPI for every attending (primary counsellor) and rendering (author of
+    a note a charge stands on) clinician, whichever clinician the other apps'
+    demos happened to pick, so no demo claim waits for one."""
     counsellor_ids = set(
         Episode.objects.filter(site__in=sites, primary_counsellor__isnull=False).values_list(
             "primary_counsellor_id", flat=True
         )
+    )
+    counsellor_ids |= set(
+        Charge.objects.filter(site__in=sites, note__isnull=False).values_list("note__author_id", flat=True)
     )
     have = set(ProviderNumber.objects.values_list("user_id", flat=True))
     ProviderNumber.objects.bulk_create(
@@ -110,7 +117,12 @@ def _split(total: Decimal, share: str) -> Decimal:
 def _secondary_coverage(claim: Claim) -> None:
     """A secondary plan for the partly paid claim's patient, so that the demo
     shows a secondary claim carrying the primary's payment."""
-    other = Payer.objects.filter(organization=claim.site.organization).exclude(pk=claim.payer_id).first()
+    other = (
+        Payer.objects.filter(organization=claim.site.organization)
+        .exclude(pk=claim.payer_id)
+        .order_by("payer_id", "name")
+        .first()
+    )
     if other is None or claim.patient.coverages.filter(priority=CoveragePriority.SECONDARY).exists():
         return
     Coverage.objects.create(
@@ -135,10 +147,12 @@ def _answers(now: datetime) -> list[Path]:
             f"999-demo-{number}.x12",
             ack_999(group, _version(claims[0]), _sets(claims), number=900 + number, created=now),
         )
+    # Which claim gets which answer follows stable keys (not the ids, which
+    # follow the order other apps' demos created rows in).
     sent = list(
         Claim.objects.filter(status=ClaimStatus.SENT)
         .select_related("patient", "coverage", "payer", "site__organization")
-        .order_by("pk")
+        .order_by("statement_start", "patient__mrn", "claim_type", "payer__payer_id", "pk")
     )
     if not sent:
         return []

@@ -504,7 +504,8 @@ def claims_build(
             if payer is None or coverage.payer_id == payer.pk:
                 claim = secondary_claim_create(actor=actor, primary=primary, coverage=coverage)
                 by_file[(coverage.payer_id, claim.claim_type)].append(claim)
-    for claims in by_file.values():
+    # Files in a stable order (payer identifier, claim type), whatever order the rows came in.
+    for _key, claims in sorted(by_file.items(), key=lambda item: (item[1][0].payer.payer_id, item[0][1])):
         path = write_claim_file(claims, actor=actor, connection=connection, workers=workers)
         statuses = dict(Claim.objects.filter(pk__in=[claim.pk for claim in claims]).values_list("pk", "status"))
         for claim in claims:

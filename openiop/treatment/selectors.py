@@ -286,22 +286,31 @@ def plans_due(user: Any, *, within_days: int = 7, limit: int = 25, offset: int =
     return items, total
 
 
-def cosign_queue(user: Any, *, limit: int = 25) -> tuple[list[Note], list[PlanVersion]]:
-    notes = list(
+def cosign_querysets(user: Any) -> tuple[QuerySet[Note], QuerySet[PlanVersion]]:
+    """The notes and plan versions awaiting the user's co-signature, oldest
+    signature first. Their filters match the partial indexes
+    note_awaiting_cosign and planversion_awaiting_cosign (keep them in step:
+    a query that does not imply an index's condition cannot use it)."""
+    notes = (
         Note.objects.restrict(user, TREATMENT_COSIGN)
         .filter(status=NoteStatus.SIGNED, cosign_required=True, cosigned_at__isnull=True)
         .exclude(author=user.pk)
         .select_related("patient", "author")
-        .order_by("signed_at")[:limit]
+        .order_by("signed_at")
     )
-    plans = list(
+    plans = (
         PlanVersion.objects.restrict(user, TREATMENT_COSIGN)
         .filter(status=PlanVersion.Status.SIGNED, cosign_required=True, cosigned_at__isnull=True)
         .exclude(signed_by=user.pk)
         .select_related("plan__episode__patient", "signed_by")
-        .order_by("signed_at")[:limit]
+        .order_by("signed_at")
     )
     return notes, plans
+
+
+def cosign_queue(user: Any, *, limit: int = 25) -> tuple[list[Note], list[PlanVersion]]:
+    notes, plans = cosign_querysets(user)
+    return list(notes[:limit]), list(plans[:limit])
 
 
 # --- Notes --------------------------------------------------------------------------

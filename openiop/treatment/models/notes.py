@@ -176,7 +176,16 @@ class Note(models.Model):
             ),
             models.UniqueConstraint(fields=["group", "patient"], name="one_section_per_participant"),
         ]
-        indexes = [models.Index(fields=["patient", "session_date"])]
+        indexes = [
+            models.Index(fields=["patient", "session_date"]),
+            # The co-sign queue (a few hundred of a program's notes): read in
+            # signing order without scanning every note ever written.
+            models.Index(
+                fields=["signed_at"],
+                condition=models.Q(status="signed", cosign_required=True, cosigned_at__isnull=True),
+                name="note_awaiting_cosign",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.session_date:%Y-%m-%d}"

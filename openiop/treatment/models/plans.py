@@ -142,6 +142,14 @@ class PlanVersion(models.Model):
             models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_once"),
             models.UniqueConstraint(fields=["plan"], condition=models.Q(status="draft"), name="one_draft_per_plan"),
         ]
+        indexes = [
+            # The co-sign queue, as for notes.
+            models.Index(
+                fields=["signed_at"],
+                condition=models.Q(status="signed", cosign_required=True, cosigned_at__isnull=True),
+                name="planversion_awaiting_cosign",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Plan version {self.number} ({self.get_status_display()})"

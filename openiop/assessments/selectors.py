@@ -263,9 +263,15 @@ def plans_due_for_review(user: User) -> list[PlanReviewDue]:
     """Safety plans the user may see whose patient's active episode stepped
     down after the current version was last reviewed with them, the longest
     waiting first. A fixed number of queries, whatever the number of plans."""
+    # Only a plan whose patient's active episode changed level can be due (a
+    # step-down is such a change): the others are never read into Python.
+    changed_level = LevelOfCareChange.objects.filter(
+        episode__patient=OuterRef("patient"), episode__status=Episode.Status.ACTIVE
+    )
     plans = list(
         SafetyPlan.objects.restrict(user, ASSESSMENT_VIEW)
         .filter(version__gt=0, patient__episodes__status=Episode.Status.ACTIVE)
+        .filter(Exists(changed_level))
         .select_related("patient")
     )
     step_downs = _active_step_downs([plan.patient_id for plan in plans])

@@ -194,6 +194,22 @@ def test_the_dashboard_section_needs_a_fixed_number_of_queries(
     assert len(due) == 6
 
 
+def test_only_plans_whose_patient_changed_level_are_read_for_the_dashboard(
+    bob: User, patient: Patient, episode: Episode, north: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(bob, patient)
+    steady = register(north, legal_first_name="Steady")
+    episode_admit(actor=bob, patient=steady, site=north, admission_date=timezone.localdate(), level_of_care="2.5")
+    write(bob, steady)
+    step_down(bob, episode)
+    asked: list[list[int]] = []
+    step_downs = selectors._active_step_downs
+    monkeypatch.setattr(selectors, "_active_step_downs", lambda ids: asked.append(ids) or step_downs(ids))
+
+    assert [row.patient for row in selectors.plans_due_for_review(bob)] == [patient]
+    assert asked == [[patient.pk]]  # the steady patient's plan never left the database
+
+
 def test_staff_of_another_site_see_no_plan_of_this_one(
     bob: User, patient: Patient, episode: Episode, persona: Callable[..., User], south: Site
 ) -> None:

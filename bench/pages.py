@@ -12,9 +12,10 @@ test client, signed in as each demo role that uses it: REPEAT timed requests
 after two warm-up ones. Server time is the whole request through the
 middleware (sessions, audit of the read, templates), without a network.
 
-Prints one JSON object: per page and role ``p50_ms``, ``p95_ms``, ``queries``
-and the same at the baseline (``base_*``), then ``worst_p95_ms`` (at the
-larger size) and ``max_queries_growth`` (queries at the larger size minus at
+Prints one JSON object: per page and role ``p50_ms``, ``p95_ms``, ``cpu_p50_ms``
+(this process's CPU per request: on a busy machine the figure to compare
+between runs), ``queries`` and the same at the baseline (``base_*``), then
+``worst_p95_ms`` (at the larger size) and ``max_queries_growth`` (queries at the larger size minus at
 the baseline, the largest over all pages: 0 means no page's query count
 grows with the data). Targets: every page p95 <= 100 ms at 10,000 patients on
 PostgreSQL, and ``max_queries_growth`` 0. Seeding the large size takes 5-8
@@ -159,7 +160,7 @@ def keep_seed(cache: Path, var_dir: Path, vendor: str) -> None:
     (cache / SEED_COMPLETE).write_text(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), encoding="utf-8")
 
 
-def measure_size(size: str, repeat: int, *, fresh: bool = False) -> dict[str, Any]:
+def measure_size(size: str, repeat: int, *, fresh: bool = False, only: str = "") -> dict[str, Any]:
     """Inside a scratch environment: seed SIZE (or reuse a kept seed), then time every page."""
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
@@ -196,6 +197,8 @@ def measure_size(size: str, repeat: int, *, fresh: bool = False) -> dict[str, An
     clients: dict[str, Client] = {}
     pages: dict[str, dict[str, Any]] = {}
     for spec in page_specs():
+        if only and not any(part.strip() in spec.name for part in only.split(",")):
+            continue
         url = spec.url(sample)
         if url is None:
             continue
@@ -208,11 +211,13 @@ def measure_size(size: str, repeat: int, *, fresh: bool = False) -> dict[str, An
             for _ in range(2):
                 client.get(url)
             times: list[float] = []
+            cpu_times: list[float] = []
             for _ in range(repeat):
                 with CaptureQueriesContext(connection) as queries:
-                    start = time.perf_counter()
+                    start, cpu_start = time.perf_counter(), time.process_time()
                     response = client.get(url)
                     times.append((time.perf_counter() - start) * 1000)
+                    cpu_times.append((time.process_time() - cpu_start) * 1000)
             if response.status_code != 200:
                 pages[key] = {"url": url, "status": response.status_code}
                 continue
@@ -220,6 +225,9 @@ def measure_size(size: str, repeat: int, *, fresh: bool = False) -> dict[str, An
                 "url": url,
                 "p50_ms": round(percentile(times, 0.50), 1),
                 "p95_ms": round(percentile(times, 0.95), 1),
+                # This process's CPU per request (SQLite's work included, not
+                # PostgreSQL's): comparable between runs on a busy machine.
+                "cpu_p50_ms": round(percentile(cpu_times, 0.50), 1),
                 "queries": len(queries.captured_queries),
             }
     return {
@@ -232,11 +240,13 @@ def measure_size(size: str, repeat: int, *, fresh: bool = False) -> dict[str, An
     }
 
 
-def one_size(size: str, database: str, repeat: int, *, fresh: bool = False) -> dict[str, Any]:
+def one_size(size: str, database: str, repeat: int, *, fresh: bool = False, only: str = "") -> dict[str, Any]:
     """Run this module for one size in its own process and scratch database."""
     command = [sys.executable, "-m", "bench.pages", "--one-size", size, "--database", database, "--repeat", str(repeat)]
     if fresh:
         command.append("--fresh")
+    if only:
+        command.append(f"--only={only}")
     completed = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, check=False, text=True)  # noqa: S603
     if completed.returncode not in (0, 2):  # 2: measured, but some page did not answer 200 (listed)
         raise RuntimeError(f"measuring --size {size} failed (exit {completed.returncode})")
@@ -257,6 +267,8 @@ def combine(base: dict[str, Any], large: dict[str, Any], patients: int) -> dict[
             worst = max(worst, figures["p95_ms"])
             if "queries" in before:
                 entry.update(base_p50_ms=before["p50_ms"], base_p95_ms=before["p95_ms"], base_queries=before["queries"])
+                if "cpu_p50_ms" in before:
+                    entry.update(base_cpu_p50_ms=before["cpu_p50_ms"])
                 growth = max(growth, figures["queries"] - before["queries"])
         pages[key] = entry
     slow = sorted(key for key, entry in pages.items() if entry.get("p95_ms", 0) > TARGET_P95_MS)
@@ -283,6 +295,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--one-size", choices=sorted(SIZE_FOR_PATIENTS.values()), help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object (the default)")
     parser.add_argument("--fresh", action="store_true", help=f"seed again instead of reusing {SEED_CACHE}")
+    parser.add_argument(
+        "--only", default="", help="measure only the pages whose name contains one of these (comma-separated)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.repeat <= 200:
         parser.error("--repeat must be 1 to 200")
@@ -291,14 +306,14 @@ def main(argv: list[str]) -> int:
             "bench.pages",
             argv,
             args.database,
-            lambda: measure_size(args.one_size, args.repeat, fresh=args.fresh),
+            lambda: measure_size(args.one_size, args.repeat, fresh=args.fresh, only=args.only),
             ok=lambda result: all("p95_ms" in page for page in result["pages"].values()),
         )
-    base = one_size(SIZE_FOR_PATIENTS[BASELINE_PATIENTS], args.database, args.repeat, fresh=args.fresh)
+    base = one_size(SIZE_FOR_PATIENTS[BASELINE_PATIENTS], args.database, args.repeat, fresh=args.fresh, only=args.only)
     large = (
         base
         if args.patients == BASELINE_PATIENTS
-        else one_size(SIZE_FOR_PATIENTS[args.patients], args.database, args.repeat, fresh=args.fresh)
+        else one_size(SIZE_FOR_PATIENTS[args.patients], args.database, args.repeat, fresh=args.fresh, only=args.only)
     )
     result = combine(base, large, args.patients)
     print(json.dumps(result))

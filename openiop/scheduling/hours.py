@@ -24,6 +24,7 @@ The band in force for an episode is ``openiop.treatment.selectors.band_for``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -234,14 +235,17 @@ MINUTES_PER_HOUR = Decimal(60)
 @dataclass(frozen=True)
 class HoursBand:
     """Weekly hours a level of care expects for a population. Either bound
-    may be None (open); both ends are included. ``rule`` says where the
-    numbers come from and is shown beside every warning."""
+    may be None (open). The minimum is included; so is the maximum unless
+    ``max_exclusive`` (level 1 is "under 9 h/week": 8 h 59 min is within it,
+    9 h is above it, with no gap between level 1 and IOP). ``rule`` says
+    where the numbers come from and is shown beside every warning."""
 
     level: str
     population: str  # ADULT or ADOLESCENT
     min_hours: Decimal | None
     max_hours: Decimal | None
     rule: str
+    max_exclusive: bool = False
 
     @property
     def min_minutes(self) -> int:
@@ -249,15 +253,23 @@ class HoursBand:
 
     @property
     def max_minutes(self) -> int | None:
-        return None if self.max_hours is None else round(self.max_hours * MINUTES_PER_HOUR)
+        """The most whole minutes a week within the band."""
+        if self.max_hours is None:
+            return None
+        limit = self.max_hours * MINUTES_PER_HOUR
+        if self.max_exclusive:
+            return math.ceil(limit) - 1
+        return math.floor(limit)
 
     def position(self, minutes: int | Decimal) -> str:
         """BELOW, WITHIN or ABOVE the band, for minutes in a week. Compared
         exactly (no rounding), so 8.99 h is below a 9 h minimum."""
         if self.min_hours is not None and minutes < self.min_hours * MINUTES_PER_HOUR:
             return BELOW
-        if self.max_hours is not None and minutes > self.max_hours * MINUTES_PER_HOUR:
-            return ABOVE
+        if self.max_hours is not None:
+            limit = self.max_hours * MINUTES_PER_HOUR
+            if minutes > limit or (self.max_exclusive and minutes == limit):
+                return ABOVE
         return WITHIN
 
     def position_of_hours(self, hours: Decimal) -> str:
@@ -266,11 +278,13 @@ class HoursBand:
     def describe(self) -> str:
         low, high = self.min_hours, self.max_hours
         if low is not None and high is not None:
+            if self.max_exclusive:
+                return f"{_plain(low)} h/week up to under {_plain(high)}"
             return f"{_plain(low)}-{_plain(high)} h/week"
         if low is not None:
             return f"at least {_plain(low)} h/week"
         if high is not None:
-            return f"at most {_plain(high)} h/week"
+            return f"under {_plain(high)} h/week" if self.max_exclusive else f"at most {_plain(high)} h/week"
         return "no hours limit"
 
 
@@ -284,8 +298,8 @@ ASAM_3 = "ASAM Criteria, 3rd ed. (2013)"
 # level with no row in the table falls back to it, so the two never disagree.
 # Changing an entry needs a new data migration to reach existing installations.
 DEFAULT_BANDS: tuple[HoursBand, ...] = (
-    HoursBand("1", ADULT, None, Decimal("8.9"), f"{ASAM_3}: level 1 adult, under 9 h/week"),
-    HoursBand("1", ADOLESCENT, None, Decimal("5.9"), f"{ASAM_3}: level 1 adolescent, under 6 h/week"),
+    HoursBand("1", ADULT, None, Decimal(9), f"{ASAM_3}: level 1 adult, under 9 h/week", max_exclusive=True),
+    HoursBand("1", ADOLESCENT, None, Decimal(6), f"{ASAM_3}: level 1 adolescent, under 6 h/week", max_exclusive=True),
     HoursBand(
         "2.1",
         ADULT,

@@ -6,5 +6,5 @@ from openiop.treatment.models import HoursBand
 
 @admin.register(HoursBand)
 class HoursBandAdmin(admin.ModelAdmin[HoursBand]):
-    list_display = ("level_of_care", "population", "min_hours", "max_hours", "rule")
-    list_editable = ("min_hours", "max_hours")
+    list_display = ("level_of_care", "population", "min_hours", "max_hours", "max_exclusive", "rule")
+    list_editable = ("min_hours", "max_hours", "max_exclusive")

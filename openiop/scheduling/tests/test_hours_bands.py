@@ -55,6 +55,34 @@ def test_adolescent_iop_band_is_6_to_19_hours_because_20_is_partial_hospitalizat
     assert band("2.5", ADOLESCENT).min_hours == Decimal(20)
 
 
+@pytest.mark.parametrize(
+    ("population", "minutes", "level_1", "iop"),
+    [
+        (ADULT, 535, WITHIN, BELOW),  # 8 h 55 min: under 9 h, so still level 1 (no gap between the bands)
+        (ADULT, 539, WITHIN, BELOW),
+        (ADULT, 540, ABOVE, WITHIN),
+        (ADOLESCENT, 355, WITHIN, BELOW),
+        (ADOLESCENT, 359, WITHIN, BELOW),
+        (ADOLESCENT, 360, ABOVE, WITHIN),
+    ],
+)
+def test_level_1_is_under_the_iop_minimum_with_no_gap_between_them(
+    population: str, minutes: int, level_1: str, iop: str
+) -> None:
+    assert band("1", population).position(minutes) == level_1
+    assert band("2.1", population).position(minutes) == iop
+
+
+def test_an_exclusive_maximum_counts_whole_minutes_below_it() -> None:
+    assert band("1", ADULT).max_minutes == 539
+    assert band("1", ADOLESCENT).max_minutes == 359
+    assert band("1", ADULT).position_of_hours(Decimal("8.99")) == WITHIN
+    assert band("1", ADULT).position_of_hours(Decimal(9)) == ABOVE
+    assert HoursBand("2.1", ADULT, Decimal(9), Decimal(20), "test", max_exclusive=True).describe() == (
+        "9 h/week up to under 20"
+    )
+
+
 def test_planned_hours_are_placed_exactly_without_rounding_to_minutes() -> None:
     assert ADULT_IOP.position_of_hours(Decimal("8.99")) == BELOW
     assert ADULT_IOP.position_of_hours(Decimal(9)) == WITHIN
@@ -75,7 +103,7 @@ def test_open_bounds_describe_themselves_and_never_flag_that_side() -> None:
         BELOW,
         None,
     )
-    assert (outpatient.describe(), outpatient.min_minutes, outpatient.position(0)) == ("at most 8.9 h/week", 0, WITHIN)
+    assert (outpatient.describe(), outpatient.min_minutes, outpatient.position(0)) == ("under 9 h/week", 0, WITHIN)
     assert outpatient.position(9 * 60) == ABOVE
     assert (unlimited.describe(), unlimited.position(0), unlimited.position(10_000)) == (
         "no hours limit",

@@ -52,6 +52,11 @@ class HoursBand(models.Model):
     population = models.CharField(max_length=12, choices=Population.choices)
     min_hours = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     max_hours = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    max_exclusive = models.BooleanField(
+        _("maximum excluded"),
+        default=False,
+        help_text=_("Ticked: the band ends just under the maximum (level 1 is under 9 hours a week)."),
+    )
     rule = models.CharField(max_length=200, help_text=_("Where the numbers come from, shown beside the warning."))
 
     objects = RestrictedQuerySet.as_manager()
@@ -69,6 +74,7 @@ class HoursBand(models.Model):
             min_hours=self.min_hours,
             max_hours=self.max_hours,
             rule=self.rule,
+            max_exclusive=self.max_exclusive,
         )
 
 

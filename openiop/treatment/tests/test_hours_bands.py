@@ -121,12 +121,13 @@ def test_the_plan_page_and_the_dashboard_agree_when_a_level_has_no_row(north: Si
 
 
 def test_the_plan_page_dashboard_and_planner_agree_on_a_band_with_no_minimum(north: Site, bob: User) -> None:
-    # Level 1 (outpatient) has only a ceiling: under 9 h/week for adults.
+    # Level 1 (outpatient) has only a ceiling: under 9 h/week for adults, so
+    # 8 h 59 min is the most (no gap below IOP's 9 h).
     episode = factories.episode(north, bob, level_of_care=LevelOfCare.OUTPATIENT)
 
     seen = _bands_seen_by_every_caller(north, episode)
 
-    assert (seen["plan page"], seen["hours dashboard"], seen["week planner"]) == ((0, 534), (0, 534), (0, 534))
+    assert (seen["plan page"], seen["hours dashboard"], seen["week planner"]) == ((0, 539), (0, 539), (0, 539))
 
 
 def test_the_plan_and_sign_pages_warn_when_an_adolescent_plan_is_above_19_hours(

@@ -69,9 +69,11 @@ def today(request: HttpRequest) -> dict[str, Any] | None:
     todays = Session.objects.restrict(request.user, SCHEDULING_VIEW).filter(
         start__gte=midnight, start__lt=midnight + dt.timedelta(days=1), status=SessionStatus.SCHEDULED
     )
-    sessions = list(
-        selectors.session_queryset().filter(pk__in=todays.values("pk")).order_by("start")[: navigation.DASHBOARD_ROWS]
-    )
+    # The first rows' keys first: with the keys as a subquery PostgreSQL joined
+    # and grouped every session's enrolments (0.5-0.9 s at 10,000 patients)
+    # before keeping today's ten.
+    first = list(todays.order_by("start").values_list("pk", flat=True)[: navigation.DASHBOARD_ROWS])
+    sessions = list(selectors.session_queryset().filter(pk__in=first).order_by("start"))
     if not sessions:
         return None
     total = todays.count()  # always, without the booked counts: the same queries however many there are

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -204,7 +205,12 @@ def test_only_plans_whose_patient_changed_level_are_read_for_the_dashboard(
     step_down(bob, episode)
     asked: list[list[int]] = []
     step_downs = selectors._active_step_downs
-    monkeypatch.setattr(selectors, "_active_step_downs", lambda ids: asked.append(ids) or step_downs(ids))
+
+    def recorded(ids: list[int]) -> Any:
+        asked.append(ids)
+        return step_downs(ids)
+
+    monkeypatch.setattr(selectors, "_active_step_downs", recorded)
 
     assert [row.patient for row in selectors.plans_due_for_review(bob)] == [patient]
     assert asked == [[patient.pk]]  # the steady patient's plan never left the database

@@ -146,6 +146,7 @@ class LevelOfCare(models.TextChoices):
     """ASAM Criteria 3rd edition (2013) levels; the vocabulary is data so a
     licensed rule set or the 4th edition can plug in later."""
 
+    EARLY_INTERVENTION = "0.5", _("0.5 Early intervention")
     OUTPATIENT = "1", _("1 Outpatient")
     IOP = "2.1", _("2.1 Intensive outpatient")
     PHP = "2.5", _("2.5 Partial hospitalization")
@@ -293,6 +294,7 @@ class NextLevelOfCare(models.TextChoices):
     """Where care continues after discharge: an ASAM level, or none."""
 
     NONE = transitions.NO_FURTHER_TREATMENT, _("No further formal treatment (recovery supports only)")
+    EARLY_INTERVENTION = LevelOfCare.EARLY_INTERVENTION.value, LevelOfCare.EARLY_INTERVENTION.label
     OUTPATIENT = LevelOfCare.OUTPATIENT.value, LevelOfCare.OUTPATIENT.label
     IOP = LevelOfCare.IOP.value, LevelOfCare.IOP.label
     PHP = LevelOfCare.PHP.value, LevelOfCare.PHP.label

@@ -107,12 +107,14 @@ def test_there_are_the_six_asam_dimensions_with_guidance_for_each_rating() -> No
 
 
 def test_levels_are_data_in_order_of_intensity_with_their_withdrawal_management_names() -> None:
-    assert [level.code for level in LEVELS] == ["1", "2.1", "2.5", "3.1", "3.3", "3.5", "3.7", "4"]
+    assert [level.code for level in LEVELS] == ["0.5", "1", "2.1", "2.5", "3.1", "3.3", "3.5", "3.7", "4"]
     assert {level.edition for level in LEVELS} == {"ASAM 3rd ed. (2013)"}
-    assert LEVELS[1].name == "Intensive outpatient services"
-    assert "9 or more hours a week" in LEVELS[1].hours_hint
-    assert "adolescents 6 or more" in LEVELS[1].hours_hint
+    assert LEVELS[0].name == "Early intervention"
+    assert LEVELS[2].name == "Intensive outpatient services"
+    assert "9 or more hours a week" in LEVELS[2].hours_hint
+    assert "adolescents 6 or more" in LEVELS[2].hours_hint
     assert [level.withdrawal_management_label for level in LEVELS] == [
+        "1-WM",
         "1-WM",
         "2-WM",
         "2-WM",
@@ -525,7 +527,7 @@ def _drop_rule(rule_id: str) -> Any:
 MALFORMED = [
     (
         _set_rule("ENV-HIGH", "then", {"min_level": "3.8"}),
-        r"test.json rule ENV-HIGH: unknown level '3.8' in min_level \(known: 1, 2.1, 2.5, 3.1, 3.3, 3.5, 3.7, 4\)",
+        r"test.json rule ENV-HIGH: unknown level '3.8' in min_level \(known: 0.5, 1, 2.1, 2.5, 3.1, 3.3, 3.5, 3.7, 4\)",
     ),
     (
         _set_rule("ENV-HIGH", "when", [{"dimension": 7, "at_least": 3}]),
@@ -624,12 +626,12 @@ MALFORMED = [
         r"test.json: unknown key 'colour'",
     ),
     (
-        lambda data: data.update(default_level="0.5"),
-        r"test.json: unknown level '0.5' in default_level",
+        lambda data: data.update(default_level="0.7"),
+        r"test.json: unknown level '0.7' in default_level",
     ),
     (
         lambda data: data["levels"].append(dict(data["levels"][0])),
-        r"test.json level #9: duplicate level code '1'",
+        r"test.json level #10: duplicate level code '0.5'",
     ),
     (
         lambda data: data["suggestions"][0].update(instrument="MMSE"),

@@ -34,7 +34,7 @@ from openiop.insurance.models import (
     PayerKind,
     SubscriberRelation,
 )
-from openiop.patients.models import Episode
+from openiop.patients.models import Episode, Patient
 from openiop.sites.models import Site
 
 PATIENTS = {"tiny": 24, "small": 120, "medium": 200, "large": 300}
@@ -158,6 +158,33 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
         )
         if primary is not None:
             _add_secondary(primary, payers[2], None, rng)
+    _subscriber_addresses(sites[:3])
+
+
+def _subscriber_addresses(sites: list[Site]) -> None:
+    """A postal address for every insured patient who came in through an
+    inquiry without one: the 837's subscriber (N3/N4) needs it, and the
+    front desk asks for it when the insurance card is copied. Drawn from the
+    MRN, not the shared random stream, so the apps seeded later draw as before."""
+    from openiop.patients.services import patient_update
+
+    insured = (
+        Patient.objects.filter(site__in=sites, street="", coverages__isnull=False)
+        .select_related("site")
+        .distinct()
+        .order_by("mrn")
+    )
+    streets = ["Maple", "Cedar", "Washington", "Union"]
+    for patient in insured:
+        site, number = patient.site, int("".join(ch for ch in patient.mrn if ch.isdigit()) or 0)
+        patient_update(
+            patient=patient,
+            expected_version=patient.version,
+            street=f"{number * 37 % 999 + 1} {streets[number % len(streets)]} Street",
+            city=patient.city or site.city,
+            state=patient.state or site.state,
+            zip_code=patient.zip_code or site.zip_code,
+        )
 
 
 def _add_secondary(primary: Coverage, medicaid: Payer, actor: User | None, rng: random.Random) -> bool:

@@ -213,6 +213,16 @@ def _assert_claims_in_every_state_in_files_pyx12_accepts_and_answers_waiting_to_
     )
     assert set(written.values_list("payer__kind", "claim_type")) == billed, (billed, why)
     assert {claim_type for _kind, claim_type in billed} == {"837I", "837P"}, billed
+    # Each kind of payer gets institutional claims, and those that do not ask
+    # for an authorization professional ones too (every insured patient has
+    # the subscriber address the 837 needs). The scrubber stops a claim only
+    # for what the demo shows on purpose: Medicare's date order, and a line
+    # without an authorization in force (billing draws authorizations down
+    # for per-diem days only, so an authorizing payer's sessions all stop).
+    assert {("commercial", "837I"), ("medicaid", "837I"), ("medicare", "837I")} <= billed, billed
+    assert {("commercial", "837P"), ("medicare", "837P")} <= billed, billed
+    on_purpose = ("Medicare takes claims in date order", "No authorization in force for ")
+    assert all(reason.startswith(on_purpose) for _kind, _claim_type, reason in why), why
     sent_kinds = set(written.values_list("payer__kind", flat=True))
     assert sent_kinds == {kind for kind, _claim_type in billed} and {"commercial", "medicare"} <= sent_kinds
     # A claim without a file is one the demo leaves built (not yet sent) or one stopped with its reason.

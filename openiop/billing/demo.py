@@ -152,5 +152,48 @@ def seed_app(*, size: str, sites: list[Site], rng: random.Random, tick: Callable
         tick(share - done)
         done = share
     tick(steps - 2 - done)
+    _session_authorizations(today)
     _near_the_limit(rng)
     tick(1)
+
+
+def _session_authorizations(today: dt.date) -> None:
+    """The authorizations the held sessions ask for: for each coverage and
+    code the payer wants one for, the biller enters the sessions it approved
+    (entering one draws the held charges down). The last stays missing, so
+    the work queue shows a charge held for want of one. The numbers come from
+    the charges, not the demo's random stream, so what is seeded after this
+    draws the same values as before."""
+    from collections import defaultdict
+
+    from openiop.billing.models import Charge, ChargeKind, ChargeStatus
+    from openiop.billing.rules import HoldReason
+    from openiop.insurance.models import AuthorizationUnit
+    from openiop.insurance.services import authorization_create
+
+    held = (
+        Charge.objects.exclude(kind=ChargeKind.PER_DIEM)
+        .filter(status=ChargeStatus.HELD, coverage__isnull=False)
+        .select_related("coverage", "episode", "patient")
+        .order_by("patient__mrn", "code", "service_date", "pk")
+    )
+    groups: dict[tuple[int, str], list[Charge]] = defaultdict(list)
+    for charge in held:
+        if HoldReason.NO_AUTHORIZATION not in charge.hold_reasons:
+            continue
+        groups[(charge.coverage_id, charge.code)].append(charge)
+    for charges in list(groups.values())[:-1]:
+        first = charges[0]
+        authorization_create(
+            actor=None,
+            patient=first.patient,
+            coverage=first.coverage,
+            episode=first.episode,
+            number=f"PS{first.pk:08d}",
+            level_of_care=first.episode.level_of_care,
+            service_code=first.code,
+            unit=AuthorizationUnit.SESSIONS,
+            units_authorized=len(charges) + 4,
+            start_date=min(c.service_date for c in charges),
+            end_date=today + dt.timedelta(days=30),
+        )

@@ -207,15 +207,7 @@ def _per_diem(facts: Facts, patient_id: int) -> list[Wanted]:
         )
         if not _documented(facts, patient_id, day, day_rows):
             charge.holds.add(HoldReason.UNSIGNED_NOTE)
-        if coverage is not None and coverage.payer.authorization_required:
-            charge.needs_authorization = True
-            charge.authorization_ids = tuple(
-                authorization.pk
-                for authorization in facts.authorizations.get(patient_id, ())
-                if authorization.coverage_id == coverage.pk
-                and authorization.service_code == code
-                and authorization.covers(day)
-            )
+        _authorization_candidates(facts, charge)
         result.append(charge)
     return result
 
@@ -249,6 +241,8 @@ def _professional(facts: Facts, patient_id: int) -> list[Wanted]:
                 coverage=facts.coverage_on(patient_id, note.session_date),
             )
         )
+    for charge in result:
+        _authorization_candidates(facts, charge)
     return [charge for charge in result if charge.site_id]
 
 
@@ -272,6 +266,8 @@ def _drug_tests(facts: Facts, patient_id: int) -> list[Wanted]:
             specimen_id=specimen.pk,
             coverage=facts.coverage_on(patient_id, day),
         )
+    for charge in result.values():
+        _authorization_candidates(facts, charge)
     return list(result.values())
 
 
@@ -301,6 +297,8 @@ def _intake(facts: Facts, patient_id: int) -> list[Wanted]:
                 coverage=facts.coverage_on(patient_id, day),
             )
         )
+    for charge in result:
+        _authorization_candidates(facts, charge)
     return result
 
 
@@ -331,3 +329,16 @@ def _price_and_hold(facts: Facts, wanted: list[Wanted], diagnoses: DiagnosisLook
         for charge in charges:
             if not found.get(charge.patient_id):
                 charge.holds.add(HoldReason.NO_DIAGNOSIS)
+
+
+def _authorization_candidates(facts: Facts, charge: Wanted) -> None:
+    coverage = charge.coverage
+    if coverage is not None and coverage.payer.authorization_required:
+        charge.needs_authorization = True
+        charge.authorization_ids = tuple(
+            authorization.pk
+            for authorization in facts.authorizations.get(charge.patient_id, ())
+            if authorization.coverage_id == coverage.pk
+            and authorization.service_code == charge.code
+            and authorization.covers(charge.service_date)
+        )

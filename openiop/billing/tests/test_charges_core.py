@@ -284,6 +284,47 @@ def test_no_authorization_then_used_up_hold_and_release(site: Site, week: Week, 
     assert small.units_used == 3
 
 
+def test_a_session_at_a_payer_that_requires_authorization_waits_for_one_for_its_code(
+    site: Site, week: Week, ann: Episode, persona: Any
+) -> None:
+    from openiop.core.roles import RoleCode
+    from openiop.treatment.services import notes as note_services
+
+    acme = payer(site, authorization_required=True)
+    default_fees(site, acme)
+    coverage = cover(ann, acme)
+    authorize(coverage, units=10)  # the per-diem days only
+    three_days(week, [ann])
+    clinician = persona(RoleCode.CLINICIAN, username="cleo")
+    note = note_services.note_create(
+        actor=clinician,
+        episode=ann,
+        kind="individual",
+        note_format="DAP",
+        session_date=THU,
+        start_time=dt.time(10),
+        end_time=dt.time(10, 50),
+        sections={"data": "d", "assessment": "a", "plan": "p"},
+    )
+    note_services.note_sign(actor=clinician, note=note)
+
+    # Held in billing (not released to fail at the scrubber): H0015's days do not cover a 90834.
+    [session] = live(ann, kind=ChargeKind.PROFESSIONAL)
+    assert (session.code, session.status, session.hold_reasons) == (
+        "90834",
+        ChargeStatus.HELD,
+        [HoldReason.NO_AUTHORIZATION.value],
+    )
+
+    sessions = authorize(coverage, units=6, number="S-90834", service_code="90834", unit="sessions")
+    receivers.on_authorization_changed(sender=Authorization, patient_id=ann.patient_id, authorization=sessions)
+
+    [session] = live(ann, kind=ChargeKind.PROFESSIONAL)
+    assert (session.status, session.authorization_id) == (ChargeStatus.READY, sessions.pk)
+    sessions.refresh_from_db()
+    assert sessions.units_used == 1
+
+
 def test_a_payer_without_authorization_draws_nothing(site: Site, week: Week, ann: Episode) -> None:
     acme = payer(site, authorization_required=False)
     default_fees(site, acme)

@@ -177,7 +177,7 @@ def _session_authorizations(today: dt.date) -> None:
         .select_related("coverage", "episode", "patient")
         .order_by("patient__mrn", "code", "service_date", "pk")
     )
-    groups: dict[tuple[int, str], list[Charge]] = defaultdict(list)
+    groups: dict[tuple[int | None, str], list[Charge]] = defaultdict(list)
     for charge in held:
         if HoldReason.NO_AUTHORIZATION not in charge.hold_reasons:
             continue

@@ -217,8 +217,9 @@ def _assert_claims_in_every_state_in_files_pyx12_accepts_and_answers_waiting_to_
     # for an authorization professional ones too (every insured patient has
     # the subscriber address the 837 needs). The scrubber stops a claim only
     # for what the demo shows on purpose: Medicare's date order, and a line
-    # without an authorization in force (billing draws authorizations down
-    # for per-diem days only, so an authorizing payer's sessions all stop).
+    # without an authorization in force (a session at an authorizing payer
+    # waits for an authorization of its own code; the demo leaves one code
+    # without, for the work queue).
     assert {("commercial", "837I"), ("medicaid", "837I"), ("medicare", "837I")} <= billed, billed
     assert {("commercial", "837P"), ("medicare", "837P")} <= billed, billed
     on_purpose = ("Medicare takes claims in date order", "No authorization in force for ")

